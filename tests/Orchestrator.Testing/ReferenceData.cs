@@ -1,0 +1,36 @@
+namespace Orchestrator.Testing;
+
+/// <summary>
+/// Where the read-only reference material lives: `../shared/data` and `../shared/fixtures` beside the project
+/// root unless ORCH_SHARED_DATA / ORCH_FIXTURES say otherwise. A fresh clone elsewhere has neither, so tests
+/// that need them skip with the reason from <see cref="MissingReason"/>.
+/// </summary>
+public static class ReferenceData
+{
+    public static string DataDirectory => Resolve("ORCH_SHARED_DATA", "data");
+
+    public static string FixturesDirectory => Resolve("ORCH_FIXTURES", "fixtures");
+
+    public static string? MissingReason(string directory) =>
+        Directory.Exists(directory) ? null : $"reference folder {directory} is absent (set ORCH_SHARED_DATA / ORCH_FIXTURES to run this test)";
+
+    private static string Resolve(string variable, string leaf)
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(variable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+
+        // Walk up from the test binaries to the repository root (the folder with Orchestrator.sln).
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln")))
+            {
+                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", leaf));
+            }
+        }
+
+        return Path.GetFullPath(Path.Combine("..", "shared", leaf));
+    }
+}

@@ -1,0 +1,3 @@
+using TorchSharp;
+
+Console.WriteLine($"orch-worker: TorchSharp backend ready, {torch.randn(2, 2).sum().item<float>():F3}");
