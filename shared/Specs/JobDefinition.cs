@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.Shared.Specs;
+
+/// <summary>
+/// One job of a sweep: its complete parameters (encoder and seed included) and the dataset it trains on.
+/// <see cref="JobKey"/> identifies the parameter set within a sweep, whatever order or notation the spec used.
+/// </summary>
+public sealed record JobDefinition(JobParameters Parameters, DatasetSpec Dataset)
+{
+    /// <summary>Parameters as canonical JSON: keys sorted, numbers in shortest round-trip form.</summary>
+    public string CanonicalParameters => CanonicalJson.Serialize(Parameters);
+
+    /// <summary>SHA-256 (hex, lower case) of <see cref="CanonicalParameters"/>.</summary>
+    public string JobKey => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalParameters)));
+}
+
+/// <summary>Serialises records into one canonical JSON form, so equal values give equal text and hashes.</summary>
+public static class CanonicalJson
+{
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
+
+    public static string Serialize<T>(T value)
+    {
+        var node = JsonSerializer.SerializeToNode(value, Options);
+        return Sort(node)?.ToJsonString(Options) ?? "null";
+    }
+
+    public static T Deserialize<T>(string json) =>
+        JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"{typeof(T).Name} JSON was null");
+
+    private static JsonNode? Sort(JsonNode? node) => node switch
+    {
+        JsonObject obj => new JsonObject(obj.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => KeyValuePair.Create(p.Key, Sort(p.Value?.DeepClone())))),
+        JsonArray array => new JsonArray(array.Select(item => Sort(item?.DeepClone())).ToArray()),
+        _ => node?.DeepClone(),
+    };
+}
