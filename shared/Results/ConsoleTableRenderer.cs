@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Orchestrator.Shared.Results;
@@ -26,7 +27,7 @@ public sealed class ConsoleTableRenderer : ITableRenderer
             AppendLine(output, row, widths, textColumns);
         }
 
-        output.AppendLine($"* Pareto-optimal: best {table.RankBy} for its cost ({string.Join(", ", table.CostAxes)}); values are mean ± sample std over seeds.");
+        output.AppendLine(CultureInfo.InvariantCulture, $"* Pareto-optimal: best {table.RankBy} for its cost ({string.Join(", ", table.CostAxes)}); values are mean ± sample std over seeds.");
         return output.ToString();
     }
 

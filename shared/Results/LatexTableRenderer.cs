@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Orchestrator.Shared.Results;
@@ -16,7 +17,7 @@ public sealed class LatexTableRenderer : ITableRenderer
         var best = layout.Metrics.ToDictionary(m => m, m => TableCells.BestRows(table, m));
         var alignment = new string('l', table.GroupBy.Count) + "r" + new string('r', layout.Metrics.Count);
         var output = new StringBuilder();
-        output.AppendLine($"\\begin{{tabular}}{{{alignment}}}");
+        output.AppendLine(CultureInfo.InvariantCulture, $"\\begin{{tabular}}{{{alignment}}}");
         output.AppendLine("\\toprule");
         var headings = table.GroupBy.Concat(["Done"]).Concat(layout.Metrics.Select(m => m.Heading)).Select(Escape);
         output.AppendLine(string.Join(" & ", headings) + " \\\\");
