@@ -1,3 +1,13 @@
+using System.Security.Cryptography;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Orchestrator.Coordinator.Api;
+using Orchestrator.Coordinator.Auth;
+using Orchestrator.Coordinator.Queue;
+using Orchestrator.Coordinator.Scheduling;
+using Orchestrator.Coordinator.Storage;
+using Quartz;
+
 namespace Orchestrator.Coordinator.Hosting;
 
 /// <summary>Service registration and endpoint mapping of the coordinator host, kept out of Program.cs.</summary>
@@ -6,18 +16,108 @@ public static class CoordinatorRegistration
     public static IServiceCollection AddCoordinator(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddGrpc();
-        services.AddGrpcHealthChecks();
-        services.AddGrpcReflection();
+
+        // Rows use PascalCase properties for snake_case columns.
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<DatabaseOptions>()
+            .Configure(o => o.ConnectionString ??= configuration.GetConnectionString(DatabaseOptions.ConnectionStringName))
+            .Bind(configuration.GetSection("Coordinator:Database"));
+        services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section));
+        services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section));
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).PostConfigure<ILogger<AuthOptions>>(ResolveTokens);
+
+        services.AddSingleton(sp => CoordinatorDatabase.Open(
+            sp.GetRequiredService<IOptions<DatabaseOptions>>(), sp.GetRequiredService<ILogger<CoordinatorDatabase>>()));
+        services.AddSingleton(sp => sp.GetRequiredService<CoordinatorDatabase>().CreateDataSource());
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<JobStore>();
+        services.AddSingleton<SweepStore>();
+        services.AddSingleton<WorkerStore>();
+        services.AddSingleton<LeaseNotifier>();
+        services.AddSingleton<JobDispatcher>();
+        services.AddTransient<LeaseRescuer>();
+        services.AddTransient<WorkerLiveness>();
+        services.AddTransient<SweepCompletion>();
+
+        // Start order matters: the schema first, then the listener, then the scheduled jobs.
+        services.AddHostedService<SchemaMigrationService>();
+        services.AddHostedService(sp => sp.GetRequiredService<LeaseNotifier>());
+        services.AddScheduledJobs(configuration);
+
+        services.AddGrpc(o => o.EnableDetailedErrors = false)
+            .AddServiceOptions<WorkerApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Worker))
+            .AddServiceOptions<SweepApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Client));
+        services.AddGrpcHealthChecks().AddCheck("database", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        services.AddGrpcReflection();
         return services;
     }
 
     public static WebApplication MapCoordinator(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.MapGrpcService<WorkerApi>();
+        app.MapGrpcService<SweepApi>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
+    }
+
+    private static void AddScheduledJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        var scheduler = configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
+        if (!scheduler.Enabled)
+        {
+            return;
+        }
+
+        services.AddQuartz(q =>
+        {
+            // Scheduler names are process-wide in Quartz; each host (tests run two) needs its own. The store is
+            // in memory per coordinator: the statements themselves are safe when several coordinators run them.
+            q.ConfigureScheduler(s => s.InstanceName = $"coordinator-{Guid.NewGuid():N}");
+            q.UseInMemoryStore();
+            Every<LeaseRescuer>(q, scheduler.LeaseRescuerInterval);
+            Every<WorkerLiveness>(q, scheduler.WorkerLivenessInterval);
+            Every<SweepCompletion>(q, scheduler.SweepCompletionInterval);
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+    }
+
+    private static void Every<TJob>(IQuartzBuilder quartz, TimeSpan interval)
+        where TJob : IJob =>
+        quartz.ScheduleJob<TJob>(trigger => trigger
+            .WithIdentity(typeof(TJob).Name)
+            .StartNow()
+            .WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever()));
+
+    /// <summary>
+    /// Tokens from configuration, else ORCH_WORKER_TOKEN / ORCH_CLIENT_TOKEN; a missing one is generated for
+    /// this run and logged, so a local quick start works and a real deployment sets both.
+    /// </summary>
+    private static void ResolveTokens(AuthOptions options, ILogger<AuthOptions> logger)
+    {
+        options.WorkerToken = Resolve(options.WorkerToken, AuthOptions.WorkerTokenVariable, "worker", logger);
+        options.ClientToken = Resolve(options.ClientToken, AuthOptions.ClientTokenVariable, "client", logger);
+    }
+
+    private static string Resolve(string? configured, string variable, string role, ILogger logger)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return configured;
+        }
+
+        var fromEnvironment = Environment.GetEnvironmentVariable(variable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+
+        var generated = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        logger.LogWarning("No {Role} token configured ({Section}:{Role}Token or {Variable}); generated one for this run: {Token}",
+            role, AuthOptions.Section, role, variable, generated);
+        return generated;
     }
 }

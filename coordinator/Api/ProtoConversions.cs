@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Google.Protobuf.Collections;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Orchestrator.Coordinator.Storage;
+using Orchestrator.Protos;
+
+namespace Orchestrator.Coordinator.Api;
+
+/// <summary>Between store rows (database labels, UTC DateTime, JSON text) and the wire messages.</summary>
+public static class ProtoConversions
+{
+    private static readonly Dictionary<string, JobState> JobStates = new(StringComparer.Ordinal)
+    {
+        ["queued"] = JobState.Queued,
+        ["running"] = JobState.Running,
+        ["succeeded"] = JobState.Succeeded,
+        ["failed"] = JobState.Failed,
+        ["cancelled"] = JobState.Cancelled,
+        ["lease_lost"] = JobState.LeaseLost,
+    };
+
+    public static JobState ToJobState(string label) =>
+        JobStates.TryGetValue(label, out var state) ? state : JobState.Unspecified;
+
+    public static string? ToLabel(JobState state) =>
+        state == JobState.Unspecified ? null : JobStates.Single(p => p.Value == state).Key;
+
+    public static SweepState ToSweepState(string label) => label switch
+    {
+        "active" => SweepState.Active,
+        "cancelled" => SweepState.Cancelled,
+        "finished" => SweepState.Finished,
+        _ => SweepState.Unspecified,
+    };
+
+    public static Timestamp? ToTimestamp(DateTime? utc) =>
+        utc is null ? null : Timestamp.FromDateTime(DateTime.SpecifyKind(utc.Value, DateTimeKind.Utc));
+
+    /// <summary>Metrics as a JSON object; non-finite values have no JSON form and are refused.</summary>
+    public static string MetricsToJson(MapField<string, double> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var bad = metrics.Where(m => !double.IsFinite(m.Value)).Select(m => m.Key).ToList();
+        if (bad.Count > 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"metrics must be finite numbers: {string.Join(", ", bad)}"));
+        }
+
+        return JsonSerializer.Serialize(new SortedDictionary<string, double>(metrics, StringComparer.Ordinal));
+    }
+
+    public static void AddMetrics(MapField<string, double> target, string? json)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (json is not null)
+        {
+            target.Add(JsonSerializer.Deserialize<Dictionary<string, double>>(json) ?? []);
+        }
+    }
+
+    public static Job ToProto(JobRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var job = new Job
+        {
+            Id = row.Id,
+            SweepId = row.SweepId,
+            JobKey = row.JobKey,
+            Encoder = row.Encoder,
+            ParametersJson = row.Params,
+            State = ToJobState(row.State),
+            Attempt = row.Attempt,
+            MaxAttempts = row.MaxAttempts,
+            Priority = row.Priority,
+            LeaseOwner = row.LeaseOwner ?? "",
+            LeaseExpiresAt = ToTimestamp(row.LeaseExpiresAt),
+            CreatedAt = ToTimestamp(row.CreatedAt),
+            StartedAt = ToTimestamp(row.StartedAt),
+            FinishedAt = ToTimestamp(row.FinishedAt),
+            Error = row.Error ?? "",
+            CancelRequested = row.CancelRequested,
+        };
+        AddMetrics(job.Result, row.Result);
+        return job;
+    }
+
+    public static JobStateChange ToProto(JobEventRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new JobStateChange
+        {
+            EventId = row.Id,
+            JobId = row.JobId,
+            Attempt = row.Attempt,
+            State = ToJobState(row.State),
+            At = ToTimestamp(row.RecordedAt),
+        };
+    }
+
+    public static ProgressPoint ToProto(MetricsRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var point = new ProgressPoint { Attempt = row.Attempt, Epoch = row.Epoch, Step = row.Step, RecordedAt = ToTimestamp(row.RecordedAt) };
+        AddMetrics(point.Metrics, row.Metrics);
+        return point;
+    }
+
+    public static Sweep ToProto(SweepWithCounts sweep)
+    {
+        ArgumentNullException.ThrowIfNull(sweep);
+        var (row, counts) = (sweep.Sweep, sweep.Counts);
+        int Count(string state) => counts.TryGetValue(state, out var n) ? n : 0;
+        return new Sweep
+        {
+            Id = row.Id,
+            Name = row.Name,
+            State = ToSweepState(row.State),
+            CreatedAt = ToTimestamp(row.CreatedAt),
+            FinishedAt = ToTimestamp(row.FinishedAt),
+            JobCount = row.JobCount,
+            SpecJson = row.Spec,
+            Counts = new SweepCounts
+            {
+                Queued = Count("queued"),
+                Running = Count("running"),
+                Succeeded = Count("succeeded"),
+                Failed = Count("failed"),
+                Cancelled = Count("cancelled"),
+                LeaseLost = Count("lease_lost"),
+            },
+        };
+    }
+
+    public static Worker ToProto(WorkerRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new Worker
+        {
+            Id = row.Id,
+            Name = row.Name,
+            Host = row.Host,
+            DevicesJson = row.Devices,
+            Version = row.Version,
+            State = row.State == "online" ? WorkerState.Online : WorkerState.Offline,
+            RegisteredAt = ToTimestamp(row.RegisteredAt),
+            LastSeenAt = ToTimestamp(row.LastSeenAt),
+            RunningJobs = (int)row.RunningJobs,
+        };
+    }
+
+    public static LeasedJob ToProto(ClaimedJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return new LeasedJob
+        {
+            JobId = job.Id,
+            Attempt = job.Attempt,
+            SweepId = job.SweepId,
+            JobKey = job.JobKey,
+            Encoder = job.Encoder,
+            ParametersJson = job.Params,
+            DatasetJson = job.Dataset,
+            MaxAttempts = job.MaxAttempts,
+            LeaseExpiresAt = ToTimestamp(job.LeaseExpiresAt),
+        };
+    }
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Coordinator.Storage;
+using Orchestrator.Protos;
+using Orchestrator.Shared.Specs;
+
+namespace Orchestrator.Coordinator.Api;
+
+/// <summary>The client-facing service: submit, inspect, cancel and watch sweeps; list jobs and workers.</summary>
+public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore workers, TimeProvider time, IOptions<QueueOptions> options)
+    : SweepService.SweepServiceBase
+{
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
+    private const int WatchBatch = 1000;
+
+    public override async Task<SubmitSweepResponse> SubmitSweep(SubmitSweepRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        ParsedSweep parsed;
+        try
+        {
+            parsed = SweepSpecParser.Parse(request.Spec, new SweepLimits(options.Value.MaxJobsPerSweep));
+        }
+        catch (SpecValidationException exception)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"the spec has {exception.Problems.Count} problem(s):{Environment.NewLine}" +
+                string.Join(Environment.NewLine, exception.Problems.Select(p => $"  {p.Path}: {p.Message}"))));
+        }
+
+        var outcome = await sweeps.InsertAsync(parsed, request.CreateNew, context.CancellationToken);
+        if (outcome.AlreadyExisted)
+        {
+            throw new RpcException(new Status(StatusCode.AlreadyExists,
+                $"sweep {outcome.SweepId} named '{parsed.Spec.Name}' has an identical spec; set create_new to submit it again"));
+        }
+
+        return new SubmitSweepResponse { SweepId = outcome.SweepId, JobCount = outcome.JobCount };
+    }
+
+    public override async Task<Sweep> GetSweep(GetSweepRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        return ProtoConversions.ToProto(await GetExistingAsync(request.SweepId, context.CancellationToken));
+    }
+
+    public override async Task<ListSweepsResponse> ListSweeps(ListSweepsRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var limit = PageSize(request.PageSize);
+        var page = await sweeps.ListAsync(PageToken(request.PageToken), limit, context.CancellationToken);
+        var response = new ListSweepsResponse { NextPageToken = page.Count == limit ? NextToken(page[^1].Sweep.Id) : "" };
+        response.Sweeps.AddRange(page.Select(ProtoConversions.ToProto));
+        return response;
+    }
+
+    public override async Task<CancelSweepResponse> CancelSweep(CancelSweepRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var outcome = await sweeps.CancelAsync(request.SweepId, context.CancellationToken) ?? throw SweepNotFound(request.SweepId);
+        return new CancelSweepResponse { CancelledJobs = outcome.Cancelled, CancelRequestedJobs = outcome.CancelRequested };
+    }
+
+    public override async Task WatchSweep(WatchSweepRequest request, IServerStreamWriter<JobStateChange> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var cancellationToken = context.CancellationToken;
+        await GetExistingAsync(request.SweepId, cancellationToken);
+        var after = request.AfterEventId;
+        while (true)
+        {
+            // Read the sweep's state before its events, so the last events of a sweep that just ended are still sent.
+            var sweep = await GetExistingAsync(request.SweepId, cancellationToken);
+            var over = sweep.Sweep.State != "active" && !sweep.Counts.ContainsKey("queued") && !sweep.Counts.ContainsKey("running");
+            IReadOnlyList<JobEventRow> events;
+            do
+            {
+                events = await sweeps.EventsAsync(request.SweepId, after, WatchBatch, cancellationToken);
+                foreach (var change in events)
+                {
+                    await responseStream.WriteAsync(ProtoConversions.ToProto(change), cancellationToken);
+                    after = change.Id;
+                }
+            }
+            while (events.Count == WatchBatch);
+
+            if (over)
+            {
+                return;
+            }
+
+            await Task.Delay(options.Value.WatchPollInterval, time, cancellationToken);
+        }
+    }
+
+    public override async Task<ListJobsResponse> ListJobs(ListJobsRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        if (request.SweepId != 0)
+        {
+            await GetExistingAsync(request.SweepId, context.CancellationToken);
+        }
+
+        var limit = PageSize(request.PageSize);
+        var page = await jobs.ListAsync(request.SweepId == 0 ? null : request.SweepId, ProtoConversions.ToLabel(request.State),
+            PageToken(request.PageToken) ?? 0, limit, context.CancellationToken);
+        var response = new ListJobsResponse { NextPageToken = page.Count == limit ? NextToken(page[^1].Id) : "" };
+        response.Jobs.AddRange(page.Select(ProtoConversions.ToProto));
+        return response;
+    }
+
+    public override async Task<JobDetail> GetJob(GetJobRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var cancellationToken = context.CancellationToken;
+        var job = await jobs.GetAsync(request.JobId, cancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"job {request.JobId} does not exist"));
+        var detail = new JobDetail { Job = ProtoConversions.ToProto(job) };
+        detail.Progress.AddRange((await jobs.ProgressAsync(job.Id, cancellationToken)).Select(ProtoConversions.ToProto));
+        detail.History.AddRange((await jobs.EventsAsync(job.Id, cancellationToken)).Select(ProtoConversions.ToProto));
+        return detail;
+    }
+
+    public override async Task<ListWorkersResponse> ListWorkers(ListWorkersRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var response = new ListWorkersResponse();
+        response.Workers.AddRange((await workers.ListAsync(context.CancellationToken)).Select(ProtoConversions.ToProto));
+        return response;
+    }
+
+    private async Task<SweepWithCounts> GetExistingAsync(long sweepId, CancellationToken cancellationToken) =>
+        await sweeps.GetAsync(sweepId, cancellationToken) ?? throw SweepNotFound(sweepId);
+
+    private static RpcException SweepNotFound(long sweepId) => new(new Status(StatusCode.NotFound, $"sweep {sweepId} does not exist"));
+
+    private static int PageSize(int requested) => requested switch
+    {
+        < 0 => throw new RpcException(new Status(StatusCode.InvalidArgument, "page_size must not be negative")),
+        0 => DefaultPageSize,
+        _ => Math.Min(requested, MaxPageSize),
+    };
+
+    private static long? PageToken(string token) =>
+        token.Length == 0 ? null
+        : long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id
+        : throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token is not one this service issued"));
+
+    private static string NextToken(long lastId) => lastId.ToString(CultureInfo.InvariantCulture);
+}

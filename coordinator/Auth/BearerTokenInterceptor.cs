@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using System.Text;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Options;
+
+namespace Orchestrator.Coordinator.Auth;
+
+/// <summary>
+/// Admits a call to one service only with that service's role token. No or an unknown token is
+/// UNAUTHENTICATED; the other role's token is PERMISSION_DENIED, so a worker cannot submit or cancel sweeps.
+/// </summary>
+public sealed class BearerTokenInterceptor : Interceptor
+{
+    private const string Scheme = "Bearer ";
+    private readonly CallerRole required;
+    private readonly byte[] workerToken;
+    private readonly byte[] clientToken;
+
+    public BearerTokenInterceptor(CallerRole required, IOptions<AuthOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.required = required;
+        workerToken = Encoding.UTF8.GetBytes(options.Value.WorkerToken ?? throw new InvalidOperationException("no worker token configured"));
+        clientToken = Encoding.UTF8.GetBytes(options.Value.ClientToken ?? throw new InvalidOperationException("no client token configured"));
+    }
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        Authorize(context);
+        return continuation(request, context);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        Authorize(context);
+        return continuation(request, responseStream, context);
+    }
+
+    private void Authorize(ServerCallContext context)
+    {
+        var header = context.RequestHeaders.GetValue("authorization");
+        if (header is null || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "a bearer token is required (authorization: Bearer <token>)"));
+        }
+
+        var presented = Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim());
+        CallerRole? role = CryptographicOperations.FixedTimeEquals(presented, workerToken) ? CallerRole.Worker
+            : CryptographicOperations.FixedTimeEquals(presented, clientToken) ? CallerRole.Client
+            : null;
+        if (role is null)
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "the bearer token is not valid"));
+        }
+
+        if (role != required)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"a {role.Value.ToString().ToLowerInvariant()} token may not call {context.Method}"));
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Orchestrator.Coordinator.Storage;
+using Quartz;
+
+namespace Orchestrator.Coordinator.Scheduling;
+
+/// <summary>
+/// Ends leases whose worker stopped heartbeating: back to the queue as the next attempt (after backoff), or
+/// lease_lost when the attempts are used up, or cancelled when the sweep was cancelled meanwhile.
+/// Safe to run from several coordinators at once (see <see cref="JobStore.RescueExpiredAsync"/>).
+/// </summary>
+[DisallowConcurrentExecution]
+public sealed class LeaseRescuer(JobStore jobs, TimeProvider time, ILogger<LeaseRescuer> logger) : IJob
+{
+    public async Task<IReadOnlyList<EndedLease>> RescueAsync(CancellationToken cancellationToken = default)
+    {
+        var ended = await jobs.RescueExpiredAsync(time.GetUtcNow().UtcDateTime, cancellationToken);
+        foreach (var group in ended.GroupBy(e => e.State))
+        {
+            logger.LogInformation("Lease rescuer: {Count} expired lease(s) → {State}: jobs {Jobs}",
+                group.Count(), group.Key, string.Join(", ", group.Select(e => e.Id).Take(20)));
+        }
+
+        return ended;
+    }
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await RescueAsync(cancellationToken);
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Coordinator.Storage;
+using Quartz;
+
+namespace Orchestrator.Coordinator.Scheduling;
+
+/// <summary>
+/// Marks offline the workers silent for <see cref="QueueOptions.MissedHeartbeatsBeforeOffline"/> heartbeat
+/// intervals. Their leases are left to expire on their own: the lease, not the worker record, decides.
+/// </summary>
+[DisallowConcurrentExecution]
+public sealed class WorkerLiveness(WorkerStore workers, TimeProvider time, IOptions<QueueOptions> options, ILogger<WorkerLiveness> logger) : IJob
+{
+    public async Task<IReadOnlyList<string>> MarkSilentWorkersAsync(CancellationToken cancellationToken = default)
+    {
+        var queue = options.Value;
+        var cutoff = time.GetUtcNow().UtcDateTime - (queue.HeartbeatInterval * queue.MissedHeartbeatsBeforeOffline);
+        var offline = await workers.MarkSilentOfflineAsync(cutoff, cancellationToken);
+        if (offline.Count > 0)
+        {
+            logger.LogInformation("Workers offline (no heartbeat since {Cutoff:O}): {Workers}", cutoff, string.Join(", ", offline));
+        }
+
+        return offline;
+    }
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await MarkSilentWorkersAsync(cancellationToken);
+}

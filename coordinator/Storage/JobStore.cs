@@ -1,0 +1,312 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orchestrator.Coordinator.Hosting;
+
+namespace Orchestrator.Coordinator.Storage;
+
+/// <summary>
+/// Jobs: claiming, the lease-fenced worker transitions, rescue of expired leases, and reads. Every transition
+/// is one statement guarded by `state = expected AND attempt = @attempt`; zero rows means the caller's lease
+/// is no longer current and nothing changed.
+/// </summary>
+public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOptions<QueueOptions> options)
+{
+    private const string Fence = "id = @JobId AND attempt = @Attempt AND state = 'running' AND lease_owner = @WorkerId";
+
+    // One statement: mark the worker seen, lock the best queued job nobody else is locking, lease it.
+    // worker_known tells an unknown worker (NOT_FOUND) from an empty queue.
+    private const string Claim = """
+        WITH seen AS (
+            UPDATE workers SET last_seen_at = @now, state = 'online' WHERE id = @worker RETURNING id
+        ), next AS (
+            SELECT id FROM jobs
+            WHERE state = 'queued' AND available_at <= @now AND EXISTS (SELECT 1 FROM seen)
+            ORDER BY priority DESC, created_at, id
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED
+        ), claimed AS (
+            UPDATE jobs j
+            SET state = 'running', lease_owner = @worker, lease_expires_at = @now + @leaseDuration, started_at = @now
+            FROM next WHERE j.id = next.id AND j.state = 'queued'
+            RETURNING j.id, j.sweep_id, j.job_key, j.encoder, j.params::text AS params, j.dataset::text AS dataset,
+                      j.attempt, j.max_attempts, j.lease_expires_at
+        )
+        SELECT (SELECT count(*) FROM seen) AS worker_known, claimed.*
+        FROM (VALUES (1)) AS one LEFT JOIN claimed ON true
+        """;
+
+    private const string Heartbeat = $"""
+        WITH beat AS (
+            UPDATE jobs SET lease_expires_at = @now + @leaseDuration WHERE {Fence}
+            RETURNING cancel_requested, lease_expires_at
+        ), seen AS (
+            UPDATE workers SET last_seen_at = @now, state = 'online' WHERE id = @WorkerId AND EXISTS (SELECT 1 FROM beat)
+        )
+        SELECT cancel_requested, lease_expires_at FROM beat
+        """;
+
+    // Progress is a sign of life too: it extends the lease like a heartbeat.
+    private const string RecordProgress = $"""
+        WITH live AS (
+            UPDATE jobs SET lease_expires_at = @now + @leaseDuration WHERE {Fence}
+            RETURNING id, attempt, cancel_requested
+        ), recorded AS (
+            INSERT INTO job_metrics (job_id, attempt, epoch, step, metrics, recorded_at)
+            SELECT id, attempt, @epoch, @step, @metrics::jsonb, @now FROM live
+        )
+        SELECT cancel_requested FROM live
+        """;
+
+    private const string Complete = $"""
+        UPDATE jobs
+        SET state = 'succeeded', result = @result::jsonb, finished_at = @now, lease_owner = NULL, lease_expires_at = NULL
+        WHERE {Fence}
+        """;
+
+    // Shared by FailJob and the rescuer: end a lease into `next_state` (queued = a new attempt after backoff).
+    private const string EndLease = """
+        UPDATE jobs j
+        SET state = d.next_state,
+            attempt = j.attempt + (d.next_state = 'queued')::int,
+            available_at = CASE WHEN d.next_state = 'queued'
+                                THEN @now + least(@backoffMax, @backoffBase * power(2, j.attempt - 1)) ELSE j.available_at END,
+            finished_at = CASE WHEN d.next_state = 'queued' THEN NULL ELSE @now END,
+            lease_owner = NULL,
+            lease_expires_at = NULL,
+            error = d.error
+        FROM decided d
+        WHERE j.id = d.id AND j.state = 'running'
+        RETURNING j.id, d.next_state::text AS state
+        """;
+
+    private const string Fail = $"""
+        WITH decided AS (
+            SELECT id, @error AS error,
+                   (CASE WHEN cancel_requested THEN 'cancelled'
+                         WHEN @retryable AND attempt < max_attempts THEN 'queued'
+                         ELSE 'failed' END)::job_state AS next_state
+            FROM jobs WHERE {Fence}
+            FOR UPDATE
+        )
+        {EndLease}
+        """;
+
+    // Safe with several coordinators: SKIP LOCKED splits the expired leases between them, and the row is
+    // re-checked under its lock, so a heartbeat that lands first keeps its lease.
+    private const string RescueExpired = $"""
+        WITH decided AS (
+            SELECT id,
+                   format('lease expired on attempt %s: worker %s stopped heartbeating', attempt, lease_owner) AS error,
+                   (CASE WHEN cancel_requested THEN 'cancelled'
+                         WHEN attempt < max_attempts THEN 'queued'
+                         ELSE 'lease_lost' END)::job_state AS next_state
+            FROM jobs
+            WHERE state = 'running' AND lease_expires_at < @now
+            ORDER BY lease_expires_at
+            LIMIT @batch
+            FOR UPDATE SKIP LOCKED
+        )
+        {EndLease}
+        """;
+
+    private const string Describe = "SELECT state::text AS state, attempt, lease_owner FROM jobs WHERE id = @id";
+
+    private const string JobColumns = """
+        id, sweep_id, job_key, encoder, params::text AS params, state::text AS state, attempt, max_attempts, priority,
+        cancel_requested, lease_owner, lease_expires_at, created_at, started_at, finished_at, error, result::text AS result
+        """;
+
+    private const string SelectJob = $"SELECT {JobColumns} FROM jobs WHERE id = @id";
+
+    private const string SelectJobs = $"""
+        SELECT {JobColumns} FROM jobs
+        WHERE (@sweep::bigint IS NULL OR sweep_id = @sweep) AND (@state::text IS NULL OR state = @state::job_state) AND id > @after
+        ORDER BY id
+        LIMIT @limit
+        """;
+
+    private const string SelectMetrics =
+        "SELECT attempt, epoch, step, metrics::text AS metrics, recorded_at FROM job_metrics WHERE job_id = @id ORDER BY id";
+
+    private const string SelectJobEvents =
+        "SELECT id, job_id, attempt, state::text AS state, recorded_at FROM job_events WHERE job_id = @id ORDER BY id";
+
+    private const int RescueBatch = 500;
+
+    private readonly QueueOptions queue = options.Value;
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>Leases the next job to a worker; null when none is queued. Throws <see cref="UnknownWorkerException"/>.</summary>
+    public async Task<ClaimedJob?> ClaimAsync(string workerId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleAsync<ClaimResult>(
+            new CommandDefinition(Claim, new { worker = workerId, now = Now, leaseDuration = queue.LeaseDuration }, cancellationToken: cancellationToken));
+        if (row.WorkerKnown == 0)
+        {
+            throw new UnknownWorkerException(workerId);
+        }
+
+        return row.Id is null ? null : new ClaimedJob
+        {
+            Id = row.Id.Value,
+            SweepId = row.SweepId!.Value,
+            JobKey = row.JobKey!,
+            Encoder = row.Encoder!,
+            Params = row.Params!,
+            Dataset = row.Dataset!,
+            Attempt = row.Attempt!.Value,
+            MaxAttempts = row.MaxAttempts!.Value,
+            LeaseExpiresAt = row.LeaseExpiresAt!.Value,
+        };
+    }
+
+    /// <summary>Extends the lease; null when the lease is no longer current (nothing changed).</summary>
+    public async Task<(bool CancelRequested, DateTime LeaseExpiresAt)?> HeartbeatAsync(JobLease lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<HeartbeatResult>(new CommandDefinition(
+            Heartbeat, new { lease.JobId, lease.Attempt, lease.WorkerId, now = Now, leaseDuration = queue.LeaseDuration }, cancellationToken: cancellationToken));
+        return row is null ? null : (row.CancelRequested, row.LeaseExpiresAt);
+    }
+
+    /// <summary>Records epoch metrics; returns cancel-requested, or null when the lease is no longer current.</summary>
+    public async Task<bool?> ReportProgressAsync(JobLease lease, int epoch, long step, string metricsJson, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<bool?>(new CommandDefinition(RecordProgress,
+            new { lease.JobId, lease.Attempt, lease.WorkerId, epoch, step, metrics = metricsJson, now = Now, leaseDuration = queue.LeaseDuration },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Stores the result; false when the lease is no longer current (nothing changed).</summary>
+    public async Task<bool> CompleteAsync(JobLease lease, string resultJson, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.ExecuteAsync(new CommandDefinition(
+            Complete, new { lease.JobId, lease.Attempt, lease.WorkerId, result = resultJson, now = Now }, cancellationToken: cancellationToken));
+        return rows == 1;
+    }
+
+    /// <summary>Ends the attempt with an error; returns the job's new state, or null when the lease is no longer current.</summary>
+    public async Task<string?> FailAsync(JobLease lease, string error, bool retryable, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<EndedLease>(new CommandDefinition(Fail,
+            new { lease.JobId, lease.Attempt, lease.WorkerId, error, retryable, now = Now, backoffBase = queue.RetryBackoffBase, backoffMax = queue.RetryBackoffMax },
+            cancellationToken: cancellationToken));
+        return row?.State;
+    }
+
+    /// <summary>Ends every lease expired at <paramref name="now"/>: re-queued (attempt + 1), lease_lost, or cancelled.</summary>
+    public async Task<IReadOnlyList<EndedLease>> RescueExpiredAsync(DateTime now, CancellationToken cancellationToken = default)
+    {
+        var all = new List<EndedLease>();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        while (true)
+        {
+            var batch = (await connection.QueryAsync<EndedLease>(new CommandDefinition(RescueExpired,
+                new { now, batch = RescueBatch, backoffBase = queue.RetryBackoffBase, backoffMax = queue.RetryBackoffMax },
+                cancellationToken: cancellationToken))).AsList();
+            all.AddRange(batch);
+            if (batch.Count < RescueBatch)
+            {
+                return all;
+            }
+        }
+    }
+
+    /// <summary>Where a job stands, to explain a refused worker call; null when there is no such job.</summary>
+    public async Task<JobStateRow?> DescribeAsync(long jobId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<JobStateRow>(new CommandDefinition(Describe, new { id = jobId }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<JobRow?> GetAsync(long jobId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<JobRow>(new CommandDefinition(SelectJob, new { id = jobId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>A page of jobs in id order after <paramref name="afterId"/>, optionally of one sweep and one state.</summary>
+    public async Task<IReadOnlyList<JobRow>> ListAsync(long? sweepId, string? state, long afterId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<JobRow>(new CommandDefinition(SelectJobs,
+            new { sweep = sweepId, state, after = afterId, limit }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    public async Task<IReadOnlyList<MetricsRow>> ProgressAsync(long jobId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<MetricsRow>(new CommandDefinition(SelectMetrics, new { id = jobId }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    public async Task<IReadOnlyList<JobEventRow>> EventsAsync(long jobId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<JobEventRow>(new CommandDefinition(SelectJobEvents, new { id = jobId }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    private sealed class ClaimResult
+    {
+        public long WorkerKnown { get; init; }
+
+        public long? Id { get; init; }
+
+        public long? SweepId { get; init; }
+
+        public string? JobKey { get; init; }
+
+        public string? Encoder { get; init; }
+
+        public string? Params { get; init; }
+
+        public string? Dataset { get; init; }
+
+        public int? Attempt { get; init; }
+
+        public int? MaxAttempts { get; init; }
+
+        public DateTime? LeaseExpiresAt { get; init; }
+    }
+
+    private sealed class HeartbeatResult
+    {
+        public bool CancelRequested { get; init; }
+
+        public DateTime LeaseExpiresAt { get; init; }
+    }
+}
+
+/// <summary>A lease ended by FailJob or the rescuer, and the state the job went to.</summary>
+public sealed class EndedLease
+{
+    public long Id { get; init; }
+
+    public string State { get; init; } = "";
+}
+
+public sealed class UnknownWorkerException : Exception
+{
+    public UnknownWorkerException()
+    {
+    }
+
+    public UnknownWorkerException(string workerId)
+        : base($"no worker with id '{workerId}' is registered; call RegisterWorker first")
+    {
+    }
+
+    public UnknownWorkerException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,141 @@
+namespace Orchestrator.Coordinator.Storage;
+
+// Rows as the stores read them. Timestamps are UTC DateTime (Npgsql's mapping of timestamptz); JSON columns
+// come back as text and enum columns as their label, so no type mapping has to be registered.
+
+/// <summary>Who holds which attempt of a job: the fence every worker call must pass.</summary>
+public sealed record JobLease(long JobId, int Attempt, string WorkerId);
+
+public sealed class ClaimedJob
+{
+    public long Id { get; init; }
+
+    public long SweepId { get; init; }
+
+    public string JobKey { get; init; } = "";
+
+    public string Encoder { get; init; } = "";
+
+    public string Params { get; init; } = "";
+
+    public string Dataset { get; init; } = "";
+
+    public int Attempt { get; init; }
+
+    public int MaxAttempts { get; init; }
+
+    public DateTime LeaseExpiresAt { get; init; }
+}
+
+public sealed class JobRow
+{
+    public long Id { get; init; }
+
+    public long SweepId { get; init; }
+
+    public string JobKey { get; init; } = "";
+
+    public string Encoder { get; init; } = "";
+
+    public string Params { get; init; } = "";
+
+    public string State { get; init; } = "";
+
+    public int Attempt { get; init; }
+
+    public int MaxAttempts { get; init; }
+
+    public int Priority { get; init; }
+
+    public bool CancelRequested { get; init; }
+
+    public string? LeaseOwner { get; init; }
+
+    public DateTime? LeaseExpiresAt { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public DateTime? StartedAt { get; init; }
+
+    public DateTime? FinishedAt { get; init; }
+
+    public string? Error { get; init; }
+
+    public string? Result { get; init; }
+}
+
+public sealed class JobStateRow
+{
+    public string State { get; init; } = "";
+
+    public int Attempt { get; init; }
+
+    public string? LeaseOwner { get; init; }
+}
+
+public sealed class MetricsRow
+{
+    public int Attempt { get; init; }
+
+    public int Epoch { get; init; }
+
+    public long Step { get; init; }
+
+    public string Metrics { get; init; } = "{}";
+
+    public DateTime RecordedAt { get; init; }
+}
+
+public sealed class JobEventRow
+{
+    public long Id { get; init; }
+
+    public long JobId { get; init; }
+
+    public int Attempt { get; init; }
+
+    public string State { get; init; } = "";
+
+    public DateTime RecordedAt { get; init; }
+}
+
+public sealed class SweepRow
+{
+    public long Id { get; init; }
+
+    public string Name { get; init; } = "";
+
+    public string Spec { get; init; } = "";
+
+    public string State { get; init; } = "";
+
+    public int JobCount { get; init; }
+
+    public DateTime CreatedAt { get; init; }
+
+    public DateTime? FinishedAt { get; init; }
+}
+
+/// <summary>Jobs of one sweep by state (keys are the database labels: queued, running, …).</summary>
+public sealed record SweepWithCounts(SweepRow Sweep, IReadOnlyDictionary<string, int> Counts);
+
+public sealed class WorkerRow
+{
+    public string Id { get; init; } = "";
+
+    public string Name { get; init; } = "";
+
+    public string Host { get; init; } = "";
+
+    public string Devices { get; init; } = "[]";
+
+    public string Version { get; init; } = "";
+
+    public string State { get; init; } = "";
+
+    public DateTime RegisteredAt { get; init; }
+
+    public DateTime LastSeenAt { get; init; }
+
+    public long RunningJobs { get; init; }
+}
