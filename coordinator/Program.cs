@@ -7,6 +7,12 @@ if (args is ["demo", ..])
     return;
 }
 
+if (args is ["bench-results", .. var benchOptions])
+{
+    await Orchestrator.Coordinator.Benchmarks.ResultsBenchmark.RunAsync(benchOptions);
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddCoordinator(builder.Configuration);
 var app = builder.Build();
