@@ -1,20 +1,11 @@
-using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Coordinator.Benchmarks;
+using Orchestrator.Coordinator.Cli;
 
-// Until the command line lands, `demo` says what it will do instead of starting the host.
-if (args is ["demo", ..])
-{
-    Console.WriteLine("orch demo: will start a local PostgreSQL, the coordinator and one CPU worker, submit a small sweep and print its results table.");
-    return;
-}
-
+// `orch`: every command, the coordinator itself (`orch serve`) included, goes through the command line.
 if (args is ["bench-results", .. var benchOptions])
 {
-    await Orchestrator.Coordinator.Benchmarks.ResultsBenchmark.RunAsync(benchOptions);
-    return;
+    await ResultsBenchmark.RunAsync(benchOptions);
+    return 0;
 }
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddCoordinator(builder.Configuration);
-var app = builder.Build();
-app.MapCoordinator();
-await app.RunAsync();
+return await OrchCli.RunAsync(args);

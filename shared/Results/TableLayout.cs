@@ -23,7 +23,14 @@ public sealed record TableLayout(string Name, IReadOnlyList<ResultMetric> Metric
         ResultMetrics.LatencyMs, ResultMetrics.ThroughputB64, ResultMetrics.TrainImagesPerSecond, ResultMetrics.PeakMemoryMb,
     ]);
 
-    public static readonly IReadOnlyList<TableLayout> Presets = [Full, StudyLossAndTime, StudyRecall, Efficiency];
+    /// <summary>What fits a terminal: retrieval, loss and cost at a glance.</summary>
+    public static readonly TableLayout Summary = new("summary",
+    [
+        ResultMetrics.TextToImageR1, ResultMetrics.TextToImageR5, ResultMetrics.TextToImageR10, ResultMetrics.ImageToTextR1,
+        ResultMetrics.ValLoss, ResultMetrics.ParamsImage, ResultMetrics.LatencyMs, ResultMetrics.TrainTime,
+    ]);
+
+    public static readonly IReadOnlyList<TableLayout> Presets = [Summary, Full, StudyLossAndTime, StudyRecall, Efficiency];
 
     public static TableLayout Named(string name) =>
         Presets.FirstOrDefault(p => p.Name == name)
