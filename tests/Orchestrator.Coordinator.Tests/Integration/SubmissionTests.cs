@@ -19,7 +19,7 @@ public sealed class SubmissionTests(IsolatedDatabase database) : IClassFixture<I
     private static string RandomSpec(string name, int seed) => $"""
         name: {name}
         dataset: {"{"}format: synthetic{"}"}
-        encoders: [resnet18, mobilenet_v2]
+        encoders: [mobilenet_v2]
         method: random
         count: 10
         seed: {seed}
