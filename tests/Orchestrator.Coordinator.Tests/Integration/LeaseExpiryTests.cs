@@ -212,6 +212,25 @@ public sealed class LeaseExpiryTests(IsolatedDatabase database) : IClassFixture<
         Assert.Equal("queued", await TestCoordinator.ScalarAsync<string>(database.ConnectionString, "SELECT state::text FROM jobs WHERE sweep_id = @id", new { id = sweepId }));
     }
 
+    [Fact]
+    public async Task Jobs_are_leased_by_priority_then_age()
+    {
+        var older = await host.SeedSweepAsync(2);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var urgent = await host.SeedSweepAsync(1, priority: 5);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var newer = await host.SeedSweepAsync(1);
+        var worker = await workers.RegisterAsync();
+
+        var order = new List<long>();
+        while (await LeaseAsync(worker) is { } job)
+        {
+            order.Add(job.SweepId);
+        }
+
+        Assert.Equal([urgent, older, older, newer], order);
+    }
+
     private LeaseRescuer Rescuer() => host.Services.GetRequiredService<LeaseRescuer>();
 
     private async Task<LeasedJob?> LeaseAsync(string workerId) =>

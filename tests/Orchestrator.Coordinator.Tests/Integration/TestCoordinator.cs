@@ -56,7 +56,7 @@ internal static class TestCoordinator
         new() { JobId = job.JobId, Attempt = job.Attempt, WorkerId = workerId };
 
     /// <summary>A sweep of <paramref name="count"/> distinct jobs stored directly, bypassing the spec parser.</summary>
-    public static async Task<long> SeedSweepAsync(this CoordinatorHost host, int count, int maxAttempts = 3, string? name = null)
+    public static async Task<long> SeedSweepAsync(this CoordinatorHost host, int count, int maxAttempts = 3, string? name = null, int priority = 0)
     {
         var dataset = new DatasetSpec();
         var spec = new SweepSpec
@@ -65,6 +65,7 @@ internal static class TestCoordinator
             Dataset = dataset,
             Encoders = ["resnet18"],
             MaxAttempts = maxAttempts,
+            Priority = priority,
         };
         var jobs = Enumerable.Range(0, count)
             .Select(i => new JobDefinition(new JobParameters { Encoder = "resnet18", Seed = i }, dataset))

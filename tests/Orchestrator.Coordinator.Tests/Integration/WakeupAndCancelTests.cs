@@ -114,7 +114,16 @@ public sealed class WakeupAndCancelTests(IsolatedDatabase database) : IClassFixt
 
         Assert.Equal(9, changes.Count);
         Assert.Equal(3, changes.Count(c => c.State == JobState.Succeeded));
-        Assert.Equal(changes.OrderBy(c => c.EventId).Select(c => c.EventId), changes.Select(c => c.EventId));
+        Assert.Equal(9, changes.Select(c => c.ResumeToken).Distinct().Count());
+
+        using var resumed = host.Sweeps().WatchSweep(new WatchSweepRequest { SweepId = sweepId, ResumeToken = changes[4].ResumeToken });
+        var rest = new List<JobStateChange>();
+        while (await resumed.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            rest.Add(resumed.ResponseStream.Current);
+        }
+
+        Assert.Equal(changes.Skip(5).Select(c => c.EventId), rest.Select(c => c.EventId));
         Assert.All(changes.GroupBy(c => c.JobId), g => Assert.Equal([JobState.Queued, JobState.Running, JobState.Succeeded], g.Select(c => c.State)));
     }
 }
