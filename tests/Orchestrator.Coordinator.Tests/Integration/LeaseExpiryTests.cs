@@ -213,6 +213,26 @@ public sealed class LeaseExpiryTests(IsolatedDatabase database) : IClassFixture<
     }
 
     [Fact]
+    public async Task Rescuers_running_at_once_requeue_each_expired_lease_exactly_once()
+    {
+        var sweepId = await host.SeedSweepAsync(200);
+        var worker = await workers.RegisterAsync();
+        while (await LeaseAsync(worker) is not null)
+        {
+        }
+
+        clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        var rescued = (await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Rescuer().RescueAsync())))).SelectMany(r => r).ToList();
+
+        Assert.Equal(200, rescued.Count);
+        Assert.Equal(200, rescued.Select(r => r.Id).Distinct().Count());
+        Assert.Equal(200L, await TestCoordinator.ScalarAsync<long>(database.ConnectionString,
+            "SELECT count(*) FROM jobs WHERE sweep_id = @id AND state = 'queued' AND attempt = 2 AND lease_owner IS NULL", new { id = sweepId }));
+        Assert.Equal(200L, await TestCoordinator.ScalarAsync<long>(database.ConnectionString,
+            "SELECT count(*) FROM job_events WHERE sweep_id = @id AND state = 'queued' AND attempt = 2", new { id = sweepId }));
+    }
+
+    [Fact]
     public async Task Jobs_are_leased_by_priority_then_age()
     {
         var older = await host.SeedSweepAsync(2);
