@@ -2,9 +2,16 @@ using Orchestrator.Coordinator.Benchmarks;
 using Orchestrator.Coordinator.Cli;
 
 // `orch`: every command, the coordinator itself (`orch serve`) included, goes through the command line.
-if (args is ["bench-results", .. var benchOptions])
+// The two benchmarks are developer tools, kept out of the user-facing command list.
+if (args is ["bench", .. var queueOptions])
 {
-    await ResultsBenchmark.RunAsync(benchOptions);
+    await QueueBenchmark.RunAsync(queueOptions);
+    return 0;
+}
+
+if (args is ["bench-results", .. var resultsOptions])
+{
+    await ResultsBenchmark.RunAsync(resultsOptions);
     return 0;
 }
 

@@ -75,7 +75,8 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
         ArgumentNullException.ThrowIfNull(context);
         var cancellationToken = context.CancellationToken;
         await GetExistingAsync(request.SweepId, cancellationToken);
-        var after = request.AfterEventId;
+        var after = WatchPosition.Parse(request.ResumeToken)
+            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "resume_token is not one this service issued"));
         while (true)
         {
             // Read the sweep's state before its events, so the last events of a sweep that just ended are still sent.
@@ -84,11 +85,13 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
             IReadOnlyList<JobEventRow> events;
             do
             {
-                events = await sweeps.EventsAsync(request.SweepId, after, WatchBatch, cancellationToken);
+                events = await sweeps.EventsAsync(request.SweepId, after, over, WatchBatch, cancellationToken);
                 foreach (var change in events)
                 {
-                    await responseStream.WriteAsync(ProtoConversions.ToProto(change), cancellationToken);
-                    after = change.Id;
+                    after = new WatchPosition(change.Tx, change.Id);
+                    var message = ProtoConversions.ToProto(change);
+                    message.ResumeToken = after.ToToken();
+                    await responseStream.WriteAsync(message, cancellationToken);
                 }
             }
             while (events.Count == WatchBatch);

@@ -53,7 +53,7 @@ public static class CoordinatorRegistration
             .AddServiceOptions<WorkerApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Worker))
             .AddServiceOptions<SweepApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Client))
             .AddServiceOptions<ResultsApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Client));
-        services.AddGrpcHealthChecks().AddCheck("database", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddGrpcReflection();
         return services;
     }

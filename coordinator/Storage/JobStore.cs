@@ -130,7 +130,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         "SELECT attempt, epoch, step, metrics::text AS metrics, recorded_at FROM job_metrics WHERE job_id = @id ORDER BY id";
 
     private const string SelectJobEvents =
-        "SELECT id, job_id, attempt, state::text AS state, recorded_at FROM job_events WHERE job_id = @id ORDER BY id";
+        "SELECT id, job_id, attempt, state::text AS state, recorded_at, tx FROM job_events WHERE job_id = @id ORDER BY tx, id";
 
     private const int RescueBatch = 500;
 

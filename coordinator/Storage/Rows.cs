@@ -97,6 +97,32 @@ public sealed class JobEventRow
     public string State { get; init; } = "";
 
     public DateTime RecordedAt { get; init; }
+
+    /// <summary>Transaction that wrote the event; with <see cref="Id"/>, the WatchSweep position.</summary>
+    public long Tx { get; init; }
+}
+
+/// <summary>Position in a sweep's event stream: events are read in (transaction, id) order.</summary>
+public readonly record struct WatchPosition(long Tx, long Id)
+{
+    public static WatchPosition Start => new(0, 0);
+
+    public string ToToken() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Tx}.{Id}");
+
+    public static WatchPosition? Parse(string token)
+    {
+        if (token.Length == 0)
+        {
+            return Start;
+        }
+
+        var parts = token.Split('.');
+        return parts.Length == 2
+               && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var tx)
+               && long.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+            ? new WatchPosition(tx, id)
+            : null;
+    }
 }
 
 public sealed class SweepRow

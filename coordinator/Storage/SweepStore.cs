@@ -60,9 +60,13 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
         RETURNING id
         """;
 
+    // Only events of transactions older than every running one: nothing can commit behind the reader's position.
+    // Once a sweep is over no transaction can add to its events, so the final read takes them all.
     private const string SelectEvents = """
-        SELECT id, job_id, attempt, state::text AS state, recorded_at FROM job_events
-        WHERE sweep_id = @id AND id > @after ORDER BY id LIMIT @limit
+        SELECT id, job_id, attempt, state::text AS state, recorded_at, tx FROM job_events
+        WHERE sweep_id = @id AND (tx, id) > (@tx, @after)
+          AND (@all OR tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint)
+        ORDER BY tx, id LIMIT @limit
         """;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -154,12 +158,15 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
         return (await connection.QueryAsync<long>(new CommandDefinition(FinishDone, new { now }, cancellationToken: cancellationToken))).AsList();
     }
 
-    /// <summary>State changes of a sweep's jobs after event <paramref name="afterEventId"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<JobEventRow>> EventsAsync(long sweepId, long afterEventId, int limit, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// State changes of a sweep's jobs after <paramref name="after"/> in commit-safe order; <paramref name="sweepOver"/>
+    /// (the sweep was seen over before this call) lifts the wait for older running transactions.
+    /// </summary>
+    public async Task<IReadOnlyList<JobEventRow>> EventsAsync(long sweepId, WatchPosition after, bool sweepOver, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<JobEventRow>(new CommandDefinition(SelectEvents,
-            new { id = sweepId, after = afterEventId, limit }, cancellationToken: cancellationToken))).AsList();
+            new { id = sweepId, tx = after.Tx, after = after.Id, all = sweepOver, limit }, cancellationToken: cancellationToken))).AsList();
     }
 
     private static async Task<IReadOnlyList<SweepWithCounts>> WithCountsAsync(NpgsqlConnection connection, List<SweepRow> sweeps, CancellationToken cancellationToken)

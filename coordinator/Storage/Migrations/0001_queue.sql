@@ -87,9 +87,12 @@ CREATE TABLE job_events (
     sweep_id     bigint NOT NULL,
     attempt      integer NOT NULL,
     state        job_state NOT NULL,
-    recorded_at  timestamptz NOT NULL DEFAULT clock_timestamp()
+    recorded_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+    -- The writing transaction. Ids are handed out before commit, so a reader following ids could pass an event
+    -- whose transaction commits late; following (tx, id) below the oldest running transaction cannot.
+    tx           bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint)
 );
-CREATE INDEX job_events_by_sweep ON job_events (sweep_id, id);
+CREATE INDEX job_events_by_sweep ON job_events (sweep_id, tx, id);
 CREATE INDEX job_events_by_job ON job_events (job_id, id);
 
 CREATE FUNCTION jobs_guard_transition() RETURNS trigger LANGUAGE plpgsql AS $$

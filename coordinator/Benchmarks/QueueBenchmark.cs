@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using Npgsql;
+using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Coordinator.Storage;
+using Orchestrator.Protos;
+using Orchestrator.Shared.LocalPostgres;
+using Orchestrator.Shared.Specs;
+
+namespace Orchestrator.Coordinator.Benchmarks;
+
+/// <summary>
+/// `dotnet run -c Release --project coordinator -- bench [--workers N] [--jobs M] [--wakeups K] [--connection CS]`:
+/// N simulated workers lease and complete M no-op jobs over gRPC, then the same loop through the job store
+/// directly (the same SQL statements, no gRPC) on the same database; then the wake-up latency of a waiting
+/// lease after a job is queued. Without --connection it runs on a throwaway local PostgreSQL.
+/// </summary>
+public static class QueueBenchmark
+{
+    private const string Token = "bench";
+
+    public static async Task RunAsync(IReadOnlyList<string> args)
+    {
+        var workers = Option(args, "--workers", 20);
+        var jobs = Option(args, "--jobs", 5000);
+        var wakeups = Option(args, "--wakeups", 200);
+        var connection = OptionText(args, "--connection");
+
+        await using var cluster = connection is null ? await StartThrowawayClusterAsync() : null;
+        connection ??= cluster!.ConnectionString;
+        var database = await FreshDatabaseAsync(connection);
+        await using var host = await CoordinatorHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orchestrator"] = database,
+            ["Coordinator:Auth:WorkerToken"] = Token,
+            ["Coordinator:Auth:ClientToken"] = Token + "-client",
+            ["Coordinator:Scheduler:Enabled"] = "false",
+            ["Coordinator:Queue:SafetyRecheckInterval"] = "00:01:00",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        var client = new WorkerService.WorkerServiceClient(host.Connect(Token));
+        var store = host.Services.GetRequiredService<JobStore>();
+        var ids = new List<string>();
+        for (var i = 0; i < workers; i++)
+        {
+            ids.Add((await client.RegisterWorkerAsync(new RegisterWorkerRequest { Name = $"bench-{i}", Host = "bench", Version = "bench" })).WorkerId);
+        }
+
+        Console.WriteLine(Invariant($"Queue benchmark: {workers} workers, {jobs} no-op jobs per path, {Environment.ProcessorCount} CPUs, PostgreSQL {(cluster is null ? "given" : "local throwaway")}"));
+
+        // Warm-up of both paths (JIT, pools, plans); not reported.
+        await SeedAsync(host, Math.Min(jobs, 500));
+        await DrainAsync(ids, id => GrpcLeaseAsync(client, id), (id, job) => GrpcCompleteAsync(client, id, job));
+        await SeedAsync(host, Math.Min(jobs, 500));
+        await DrainAsync(ids, id => StoreLeaseAsync(store, id), (id, job) => StoreCompleteAsync(store, id, job));
+
+        await SeedAsync(host, jobs);
+        var grpc = await DrainAsync(ids, id => GrpcLeaseAsync(client, id), (id, job) => GrpcCompleteAsync(client, id, job));
+        await SeedAsync(host, jobs);
+        var raw = await DrainAsync(ids, id => StoreLeaseAsync(store, id), (id, job) => StoreCompleteAsync(store, id, job));
+
+        Console.WriteLine();
+        Console.WriteLine("path              jobs/s   lease p50 ms   lease p99 ms");
+        Print("gRPC", grpc);
+        Print("raw SQL (store)", raw);
+        Console.WriteLine(Invariant($"ratio gRPC / raw SQL: {grpc.JobsPerSecond / raw.JobsPerSecond:P0}"));
+
+        var wake = await WakeupAsync(host, client, ids[0], wakeups);
+        Console.WriteLine(Invariant($"lease wake-up after a job is queued ({wakeups} samples): p50 {Percentile(wake, 0.5):F2} ms, p99 {Percentile(wake, 0.99):F2} ms"));
+    }
+
+    private sealed record PathResult(int Jobs, TimeSpan Elapsed, List<double> LeaseMs)
+    {
+        public double JobsPerSecond => Jobs / Elapsed.TotalSeconds;
+    }
+
+    private static async Task<PathResult> DrainAsync(List<string> workerIds, Func<string, Task<long?>> lease, Func<string, long, Task> complete)
+    {
+        var latencies = new List<double>();
+        var total = Stopwatch.StartNew();
+        var counts = await Task.WhenAll(workerIds.Select(id => Task.Run(async () =>
+        {
+            var mine = new List<double>();
+            while (true)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var job = await lease(id);
+                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (job is null)
+                {
+                    lock (latencies)
+                    {
+                        latencies.AddRange(mine.SkipLast(1));
+                    }
+
+                    return mine.Count - 1;
+                }
+
+                await complete(id, job.Value);
+            }
+        })));
+        total.Stop();
+        return new PathResult(counts.Sum(), total.Elapsed, latencies);
+    }
+
+    private static async Task<long?> GrpcLeaseAsync(WorkerService.WorkerServiceClient client, string workerId) =>
+        (await client.LeaseJobAsync(new LeaseJobRequest { WorkerId = workerId })).Job?.JobId;
+
+    private static async Task GrpcCompleteAsync(WorkerService.WorkerServiceClient client, string workerId, long jobId) =>
+        await client.CompleteJobAsync(new CompleteJobRequest { Lease = new Protos.LeaseToken { JobId = jobId, Attempt = 1, WorkerId = workerId } });
+
+    private static async Task<long?> StoreLeaseAsync(JobStore store, string workerId) => (await store.ClaimAsync(workerId))?.Id;
+
+    private static async Task StoreCompleteAsync(JobStore store, string workerId, long jobId) =>
+        await store.CompleteAsync(new JobLease(jobId, 1, workerId), "{}");
+
+    /// <summary>Milliseconds from a job's commit to the waiting LeaseJob's reply.</summary>
+    private static async Task<List<double>> WakeupAsync(CoordinatorHost host, WorkerService.WorkerServiceClient client, string workerId, int samples)
+    {
+        var result = new List<double>();
+        for (var i = 0; i < samples; i++)
+        {
+            var waiting = client.LeaseJobAsync(new LeaseJobRequest { WorkerId = workerId, Wait = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)) }).ResponseAsync;
+            await Task.Delay(20);
+            await SeedAsync(host, 1);
+            var committed = Stopwatch.GetTimestamp();
+            var leased = await waiting;
+            result.Add(Stopwatch.GetElapsedTime(committed).TotalMilliseconds);
+            await GrpcCompleteAsync(client, workerId, leased.Job.JobId);
+        }
+
+        return result;
+    }
+
+    private static async Task SeedAsync(CoordinatorHost host, int count)
+    {
+        var dataset = new DatasetSpec();
+        var spec = new SweepSpec { Name = "bench", Dataset = dataset, Encoders = ["resnet18"] };
+        var salt = Guid.NewGuid().GetHashCode();
+        var jobs = Enumerable.Range(0, count).Select(i => new JobDefinition(new JobParameters { Seed = i, MaxLength = salt & 0xFFFF }, dataset)).ToList();
+        await host.Services.GetRequiredService<SweepStore>().InsertAsync(new ParsedSweep(spec, jobs), createNew: true);
+    }
+
+    private static void Print(string name, PathResult result) =>
+        Console.WriteLine(Invariant($"{name,-16} {result.JobsPerSecond,7:F0}   {Percentile(result.LeaseMs, 0.5),12:F2}   {Percentile(result.LeaseMs, 0.99),12:F2}"));
+
+    private static double Percentile(List<double> values, double quantile)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(quantile * sorted.Count))];
+    }
+
+    private static async Task<LocalPostgresCluster> StartThrowawayClusterAsync() =>
+        await LocalPostgresCluster.StartAsync(new LocalPostgresOptions
+        {
+            DataDirectory = Path.Combine(Path.GetTempPath(), $"orch-bench-pg-{Guid.NewGuid():N}"),
+            Persistent = false,
+            Database = "postgres",
+        });
+
+    private static async Task<string> FreshDatabaseAsync(string connectionString)
+    {
+        var name = $"bench_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(connectionString) { Database = name, MaxPoolSize = 200 }.ConnectionString;
+    }
+
+    private static int Option(IReadOnlyList<string> args, string name, int fallback) =>
+        OptionText(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    private static string? OptionText(IReadOnlyList<string> args, string name)
+    {
+        for (var i = 0; i < args.Count - 1; i++)
+        {
+            if (args[i] == name)
+            {
+                return args[i + 1];
+            }
+        }
+
+        return null;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

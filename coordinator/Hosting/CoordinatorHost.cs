@@ -1,0 +1,87 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Orchestrator.Coordinator.Hosting;
+
+/// <summary>
+/// A coordinator started in this process on a free loopback port, with real Kestrel and real gRPC: used by
+/// the integration tests and the benchmark, with the same registration as the standalone host.
+/// </summary>
+public sealed class CoordinatorHost : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly List<GrpcChannel> channels = [];
+
+    private CoordinatorHost(WebApplication app, Uri address)
+    {
+        this.app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    /// <summary>
+    /// Starts with <paramref name="settings"/> on top of the defaults (connection string, tokens, intervals…) and
+    /// <paramref name="configureServices"/> applied last (replacements, e.g. a fake <see cref="TimeProvider"/>).
+    /// </summary>
+    public static async Task<CoordinatorHost> StartAsync(
+        IEnumerable<KeyValuePair<string, string?>> settings,
+        Action<IServiceCollection>? configureServices = null,
+        LogLevel minimumLogLevel = LogLevel.Warning,
+        CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(
+            new Dictionary<string, string?>
+            {
+                ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
+                ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+            }.Concat(settings));
+        builder.Logging.SetMinimumLevel(minimumLogLevel);
+        builder.Services.AddCoordinator(builder.Configuration);
+        configureServices?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.MapCoordinator();
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new CoordinatorHost(app, new Uri(address));
+    }
+
+    /// <summary>A call invoker that sends <paramref name="token"/> as its bearer token (none when null).</summary>
+    public CallInvoker Connect(string? token)
+    {
+        var channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+        });
+        lock (channels)
+        {
+            channels.Add(channel);
+        }
+
+        return token is null
+            ? channel.CreateCallInvoker()
+            : channel.Intercept(metadata =>
+            {
+                metadata.Add("authorization", $"Bearer {token}");
+                return metadata;
+            });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (channels)
+        {
+            channels.ForEach(c => c.Dispose());
+            channels.Clear();
+        }
+
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

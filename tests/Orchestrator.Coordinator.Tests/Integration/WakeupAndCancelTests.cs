@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Coordinator.Scheduling;
+using Orchestrator.Protos;
+using Orchestrator.Testing;
+
+namespace Orchestrator.Coordinator.Tests.Integration;
+
+/// <summary>Long-poll wake-up by NOTIFY, cancellation of a sweep, and the WatchSweep stream.</summary>
+public sealed class WakeupAndCancelTests(IsolatedDatabase database) : IClassFixture<IsolatedDatabase>, IAsyncLifetime
+{
+    private CoordinatorHost host = null!;
+
+    public async Task InitializeAsync()
+    {
+        // The safety re-check is far beyond the waits here: only the notification can wake a waiting lease.
+        host = await TestCoordinator.StartAsync(database.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Coordinator:Queue:SafetyRecheckInterval"] = "00:05:00",
+            ["Coordinator:Queue:WatchPollInterval"] = "00:00:00.050",
+        });
+        await TestCoordinator.ClearAsync(database.ConnectionString);
+    }
+
+    public Task DisposeAsync() => host.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task A_waiting_lease_is_woken_by_a_queued_job_long_before_its_wait_ends()
+    {
+        var workers = host.Workers();
+        var worker = await workers.RegisterAsync();
+        // Warm the path once so the measured call is not paying for first-call JIT.
+        Assert.Null((await workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker })).Job);
+
+        var watch = Stopwatch.StartNew();
+        var waiting = workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker, Wait = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)) }).ResponseAsync;
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted);
+        var queuedAt = watch.Elapsed;
+        await host.SeedSweepAsync(1);
+        var leased = await waiting;
+        var wokenAfter = watch.Elapsed - queuedAt;
+
+        Assert.NotNull(leased.Job);
+        Assert.True(wokenAfter < TimeSpan.FromSeconds(2), $"woken {wokenAfter.TotalMilliseconds} ms after the job was queued");
+    }
+
+    [Fact]
+    public async Task A_waiting_lease_with_nothing_queued_returns_empty_at_its_wait()
+    {
+        var workers = host.Workers();
+        var worker = await workers.RegisterAsync();
+
+        var response = await workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker, Wait = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(300)) });
+
+        Assert.Null(response.Job);
+    }
+
+    [Fact]
+    public async Task Cancel_ends_queued_jobs_at_once_and_tells_a_running_job_through_its_heartbeat()
+    {
+        var sweepId = await host.SeedSweepAsync(5);
+        var workers = host.Workers();
+        var worker = await workers.RegisterAsync();
+        var running = (await workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker })).Job;
+        var beforeCancel = await workers.HeartbeatAsync(new HeartbeatRequest { Lease = running.Token(worker) });
+
+        var cancelled = await host.Sweeps().CancelSweepAsync(new CancelSweepRequest { SweepId = sweepId });
+        var afterCancel = await workers.HeartbeatAsync(new HeartbeatRequest { Lease = running.Token(worker) });
+        var nothingLeft = (await workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker })).Job;
+        var acknowledged = await workers.FailJobAsync(new FailJobRequest { Lease = running.Token(worker), Error = "cancelled by request", Retryable = true });
+        var sweep = await host.Sweeps().GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
+
+        Assert.False(beforeCancel.CancelRequested);
+        Assert.Equal(4, cancelled.CancelledJobs);
+        Assert.Equal(1, cancelled.CancelRequestedJobs);
+        Assert.True(afterCancel.CancelRequested);
+        Assert.Null(nothingLeft);
+        Assert.Equal(JobState.Cancelled, acknowledged.State);
+        Assert.Equal(SweepState.Cancelled, sweep.State);
+        Assert.Equal(5, sweep.Counts.Cancelled);
+        Assert.Equal(5L, await TestCoordinator.ScalarAsync<long>(database.ConnectionString,
+            "SELECT count(*) FROM jobs WHERE sweep_id = @id AND state = 'cancelled' AND finished_at IS NOT NULL", new { id = sweepId }));
+    }
+
+    [Fact]
+    public async Task Watch_streams_every_state_change_and_ends_when_the_sweep_is_finished()
+    {
+        var sweepId = await host.SeedSweepAsync(3);
+        var workers = host.Workers();
+        var worker = await workers.RegisterAsync();
+        using var watch = host.Sweeps().WatchSweep(new WatchSweepRequest { SweepId = sweepId });
+        var received = Task.Run(async () =>
+        {
+            var changes = new List<JobStateChange>();
+            while (await watch.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                changes.Add(watch.ResponseStream.Current);
+            }
+
+            return changes;
+        });
+
+        for (var i = 0; i < 3; i++)
+        {
+            var job = (await workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker })).Job;
+            await workers.CompleteJobAsync(new CompleteJobRequest { Lease = job.Token(worker) });
+        }
+
+        Assert.Equal([sweepId], await host.Services.GetRequiredService<SweepCompletion>().FinishCompletedAsync());
+        var changes = await received.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(9, changes.Count);
+        Assert.Equal(3, changes.Count(c => c.State == JobState.Succeeded));
+        Assert.Equal(9, changes.Select(c => c.ResumeToken).Distinct().Count());
+
+        using var resumed = host.Sweeps().WatchSweep(new WatchSweepRequest { SweepId = sweepId, ResumeToken = changes[4].ResumeToken });
+        var rest = new List<JobStateChange>();
+        while (await resumed.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            rest.Add(resumed.ResponseStream.Current);
+        }
+
+        Assert.Equal(changes.Skip(5).Select(c => c.EventId), rest.Select(c => c.EventId));
+        Assert.All(changes.GroupBy(c => c.JobId), g => Assert.Equal([JobState.Queued, JobState.Running, JobState.Succeeded], g.Select(c => c.State)));
+    }
+}
