@@ -25,8 +25,9 @@ public sealed class TorchVisionImageTower : ImageTower
         {
             if (removedChildren.Contains(childName))
             {
-                // The first Linear of the removed head reads the pooled features: its input width is ours.
-                width ??= child.modules().Prepend(child).OfType<TorchSharp.Modules.Linear>().Select(l => l.in_features).Cast<long?>().FirstOrDefault();
+                // The classifier is the last removed child with a Linear (Inception's AuxLogits come before it);
+                // its first Linear reads the pooled features, so its input width is ours.
+                width = child.modules().Prepend(child).OfType<TorchSharp.Modules.Linear>().Select(l => l.in_features).Cast<long?>().FirstOrDefault() ?? width;
                 removedHeadParameterCount += child.parameters().Sum(p => p.numel());
                 continue;
             }
