@@ -21,7 +21,12 @@ public sealed record JobDefinition(JobParameters Parameters, DatasetSpec Dataset
 /// <summary>Serialises records into one canonical JSON form, so equal values give equal text and hashes.</summary>
 public static class CanonicalJson
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
+    // Absent and null mean the same in a spec; leaving nulls out keeps the canonical form a valid spec.
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = false,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 
     public static string Serialize<T>(T value)
     {

@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.Shared.Specs;
+
+/// <summary>
+/// Turns a validated spec into its jobs: one per (encoder × combination × seed). A grid takes the full product
+/// of the parameter lists; random draws <see cref="SweepSpec.Count"/> distinct combinations with the spec's seed,
+/// and every encoder runs the same draws so encoders are compared on equal terms.
+/// </summary>
+public static class SweepExpander
+{
+    private static readonly JsonSerializerOptions JsonOptions = new();
+
+    public static IReadOnlyList<JobDefinition> Expand(SweepSpec spec, SweepLimits limits, List<SpecProblem> problems)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(problems);
+
+        var combinations = spec.Method == "random" ? CountRandom(spec, problems) : CountGrid(spec);
+        var total = combinations * spec.Encoders.Count * spec.Seeds.Count;
+        if (total > limits.MaxJobs)
+        {
+            var path = spec.Method == "random" ? "count" : "parameters";
+            problems.Add(new SpecProblem(path,
+                $"the sweep expands to {total:N0} jobs ({spec.Encoders.Count} encoders × {combinations:N0} combinations × {spec.Seeds.Count} seeds), " +
+                $"more than the limit of {limits.MaxJobs:N0}; narrow the space, or use method random with a count"));
+        }
+
+        if (problems.Count > 0)
+        {
+            return [];
+        }
+
+        var draws = spec.Method == "random" ? DrawRandom(spec, problems) : GridCombinations(spec);
+        var jobs = new List<JobDefinition>((int)total);
+        foreach (var encoder in spec.Encoders)
+        {
+            foreach (var draw in draws)
+            {
+                foreach (var seed in spec.Seeds)
+                {
+                    jobs.Add(new JobDefinition(Build(encoder, seed, draw), spec.Dataset));
+                }
+            }
+        }
+
+        CheckEachJob(jobs, problems);
+        return problems.Count > 0 ? [] : jobs;
+    }
+
+    private static long CountGrid(SweepSpec spec)
+    {
+        long product = 1;
+        foreach (var domain in spec.Parameters.Values)
+        {
+            product = Math.Min(product * ((JsonArray)domain).Count, long.MaxValue / 1_000_000);
+        }
+
+        return product;
+    }
+
+    private static long CountRandom(SweepSpec spec, List<SpecProblem> problems)
+    {
+        var count = spec.Count ?? 0;
+        var hasRange = spec.Parameters.Values.Any(d => d is JsonObject);
+        if (!hasRange)
+        {
+            var available = CountGrid(spec);
+            if (available < count)
+            {
+                problems.Add(new SpecProblem("count",
+                    $"asks for {count} distinct combinations but the listed values allow only {available}; lower count or widen the space"));
+            }
+        }
+
+        return count;
+    }
+
+    private static List<SortedDictionary<string, JsonNode>> GridCombinations(SweepSpec spec)
+    {
+        var combinations = new List<SortedDictionary<string, JsonNode>> { new(StringComparer.Ordinal) };
+        foreach (var (name, domain) in spec.Parameters)
+        {
+            combinations = combinations
+                .SelectMany(partial => ((JsonArray)domain).Select(value =>
+                    new SortedDictionary<string, JsonNode>(partial, StringComparer.Ordinal) { [name] = value!.DeepClone() }))
+                .ToList();
+        }
+
+        return combinations;
+    }
+
+    private static List<SortedDictionary<string, JsonNode>> DrawRandom(SweepSpec spec, List<SpecProblem> problems)
+    {
+        var count = spec.Count ?? 0;
+        var random = new Random(spec.Seed);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var draws = new List<SortedDictionary<string, JsonNode>>(count);
+        var budget = (count * 100) + 1_000; // ranges over few integers can run out of distinct draws
+        while (draws.Count < count && budget-- > 0)
+        {
+            var draw = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
+            foreach (var (name, domain) in spec.Parameters)
+            {
+                draw[name] = Sample(name, domain, random);
+            }
+
+            if (seen.Add(new JsonObject(draw.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value.DeepClone()))).ToJsonString()))
+            {
+                draws.Add(draw);
+            }
+        }
+
+        if (draws.Count < count)
+        {
+            problems.Add(new SpecProblem("count", $"only {draws.Count} distinct combinations could be drawn of the {count} asked; widen the ranges"));
+        }
+
+        return draws;
+    }
+
+    private static JsonNode Sample(string name, JsonNode domain, Random random)
+    {
+        if (domain is JsonArray values)
+        {
+            return values[random.Next(values.Count)]!.DeepClone();
+        }
+
+        var range = (JsonObject)domain;
+        var min = range["min"]!.GetValue<double>();
+        var max = range["max"]!.GetValue<double>();
+        var log = range["log"]!.GetValue<bool>();
+        var u = random.NextDouble();
+        var value = log ? Math.Exp(Math.Log(min) + (u * (Math.Log(max) - Math.Log(min)))) : min + (u * (max - min));
+        ParameterCatalog.TryGet(name, out var rule);
+        return rule.Kind == ParameterKind.WholeNumber
+            ? JsonValue.Create((int)Math.Round(value))
+            : JsonValue.Create(double.Parse(value.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+    }
+
+    private static JobParameters Build(string encoder, int seed, SortedDictionary<string, JsonNode> draw)
+    {
+        var node = JsonSerializer.SerializeToNode(new JobParameters { Encoder = encoder, Seed = seed }, JsonOptions)!.AsObject();
+        foreach (var (name, value) in draw)
+        {
+            node[name] = value.DeepClone();
+        }
+
+        return node.Deserialize<JobParameters>(JsonOptions)!;
+    }
+
+    private static void CheckEachJob(List<JobDefinition> jobs, List<SpecProblem> problems)
+    {
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in jobs.Select(j => j.Parameters))
+        {
+            var minimum = EncoderCatalog.MinimumImageSize(p.Encoder);
+            if (p.ImageSize < minimum && reported.Add($"size:{p.Encoder}:{p.ImageSize}"))
+            {
+                problems.Add(new SpecProblem("parameters.image_size",
+                    $"{p.ImageSize} px is below {p.Encoder}'s minimum input of {minimum} px"));
+            }
+
+            if (p.TextEncoder == "small-transformer" && p.TextWidth % p.TextHeads != 0 && reported.Add($"heads:{p.TextWidth}:{p.TextHeads}"))
+            {
+                problems.Add(new SpecProblem("parameters.text_heads",
+                    $"text_width {p.TextWidth} is not divisible by text_heads {p.TextHeads}"));
+            }
+        }
+    }
+}

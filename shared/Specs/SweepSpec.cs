@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Orchestrator.Shared.Specs;
+
+/// <summary>
+/// A validated, normalised sweep spec. Its JSON names are the spec's own keys, so
+/// <see cref="ToCanonicalJson"/> is itself a valid spec that parses back to an equal one.
+/// </summary>
+public sealed record SweepSpec
+{
+    [JsonPropertyName("name")]
+    public required string Name { get; init; }
+
+    [JsonPropertyName("description")]
+    public string? Description { get; init; }
+
+    [JsonPropertyName("dataset")]
+    public required DatasetSpec Dataset { get; init; }
+
+    [JsonPropertyName("encoders")]
+    public required IReadOnlyList<string> Encoders { get; init; }
+
+    /// <summary>`grid` (the full product) or `random` (<see cref="Count"/> draws seeded by <see cref="Seed"/>).</summary>
+    [JsonPropertyName("method")]
+    public string Method { get; init; } = "grid";
+
+    [JsonPropertyName("count")]
+    public int? Count { get; init; }
+
+    /// <summary>Seed of the random draw (method random).</summary>
+    [JsonPropertyName("seed")]
+    public int Seed { get; init; }
+
+    /// <summary>Training seeds: every combination runs once per seed.</summary>
+    [JsonPropertyName("seeds")]
+    public IReadOnlyList<int> Seeds { get; init; } = [0];
+
+    [JsonPropertyName("max_attempts")]
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>Higher runs first.</summary>
+    [JsonPropertyName("priority")]
+    public int Priority { get; init; }
+
+    /// <summary>
+    /// The space, by parameter name: a JSON array of values (grid or random), or for method random an object
+    /// `{min, max, log}` to draw from. Parameters not named keep the study's defaults.
+    /// </summary>
+    [JsonPropertyName("parameters")]
+    public IReadOnlyDictionary<string, JsonNode> Parameters { get; init; } = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
+
+    /// <summary>Optional cron expression that re-submits the sweep on a schedule.</summary>
+    [JsonPropertyName("schedule")]
+    public string? Schedule { get; init; }
+
+    public string ToCanonicalJson() => CanonicalJson.Serialize(this);
+}
+
+/// <summary>A spec that passed validation, and the jobs it expands to.</summary>
+public sealed record ParsedSweep(SweepSpec Spec, IReadOnlyList<JobDefinition> Jobs);
