@@ -1,9 +1,11 @@
+using Orchestrator.Shared.Specs;
 using TorchSharp;
 
 namespace Orchestrator.Worker.Engine.Towers;
 
 /// <summary>
-/// One registered image tower: its constructor, the smallest square input it accepts and, for TorchVision
+/// One registered image tower: its constructor, the smallest square input it accepts (from the shared
+/// <see cref="EncoderCatalog"/>, which the coordinator validates specs against) and, for TorchVision
 /// towers, the full 1000-class classifier it is cut from (published parameter counts refer to that).
 /// </summary>
 public sealed record ImageTowerEntry(string Name, int MinImageSize, Func<ImageTower> Create, Func<torch.nn.Module>? CreateClassifier);
@@ -20,16 +22,15 @@ public static class ImageTowerRegistry
 
     private static readonly Dictionary<string, ImageTowerEntry> Entries = new[]
     {
-        TorchVision("resnet18", 32, () => torchvision.models.resnet18(), ResNetHead),
-        TorchVision("resnet50", 32, () => torchvision.models.resnet50(), ResNetHead),
-        TorchVision("mobilenet_v2", 32, () => torchvision.models.mobilenet_v2(), MobileNetV2Head),
-        TorchVision("mobilenet_v3_small", 32, () => torchvision.models.mobilenet_v3_small(), MobileNetV3Head),
-        TorchVision("mobilenet_v3_large", 32, () => torchvision.models.mobilenet_v3_large(), MobileNetV3Head),
-        TorchVision("googlenet", 32, () => torchvision.models.googlenet(), GoogLeNetHead),
-        // Inception's stem of unpadded stride-2 convolutions and pools needs at least 75 px.
-        TorchVision("inception_v3", 75, () => torchvision.models.inception_v3(), InceptionV3Head),
+        TorchVision("resnet18", () => torchvision.models.resnet18(), ResNetHead),
+        TorchVision("resnet50", () => torchvision.models.resnet50(), ResNetHead),
+        TorchVision("mobilenet_v2", () => torchvision.models.mobilenet_v2(), MobileNetV2Head),
+        TorchVision("mobilenet_v3_small", () => torchvision.models.mobilenet_v3_small(), MobileNetV3Head),
+        TorchVision("mobilenet_v3_large", () => torchvision.models.mobilenet_v3_large(), MobileNetV3Head),
+        TorchVision("googlenet", () => torchvision.models.googlenet(), GoogLeNetHead),
+        TorchVision("inception_v3", () => torchvision.models.inception_v3(), InceptionV3Head),
         // efficientnet_b0 (a port of torchvision's module, absent from TorchVision for .NET) joins with real datasets.
-        new ImageTowerEntry("tiny_cnn", 16, () => new TinyCnn(), null),
+        new ImageTowerEntry("tiny_cnn", EncoderCatalog.MinimumImageSize("tiny_cnn"), () => new TinyCnn(), null),
     }.ToDictionary(e => e.Name, StringComparer.Ordinal);
 
     public static IReadOnlyCollection<string> Names => Entries.Keys;
@@ -42,6 +43,6 @@ public static class ImageTowerRegistry
             ? entry
             : throw new ArgumentException($"unknown encoder '{name}'; known: {string.Join(", ", Names)}", nameof(name));
 
-    private static ImageTowerEntry TorchVision(string name, int minImageSize, Func<torch.nn.Module> classifier, HashSet<string> head) =>
-        new(name, minImageSize, () => new TorchVisionImageTower(name, classifier(), head), classifier);
+    private static ImageTowerEntry TorchVision(string name, Func<torch.nn.Module> classifier, HashSet<string> head) =>
+        new(name, EncoderCatalog.MinimumImageSize(name), () => new TorchVisionImageTower(name, classifier(), head), classifier);
 }

@@ -159,20 +159,14 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         foreach (var batch in BatchPrefetcher.Prefetch(data.Assembler, batches, Math.Max(2, parameters.NumWorkers), cancellationToken))
         {
             using (batch)
-            using (var scope = NewDisposeScope())
             {
-                var (image, text) = model.call(batch.Images.to(device), batch.Ids.to(device), batch.Mask.to(device));
-                var loss = model.Loss.call(image, text);
-                var value = loss.item<float>();
+                var value = TrainingStep.Run(model, optimizer, batch, device);
                 step++;
                 if (!float.IsFinite(value))
                 {
                     throw new TrainingDivergedException(epoch, step, value);
                 }
 
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
                 lossSum += value;
                 images += batch.Count;
                 windowImages += batch.Count;
