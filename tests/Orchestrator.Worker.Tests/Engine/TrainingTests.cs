@@ -1,5 +1,7 @@
 using Orchestrator.Shared.Specs;
+using Orchestrator.Worker.Engine.Data;
 using Orchestrator.Worker.Engine.Training;
+using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Tests.Engine;
 
@@ -88,6 +90,33 @@ public sealed class TrainingTests : IDisposable
 
         var error = Assert.Throws<TrainingDivergedException>(() => new ClipTrainer(job, new TrainingOptions(directory), new RecordingSink()).Run());
         Assert.StartsWith("diverged", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Frozen_towers_keep_their_weights_while_the_heads_train()
+    {
+        var job = SmallJob(epochs: 1) with
+        {
+            Parameters = SmallJob().Parameters with { Trainable = false },
+            Dataset = SmallJob().Dataset with { SyntheticImages = 80 },
+        };
+        new ClipTrainer(job, new TrainingOptions(directory) { EfficiencyRuns = 1 }, new RecordingSink()).Run();
+
+        // The trainer seeds torch with the job's seed right after loading the data, then builds the model.
+        var data = JobData.Load(job);
+        random.manual_seed(job.Parameters.Seed);
+        using var initial = ClipTrainer.BuildModel(job.Parameters, data.Tokenizer);
+        using var trained = ClipTrainer.BuildModel(job.Parameters, data.Tokenizer);
+        trained.load(Path.Combine(directory, "checkpoints", "last", "model.dat"));
+
+        var after = trained.state_dict();
+        var changed = initial.state_dict()
+            .Where(p => p.Value.dtype == ScalarType.Float32 && !p.Value.eq(after[p.Key]).all().item<bool>())
+            .Select(p => p.Key.Split('.')[0])
+            .Distinct()
+            .Order()
+            .ToArray();
+        Assert.Equal(new[] { "image_projection", "loss", "text_projection" }, changed);
     }
 
     public void Dispose()

@@ -30,7 +30,8 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
 
         var data = JobData.Load(job);
         random.manual_seed(parameters.Seed);
-        using var model = BuildModel(data, device);
+        using var model = BuildModel(parameters, data.Tokenizer);
+        model.to(device);
         var groups = ParameterGroups(model);
         using var optimizer = optim.AdamW(groups, lr: parameters.HeadLr);
         var scheduler = new ReduceLrOnPlateau(parameters.Patience, parameters.Factor);
@@ -104,11 +105,13 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         return CPU;
     }
 
-    private ClipModel BuildModel(JobData data, Device device)
+    /// <summary>The job's model with fresh weights drawn from torch's global generator (seeded by the caller).</summary>
+    public static ClipModel BuildModel(JobParameters parameters, Text.ICaptionTokenizer tokenizer)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
         var model = new ClipModel(
             ImageTowerRegistry.Get(parameters.Encoder).Create(),
-            TextTowerRegistry.Create(parameters, data.Tokenizer),
+            TextTowerRegistry.Create(parameters, tokenizer),
             ContrastiveLoss.Create(parameters.Loss, parameters.Temperature),
             parameters.ProjectionLayers,
             parameters.ProjectionDim,
@@ -121,7 +124,6 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
             }
         }
 
-        model.to(device);
         return model;
     }
 
