@@ -1,3 +1,11 @@
+using Orchestrator.Worker.Agent;
 using TorchSharp;
 
-Console.WriteLine($"orch-worker: TorchSharp backend ready, {torch.randn(2, 2).sum().item<float>():F3}");
+// Until the trainer's commands are wired here, `train`/`check` are the engine's; everything else runs the agent.
+if (args is ["check", ..])
+{
+    Console.WriteLine($"orch-worker: TorchSharp backend ready, {torch.randn(2, 2).sum().item<float>():F3}");
+    return 0;
+}
+
+return await AgentHost.RunAsync(args);
