@@ -2,6 +2,7 @@ using System.Text.Json;
 using Grpc.Core;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Specs;
+using Orchestrator.Worker.Engine.Training;
 
 namespace Orchestrator.Worker.Agent;
 
@@ -40,7 +41,7 @@ public sealed class JobRun(
         var definition = SingleJobSpec.FromCanonical(job.ParametersJson, job.DatasetJson);
         await File.WriteAllTextAsync(Path.Combine(directory, TrainerLayout.JobFile), SingleJobSpec.ToJson(definition, $"job-{job.JobId}"), CancellationToken.None);
         File.Delete(Path.Combine(directory, TrainerLayout.ResultFile));
-        var resume = TrainerLayout.HasCheckpoint(directory);
+        var resume = new CheckpointStore(Path.Combine(directory, TrainerLayout.CheckpointFolder)).HasLast;
         logger.LogInformation("[{Slot}] job {Job} attempt {Attempt}/{Max}: {Encoder} (sweep {Sweep}){Resume}",
             slot, job.JobId, job.Attempt, job.MaxAttempts, job.Encoder, job.SweepId, resume ? ", resuming from its checkpoint" : string.Empty);
 
@@ -94,8 +95,8 @@ public sealed class JobRun(
         var resultPath = Path.Combine(directory, TrainerLayout.ResultFile);
         if (outcome == TrainerOutcome.Succeeded && File.Exists(resultPath))
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(resultPath));
-            var metrics = MetricsFileTail.NumericFields(document.RootElement);
+            var result = JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(resultPath), EngineJson.Options)!;
+            var metrics = FinalMetrics.From(result);
             metrics["resumed"] = resumed ? 1 : 0;
             metrics["attempt"] = job.Attempt;
             logger.LogInformation("[{Slot}] job {Job}: finished", slot, job.JobId);

@@ -60,23 +60,25 @@ public sealed class MetricsFileTail(string path)
         return metrics;
     }
 
+    /// <summary>An epoch line of the trainer: {"kind": "epoch", "epoch": N, "step": S, "values": {…}}; step lines are not relayed.</summary>
     private static EpochReport? Parse(string line)
     {
         try
         {
             using var document = JsonDocument.Parse(line);
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("epoch", out var epoch))
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("kind", out var kind) || kind.GetString() != "epoch" ||
+                !root.TryGetProperty("epoch", out var epoch) || !root.TryGetProperty("values", out var values) || values.ValueKind != JsonValueKind.Object)
             {
                 return null;
             }
 
             var step = root.TryGetProperty("step", out var s) && s.TryGetInt64(out var stepValue) ? stepValue : 0;
-            return new EpochReport(epoch.GetInt32(), step, NumericFields(root, "epoch", "step"));
+            return new EpochReport(epoch.GetInt32(), step, NumericFields(values));
         }
         catch (JsonException)
         {
-            return null; // a line of another shape (a log line) is not a report
+            return null; // not a report line
         }
     }
 }

@@ -8,6 +8,9 @@ public static class TrainerExitCode
 {
     public const int Succeeded = 0;
 
+    /// <summary>The trainer's command line was wrong (a bug in the agent, or a hand-run mistake).</summary>
+    public const int Usage = 2;
+
     /// <summary>The job description is invalid (unknown field, impossible value): retrying cannot help.</summary>
     public const int InvalidJob = 3;
 
@@ -41,7 +44,7 @@ public static class TrainerExitClassifier
         return exitCode switch
         {
             TrainerExitCode.Succeeded => TrainerOutcome.Succeeded,
-            TrainerExitCode.InvalidJob or TrainerExitCode.DatasetUnusable or TrainerExitCode.Diverged => TrainerOutcome.PermanentFailure,
+            TrainerExitCode.Usage or TrainerExitCode.InvalidJob or TrainerExitCode.DatasetUnusable or TrainerExitCode.Diverged => TrainerOutcome.PermanentFailure,
             TrainerExitCode.DeviceError => TrainerOutcome.DeviceFailure,
             _ when DeviceErrorMarks.Any(m => errorOutput.Contains(m, StringComparison.OrdinalIgnoreCase)) => TrainerOutcome.DeviceFailure,
             _ => TrainerOutcome.RetryableFailure,

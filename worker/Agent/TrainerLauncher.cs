@@ -15,9 +15,6 @@ public static class TrainerLayout
 
     public static string JobDirectory(string checkpointRoot, long sweepId, long jobId) =>
         Path.Combine(checkpointRoot, $"sweep-{sweepId}", $"job-{jobId}");
-
-    public static bool HasCheckpoint(string jobDirectory) =>
-        Directory.Exists(Path.Combine(jobDirectory, CheckpointFolder, "last"));
 }
 
 /// <summary>Builds the command line of a trainer child: this same program, `train`, pinned to the slot's device.</summary>

@@ -43,9 +43,12 @@ public sealed class AgentPartsTests : IDisposable
         var tail = new MetricsFileTail(path);
         Assert.Empty(tail.ReadNew());
 
-        File.WriteAllText(path, "{\"epoch\":1,\"step\":10,\"train_loss\":2.5,\"note\":\"x\"}\n{\"epoch\":2,\"step\":20,\"train_");
+        File.WriteAllText(path,
+            "{\"kind\":\"step\",\"epoch\":1,\"step\":5,\"values\":{\"loss\":2.7}}\n" +
+            "{\"kind\":\"epoch\",\"epoch\":1,\"step\":10,\"values\":{\"train_loss\":2.5,\"note\":\"x\"}}\n" +
+            "{\"kind\":\"epoch\",\"epoch\":2,\"step\":20,\"values\":{\"train_");
         var first = tail.ReadNew();
-        File.AppendAllText(path, "loss\":2.1}\nnot json\n");
+        File.AppendAllText(path, "loss\":2.1}}\nnot json\n");
         var second = tail.ReadNew();
 
         var one = Assert.Single(first);
