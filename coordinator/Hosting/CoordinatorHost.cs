@@ -36,12 +36,17 @@ public sealed class CoordinatorHost : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(
-            new Dictionary<string, string?>
-            {
-                ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
-                ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
-            }.Concat(settings));
+        var all = new Dictionary<string, string?>
+        {
+            ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+        };
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value; // the caller's settings win, a fixed port included
+        }
+
+        builder.Configuration.AddInMemoryCollection(all);
         builder.Logging.SetMinimumLevel(minimumLogLevel);
         builder.Services.AddCoordinator(builder.Configuration);
         configureServices?.Invoke(builder.Services);

@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Npgsql;
+using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Protos;
+using Orchestrator.Testing;
+
+namespace Orchestrator.Integration.Tests;
+
+/// <summary>
+/// One test's world: its own database, a coordinator with short leases and fast Quartz jobs on a fixed loopback
+/// port (so it can be stopped and started again), worker processes, and a scratch folder.
+/// </summary>
+public sealed class AgentTestBed : IAsyncDisposable
+{
+    public const string WorkerToken = "it-worker-token";
+    public const string ClientToken = "it-client-token";
+
+    private readonly List<WorkerProcess> workers = [];
+    private readonly Dictionary<string, string?> settings;
+
+    private AgentTestBed(string connectionString, int port, string root, Dictionary<string, string?> settings)
+    {
+        ConnectionString = connectionString;
+        Port = port;
+        Root = root;
+        this.settings = settings;
+    }
+
+    public string ConnectionString { get; }
+
+    public int Port { get; }
+
+    public Uri Address => new($"http://127.0.0.1:{Port}");
+
+    public string Root { get; }
+
+    public CoordinatorHost? Coordinator { get; private set; }
+
+    public SweepService.SweepServiceClient Sweeps => new(Coordinator!.Connect(ClientToken));
+
+    public IEnumerable<WorkerProcess> Workers => workers;
+
+    public static async Task<AgentTestBed> CreateAsync(TimeSpan? leaseDuration = null)
+    {
+        var connectionString = await TestPostgresServer.CreateDatabaseAsync("agent");
+        var root = Directory.CreateTempSubdirectory("orch-agent-it-").FullName;
+        var port = FreePort();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orchestrator"] = connectionString,
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{port}",
+            ["Coordinator:Auth:WorkerToken"] = WorkerToken,
+            ["Coordinator:Auth:ClientToken"] = ClientToken,
+            ["Coordinator:Queue:LeaseDuration"] = (leaseDuration ?? TimeSpan.FromSeconds(6)).ToString("c", CultureInfo.InvariantCulture),
+            ["Coordinator:Queue:HeartbeatInterval"] = "00:00:01",
+            ["Coordinator:Queue:RetryBackoffBase"] = "00:00:00",
+            ["Coordinator:Scheduler:LeaseRescuerInterval"] = "00:00:01",
+            ["Coordinator:Scheduler:WorkerLivenessInterval"] = "00:00:02",
+            ["Coordinator:Scheduler:SweepCompletionInterval"] = "00:00:01",
+        };
+        var bed = new AgentTestBed(connectionString, port, root, settings);
+        await bed.StartCoordinatorAsync();
+        return bed;
+    }
+
+    public async Task StartCoordinatorAsync() => Coordinator = await CoordinatorHost.StartAsync(settings);
+
+    public async Task StopCoordinatorAsync()
+    {
+        await Coordinator!.DisposeAsync();
+        Coordinator = null;
+    }
+
+    public WorkerProcess StartWorker(string name, int slots = 1, IDictionary<string, string>? environment = null)
+    {
+        var worker = WorkerProcess.Start(name, Address, WorkerToken, Root, slots, environment);
+        workers.Add(worker);
+        return worker;
+    }
+
+    public async Task<long> SubmitAsync(string spec) =>
+        (await Sweeps.SubmitSweepAsync(new SubmitSweepRequest { Spec = spec, CreateNew = true })).SweepId;
+
+    /// <summary>Polls until <paramref name="condition"/> holds; on timeout fails with the workers' logs.</summary>
+    public async Task WaitUntilAsync(string what, Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (RpcException)
+            {
+                // The coordinator may be down on purpose; keep waiting.
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"timed out after {timeout.TotalSeconds:F0} s waiting for: {what}{Environment.NewLine}{string.Join(Environment.NewLine, workers.Select(w => w.Log))}");
+    }
+
+    public async Task<Sweep> SweepAsync(long sweepId) => await Sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
+
+    public Task WaitForSweepEndAsync(long sweepId, TimeSpan timeout) =>
+        WaitUntilAsync($"sweep {sweepId} to end", async () => (await SweepAsync(sweepId)).State != SweepState.Active, timeout);
+
+    public async Task<T> ScalarAsync<T>(string sql, long id)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("id", id);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<List<(long Id, string State, int Attempt, int MaxAttempts, string? Error, string? Result)>> JobsAsync(long sweepId)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT id, state::text, attempt, max_attempts, error, result::text FROM jobs WHERE sweep_id = @id ORDER BY id", connection);
+        command.Parameters.AddWithValue("id", sweepId);
+        var jobs = new List<(long, string, int, int, string?, string?)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            jobs.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return jobs;
+    }
+
+    /// <summary>Distinct epochs reported for a job, over all its attempts.</summary>
+    public async Task<List<int>> EpochsReportedAsync(long jobId)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT DISTINCT epoch FROM job_metrics WHERE job_id = @id ORDER BY epoch", connection);
+        command.Parameters.AddWithValue("id", jobId);
+        var epochs = new List<int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            epochs.Add(reader.GetInt32(0));
+        }
+
+        return epochs;
+    }
+
+    public string Logs => string.Join(Environment.NewLine, workers.Select(w => w.Log));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var worker in workers)
+        {
+            await worker.DisposeAsync();
+        }
+
+        if (Coordinator is not null)
+        {
+            await Coordinator.DisposeAsync();
+        }
+
+        await TestPostgresServer.DropDatabaseAsync(ConnectionString);
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A trainer killed mid-write may still hold a file for a moment; the temp folder is harmless.
+        }
+    }
+
+    /// <summary>A tiny CPU job (tiny CNN + small transformer at 32 px) over <paramref name="seeds"/> seeds.</summary>
+    public static string Spec(string name, int seeds, int epochs, int images = 48, string dataset = "{format: synthetic, synthetic_images: IMAGES, captions_per_image: 2}")
+    {
+        var seedList = string.Join(", ", Enumerable.Range(0, seeds));
+        return $$"""
+            name: {{name}}
+            dataset: {{dataset.Replace("IMAGES", images.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)}}
+            encoders: [tiny_cnn]
+            seeds: [{{seedList}}]
+            max_attempts: 3
+            parameters: {text_encoder: small-transformer, pretrained: false, loss: infonce, image_size: 32, batch_size: 16, epochs: {{epochs}},
+                         head_lr: 1e-3, image_encoder_lr: 1e-3, text_encoder_lr: 1e-3, num_workers: 1, max_length: 12,
+                         text_layers: 1, text_width: 32, text_heads: 2, projection_dim: 32}
+            """;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Orchestrator.Protos;
+
+namespace Orchestrator.Integration.Tests;
+
+/// <summary>
+/// The worker agent against a real coordinator: real `orch-worker` processes training tiny models. Each test
+/// has its own database, coordinator and folder.
+/// </summary>
+[Collection(nameof(EndToEnd))]
+public sealed class WorkerAgentTests
+{
+    private static readonly TimeSpan SweepTimeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task Two_workers_with_two_slots_each_finish_a_six_job_sweep_with_every_epoch_and_one_result_per_job()
+    {
+        await using var bed = await AgentTestBed.CreateAsync();
+        bed.StartWorker("a", slots: 2);
+        bed.StartWorker("b", slots: 2);
+
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("six", seeds: 6, epochs: 2));
+        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
+
+        var jobs = await bed.JobsAsync(sweep);
+        Assert.Equal(6, jobs.Count);
+        Assert.All(jobs, j => Assert.True(j.State == "succeeded", $"job {j.Id} is {j.State}: {j.Error}{Environment.NewLine}{bed.Logs}"));
+        foreach (var job in jobs)
+        {
+            Assert.Equal([1, 2], await bed.EpochsReportedAsync(job.Id));
+            using var result = JsonDocument.Parse(job.Result!);
+            Assert.True(result.RootElement.GetProperty("t2i_r1").GetDouble() >= 0);
+            Assert.Equal(0, result.RootElement.GetProperty("resumed").GetDouble());
+        }
+
+        Assert.All(bed.Workers, w => Assert.Contains(": finished", w.Log, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_killed_worker_s_job_is_resumed_from_its_checkpoint_by_another_worker()
+    {
+        await using var bed = await AgentTestBed.CreateAsync();
+        var doomed = bed.StartWorker("doomed");
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("killed", seeds: 1, epochs: 6, images: 96));
+        var jobId = (await bed.JobsAsync(sweep)).Single().Id;
+        await bed.WaitUntilAsync("two epochs reported", async () => (await bed.EpochsReportedAsync(jobId)).Count >= 2, SweepTimeout);
+
+        doomed.KillHard();
+        bed.StartWorker("rescuer");
+        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
+
+        var job = (await bed.JobsAsync(sweep)).Single();
+        Assert.True(job.State == "succeeded", $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
+        Assert.Equal(2, job.Attempt);
+        using var result = JsonDocument.Parse(job.Result!);
+        Assert.Equal(1, result.RootElement.GetProperty("resumed").GetDouble());
+        Assert.Equal(6, result.RootElement.GetProperty("epochs_completed").GetDouble());
+        Assert.Equal([1, 2, 3, 4, 5, 6], await bed.EpochsReportedAsync(jobId));
+        Assert.Equal(1L, await bed.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = @id AND state = 'succeeded'", jobId));
+    }
+
+    [Fact]
+    public async Task Jobs_finishing_while_the_coordinator_is_down_are_delivered_once_it_is_back()
+    {
+        await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(30));
+        bed.StartWorker("steady", slots: 2);
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("outage", seeds: 2, epochs: 3));
+        await bed.WaitUntilAsync("both jobs running", async () => (await bed.SweepAsync(sweep)).Counts.Running == 2, SweepTimeout);
+
+        await bed.StopCoordinatorAsync();
+        await bed.WaitUntilAsync("both trainers done while the coordinator is away",
+            () => Task.FromResult(Directory.EnumerateFiles(bed.Root, "result.json", SearchOption.AllDirectories).Count() == 2), SweepTimeout);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // several heartbeat intervals without a coordinator
+        await bed.StartCoordinatorAsync();
+        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
+
+        var jobs = await bed.JobsAsync(sweep);
+        Assert.All(jobs, j => Assert.True(j.State == "succeeded" && j.Attempt == 1, $"job {j.Id}: {j.State} attempt {j.Attempt} {j.Error}{Environment.NewLine}{bed.Logs}"));
+        foreach (var job in jobs)
+        {
+            Assert.Equal(1L, await bed.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = @id AND state = 'succeeded'", job.Id));
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(bed.Root, "job-*-attempt-*.json", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_crashing_trainer_is_retried_and_succeeds_on_the_next_attempt()
+    {
+        await using var bed = await AgentTestBed.CreateAsync();
+        var marker = Path.Combine(bed.Root, "crashed-once");
+        bed.StartWorker("crashy", environment: new Dictionary<string, string> { ["ORCH_TRAINER_CRASH_ONCE"] = marker });
+
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("crash", seeds: 1, epochs: 1));
+        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
+
+        var job = (await bed.JobsAsync(sweep)).Single();
+        Assert.True(File.Exists(marker), "the first attempt crashed through the test hook");
+        Assert.True(job.State == "succeeded", $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
+        Assert.Equal(2, job.Attempt);
+    }
+
+    [Fact]
+    public async Task A_job_whose_dataset_does_not_exist_fails_permanently_after_one_attempt()
+    {
+        await using var bed = await AgentTestBed.CreateAsync();
+        bed.StartWorker("w");
+        var missing = Path.Combine(bed.Root, "no-such-dataset");
+        var spec = AgentTestBed.Spec("missing-data", seeds: 1, epochs: 1,
+            dataset: $"{{format: captions-csv, images: {missing}/images, captions: {missing}/captions.txt}}");
+
+        var sweep = await bed.SubmitAsync(spec);
+        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
+
+        var job = (await bed.JobsAsync(sweep)).Single();
+        Assert.Equal("failed", job.State);
+        Assert.Equal(1, job.Attempt);
+        Assert.Contains(missing, job.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_running_sweep_stops_the_trainer_and_the_job_ends_cancelled()
+    {
+        await using var bed = await AgentTestBed.CreateAsync();
+        bed.StartWorker("w");
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("cancel", seeds: 1, epochs: 40, images: 96));
+        var jobId = (await bed.JobsAsync(sweep)).Single().Id;
+        await bed.WaitUntilAsync("an epoch reported", async () => (await bed.EpochsReportedAsync(jobId)).Count >= 1, SweepTimeout);
+
+        await bed.Sweeps.CancelSweepAsync(new CancelSweepRequest { SweepId = sweep });
+        await bed.WaitUntilAsync("the job to end cancelled", async () => (await bed.JobsAsync(sweep)).Single().State == "cancelled", TimeSpan.FromSeconds(20));
+
+        Assert.True((await bed.EpochsReportedAsync(jobId)).Count < 40);
+        Assert.Contains("cancel requested, stopping the trainer", bed.Logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_worker_stopped_with_SIGTERM_gives_its_job_back_and_exits_zero()
+    {
+        await using var bed = await AgentTestBed.CreateAsync();
+        var leaving = bed.StartWorker("leaving");
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("drain", seeds: 1, epochs: 6, images: 96));
+        var jobId = (await bed.JobsAsync(sweep)).Single().Id;
+        await bed.WaitUntilAsync("an epoch reported", async () => (await bed.EpochsReportedAsync(jobId)).Count >= 1, SweepTimeout);
+
+        leaving.Terminate();
+        Assert.True(await leaving.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the worker exits within its grace period" + Environment.NewLine + leaving.Log);
+        Assert.Equal(0, leaving.ExitCode);
+        var released = (await bed.JobsAsync(sweep)).Single();
+        Assert.Equal("queued", released.State);
+        Assert.Equal(2, released.Attempt);
+        Assert.Equal(4, released.MaxAttempts); // the released attempt is not counted against the job
+
+        bed.StartWorker("staying");
+        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
+        var job = (await bed.JobsAsync(sweep)).Single();
+        Assert.True(job.State == "succeeded", $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
+        using var result = JsonDocument.Parse(job.Result!);
+        Assert.Equal(1, result.RootElement.GetProperty("resumed").GetDouble());
+    }
+}
+
+/// <summary>End-to-end tests run one at a time: each starts several processes that would fight for 2 cores.</summary>
+[CollectionDefinition(nameof(EndToEnd), DisableParallelization = true)]
+public sealed class EndToEnd;
