@@ -1,21 +1,18 @@
 using Orchestrator.Coordinator.Benchmarks;
-using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Coordinator.Cli;
 
-// Until the command line lands, `demo` says what it will do instead of starting the host.
-if (args is ["demo", ..])
+// `orch`: every command, the coordinator itself (`orch serve`) included, goes through the command line.
+// The two benchmarks are developer tools, kept out of the user-facing command list.
+if (args is ["bench", .. var queueOptions])
 {
-    Console.WriteLine("orch demo: will start a local PostgreSQL, the coordinator and one CPU worker, submit a small sweep and print its results table.");
-    return;
+    await QueueBenchmark.RunAsync(queueOptions);
+    return 0;
 }
 
-if (args is ["bench", .. var options])
+if (args is ["bench-results", .. var resultsOptions])
 {
-    await QueueBenchmark.RunAsync(options);
-    return;
+    await ResultsBenchmark.RunAsync(resultsOptions);
+    return 0;
 }
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddCoordinator(builder.Configuration);
-var app = builder.Build();
-app.MapCoordinator();
-await app.RunAsync();
+return await OrchCli.RunAsync(args);

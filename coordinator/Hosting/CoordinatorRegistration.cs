@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Coordinator.Api;
 using Orchestrator.Coordinator.Auth;
 using Orchestrator.Coordinator.Queue;
+using Orchestrator.Coordinator.Results;
 using Orchestrator.Coordinator.Scheduling;
 using Orchestrator.Coordinator.Storage;
 using Quartz;
@@ -40,6 +41,8 @@ public static class CoordinatorRegistration
         services.AddTransient<LeaseRescuer>();
         services.AddTransient<WorkerLiveness>();
         services.AddTransient<SweepCompletion>();
+        services.AddSingleton<ResultsQuery>();
+        services.AddSingleton<LossCurvesQuery>();
 
         // Start order matters: the schema first, then the listener, then the scheduled jobs.
         services.AddHostedService<SchemaMigrationService>();
@@ -48,7 +51,8 @@ public static class CoordinatorRegistration
 
         services.AddGrpc(o => o.EnableDetailedErrors = false)
             .AddServiceOptions<WorkerApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Worker))
-            .AddServiceOptions<SweepApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Client));
+            .AddServiceOptions<SweepApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Client))
+            .AddServiceOptions<ResultsApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Client));
         services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddGrpcReflection();
         return services;
@@ -62,6 +66,7 @@ public static class CoordinatorRegistration
         _ = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         app.MapGrpcService<WorkerApi>();
         app.MapGrpcService<SweepApi>();
+        app.MapGrpcService<ResultsApi>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

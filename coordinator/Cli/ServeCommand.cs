@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Orchestrator.Coordinator.Auth;
+using Orchestrator.Coordinator.Hosting;
+
+namespace Orchestrator.Coordinator.Cli;
+
+/// <summary>
+/// `orch serve`: the coordinator. With no database given it runs on an embedded PostgreSQL it starts itself (a
+/// persistent cluster in the user's data folder); with no tokens configured it uses the local credentials file,
+/// so the other `orch` commands and a local `orch-worker` connect without setup.
+/// </summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var database = new Option<string?>("--db") { Description = "PostgreSQL connection string (default: ConnectionStrings__Orchestrator, else the embedded local PostgreSQL)" };
+        var listen = new Option<string>("--listen") { Description = "address to serve gRPC on", DefaultValueFactory = _ => CliConnection.DefaultAddress };
+        var dataDirectory = new Option<string?>("--data-dir") { Description = "data directory of the embedded PostgreSQL" };
+        var command = new Command("serve", "Run the coordinator.\nExample: orch serve --listen http://0.0.0.0:50051 --db \"Host=db;Username=orch;Password=…;Database=orch\"")
+        {
+            database, listen, dataDirectory,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Kestrel:Endpoints:Grpc:Url"] = parse.GetValue(listen),
+                ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+            };
+            if (parse.GetValue(database) is { } connection)
+            {
+                settings[$"ConnectionStrings:{DatabaseOptions.ConnectionStringName}"] = connection;
+            }
+
+            if (parse.GetValue(dataDirectory) is { } directory)
+            {
+                settings["Coordinator:Database:EmbeddedDataDirectory"] = directory;
+            }
+
+            var app = BuildHost(settings, parse.GetValue(listen)!);
+            await app.RunAsync(cancellationToken);
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+
+    public static WebApplication BuildHost(IDictionary<string, string?> settings, string listen)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        var configuredTokens = builder.Configuration[$"{AuthOptions.Section}:WorkerToken"] ?? Environment.GetEnvironmentVariable(AuthOptions.WorkerTokenVariable);
+        if (configuredTokens is null)
+        {
+            var local = LocalCredentials.LoadOrCreate(listen);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [$"{AuthOptions.Section}:WorkerToken"] = local.WorkerToken,
+                [$"{AuthOptions.Section}:ClientToken"] = local.ClientToken,
+            });
+            Console.Error.WriteLine($"orch serve: tokens from {LocalCredentials.FilePath} (used by the local `orch` commands and `orch-worker`)");
+        }
+
+        builder.Services.AddCoordinator(builder.Configuration);
+        var app = builder.Build();
+        app.MapCoordinator();
+        return app;
+    }
+}

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Globalization;
+using Grpc.Core;
+using Orchestrator.Protos;
+
+namespace Orchestrator.Coordinator.Cli;
+
+/// <summary>`orch submit`, `orch cancel`: changing what the coordinator runs.</summary>
+public static class SweepCommands
+{
+    public static Command Submit(CommonOptions common)
+    {
+        var spec = new Argument<FileInfo>("spec") { Description = "the sweep spec, YAML or JSON" };
+        var createNew = new Option<bool>("--new") { Description = "create another sweep even if an identical one of the same name exists" };
+        var watch = new Option<bool>("--watch") { Description = "then follow its progress until it ends" };
+        var command = new Command("submit", "Submit a sweep: one job per encoder × parameter combination × seed.\nExample: orch submit examples/demo.yaml --watch")
+        {
+            spec, createNew, watch,
+        };
+        command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, common, async (cli, ct) =>
+        {
+            var file = parse.GetValue(spec)!;
+            if (!file.Exists)
+            {
+                throw new UsageException($"spec file {file.FullName} does not exist");
+            }
+
+            var request = new SubmitSweepRequest { Spec = await File.ReadAllTextAsync(file.FullName, ct), CreateNew = parse.GetValue(createNew) };
+            SubmitSweepResponse submitted;
+            try
+            {
+                submitted = await cli.Connection.Sweeps.SubmitSweepAsync(request, cli.Connection.Call(ct));
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
+            {
+                return cli.Fail($"the spec {file.Name} was refused; nothing was stored:{Environment.NewLine}{ex.Status.Detail}", "invalid_spec");
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
+            {
+                return cli.Fail(ex.Status.Detail.Replace("set create_new to submit it again", "pass --new to submit it again", StringComparison.Ordinal), "already_exists");
+            }
+
+            if (cli.Json && !parse.GetValue(watch))
+            {
+                CliContext.WriteJson(submitted);
+            }
+            else if (!cli.Json)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"submitted sweep #{submitted.SweepId}: {submitted.JobCount} jobs queued"));
+            }
+
+            return parse.GetValue(watch) ? await StatusCommands.WatchAsync(cli, submitted.SweepId, ct) : ExitCode.Ok;
+        }, cancellationToken));
+        return command;
+    }
+
+    public static Command Cancel(CommonOptions common)
+    {
+        var sweep = new Argument<long>("sweep") { Description = "sweep id" };
+        var command = new Command("cancel", "Cancel a sweep: queued jobs at once, running ones at their next heartbeat.\nExample: orch cancel 3") { sweep };
+        command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, common, async (cli, ct) =>
+        {
+            var answer = await cli.Connection.Sweeps.CancelSweepAsync(new CancelSweepRequest { SweepId = parse.GetValue(sweep) }, cli.Connection.Call(ct));
+            if (cli.Json)
+            {
+                CliContext.WriteJson(answer);
+            }
+            else
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"sweep #{parse.GetValue(sweep)}: {answer.CancelledJobs} queued jobs cancelled, {answer.CancelRequestedJobs} running jobs told to stop"));
+            }
+
+            return ExitCode.Ok;
+        }, cancellationToken));
+        return command;
+    }
+}

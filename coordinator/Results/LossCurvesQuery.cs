@@ -1,0 +1,49 @@
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+using Orchestrator.Shared.Results;
+
+namespace Orchestrator.Coordinator.Results;
+
+/// <summary>
+/// Per-epoch train and validation loss of jobs, for the loss-curve plot. A resumed job reported its earlier epochs
+/// under an earlier attempt; for each epoch the latest report wins, so a curve is continuous across a resume.
+/// </summary>
+public sealed class LossCurvesQuery(NpgsqlDataSource dataSource)
+{
+    private const string CurvesSql = """
+        SELECT DISTINCT ON (m.job_id, m.epoch)
+               m.job_id, m.epoch, (m.metrics ->> 'train_loss')::float8, (m.metrics ->> 'val_loss')::float8,
+               j.params ->> 'encoder', j.params ->> 'seed'
+        FROM job_metrics m JOIN jobs j ON j.id = m.job_id
+        WHERE j.sweep_id = ANY(@sweeps) AND (@encoder::text IS NULL OR j.params ->> 'encoder' = @encoder)
+              AND jsonb_typeof(m.metrics -> 'train_loss') = 'number'
+        ORDER BY m.job_id, m.epoch, m.id DESC
+        """;
+
+    public async Task<IReadOnlyList<LossCurve>> ForSweepsAsync(IReadOnlyList<long> sweepIds, string? encoder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sweepIds);
+        await using var command = dataSource.CreateCommand(CurvesSql);
+        command.Parameters.Add(new NpgsqlParameter("sweeps", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = sweepIds.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("encoder", NpgsqlDbType.Text) { Value = (object?)encoder ?? DBNull.Value });
+
+        var points = new List<(long Job, int Epoch, double Train, double? Val, string Label)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var label = string.Create(CultureInfo.InvariantCulture, $"{reader.GetString(4)} seed {reader.GetString(5)} (job {reader.GetInt64(0)})");
+            points.Add((reader.GetInt64(0), reader.GetInt32(1), reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetDouble(3), label));
+        }
+
+        return points
+            .GroupBy(p => p.Job)
+            .Select(g =>
+            {
+                var epochs = g.OrderBy(p => p.Epoch).ToList();
+                var val = epochs.All(p => p.Val is not null) ? epochs.Select(p => p.Val!.Value).ToList() : [];
+                return new LossCurve(epochs[0].Label, epochs.Select(p => (double)p.Epoch).ToList(), epochs.Select(p => p.Train).ToList(), val);
+            })
+            .ToList();
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using Orchestrator.Shared.Results;
+using Orchestrator.Shared.Specs;
+
+namespace Orchestrator.Coordinator.Results;
+
+/// <summary>What to aggregate: which sweeps, grouped by which parameters, ranked by which metric, Pareto against which costs.</summary>
+public sealed record ResultsRequest
+{
+    public required IReadOnlyList<long> SweepIds { get; init; }
+
+    public IReadOnlyList<string> GroupBy { get; init; } = ["encoder"];
+
+    public string RankBy { get; init; } = ResultMetrics.TextToImageR1.Key;
+
+    public IReadOnlyList<string> CostAxes { get; init; } = [ResultMetrics.LatencyMs.Key, ResultMetrics.ParamsTotal.Key];
+
+    /// <summary>Checks names against the known parameters and metrics; returns every problem.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (SweepIds.Count == 0)
+        {
+            problems.Add("name at least one sweep");
+        }
+
+        if (GroupBy.Count == 0)
+        {
+            problems.Add("group by at least one parameter (e.g. encoder)");
+        }
+
+        foreach (var key in GroupBy.Where(k => k is not "encoder" and not "seed" && !ParameterCatalog.Names.Contains(k)))
+        {
+            problems.Add($"cannot group by '{key}': not a job parameter (known: encoder, seed, {string.Join(", ", ParameterCatalog.Names.Order(StringComparer.Ordinal))})");
+        }
+
+        foreach (var metric in CostAxes.Prepend(RankBy).Where(m => ResultMetrics.All.All(k => k.Key != m)))
+        {
+            problems.Add($"unknown metric '{metric}' (known: {string.Join(", ", ResultMetrics.All.Select(k => k.Key))})");
+        }
+
+        return problems;
+    }
+}
+
+/// <summary>
+/// Builds a sweep's comparison table in one SQL statement and one pass over the jobs: per group, job counts by
+/// outcome, mean / sample std / min / max / n of every known final metric over the succeeded jobs, and the best
+/// job by the ranking metric. Groups with unfinished or failed jobs keep their counts, so they show as
+/// incomplete rather than averaged away.
+/// </summary>
+public sealed class ResultsQuery(NpgsqlDataSource dataSource)
+{
+    // {0}: the group expression ARRAY[params->>@k0, …] (numbered parameters only). {1}: five aggregates per
+    // metric. {2}: the typed record each result is read into once per row (a function call is evaluated once;
+    // per-metric jsonb lookups would be repeated for every aggregate that uses them, 5× slower when measured).
+    // Metric names come from ResultMetrics (code, not input) and are quoted as identifiers.
+    private static readonly CompositeFormat AggregateSql = CompositeFormat.Parse("""
+        SELECT {0} AS grp,
+               count(*)::int AS jobs,
+               count(*) FILTER (WHERE j.state = 'succeeded')::int AS succeeded,
+               count(*) FILTER (WHERE j.state IN ('failed', 'lease_lost'))::int AS failed,
+               count(DISTINCT j.params->>'seed') FILTER (WHERE j.state = 'succeeded')::int AS seeds,
+               (array_agg(j.id ORDER BY (j.result->>@rank)::float8 * @direction DESC, j.id)
+                   FILTER (WHERE j.state = 'succeeded' AND jsonb_typeof(j.result->@rank) = 'number'))[1] AS best_id,
+               max((j.result->>@rank)::float8 * @direction)
+                   FILTER (WHERE j.state = 'succeeded' AND jsonb_typeof(j.result->@rank) = 'number') * @direction AS best_value,
+               {1}
+        FROM jobs j LEFT JOIN LATERAL jsonb_to_record(CASE WHEN j.state = 'succeeded' THEN j.result END) AS r({2}) ON true
+        WHERE j.sweep_id = ANY(@sweeps)
+        GROUP BY 1
+        ORDER BY 1
+        """);
+
+    private const int FixedColumns = 7;
+
+    private static readonly string MetricAggregates = string.Join(",\n       ", ResultMetrics.All.Select(m =>
+        $"avg(r.\"{m.Key}\"), stddev_samp(r.\"{m.Key}\"), min(r.\"{m.Key}\"), max(r.\"{m.Key}\"), count(r.\"{m.Key}\")::int"));
+
+    private static readonly string MetricRecord = string.Join(", ", ResultMetrics.All.Select(m => $"\"{m.Key}\" float8"));
+
+    public async Task<ResultTable> AggregateAsync(ResultsRequest request, string title, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var problems = request.Problems();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems), nameof(request));
+        }
+
+        var group = "ARRAY[" + string.Join(", ", request.GroupBy.Select((_, i) => $"params->>@k{i}")) + "]";
+        await using var command = dataSource.CreateCommand(string.Format(CultureInfo.InvariantCulture, AggregateSql, group, MetricAggregates, MetricRecord));
+        command.Parameters.Add(new NpgsqlParameter("sweeps", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = request.SweepIds.ToArray() });
+        command.Parameters.AddWithValue("rank", request.RankBy);
+        command.Parameters.AddWithValue("direction", ResultMetrics.Find(request.RankBy).Better == Better.Higher ? 1.0 : -1.0);
+        for (var i = 0; i < request.GroupBy.Count; i++)
+        {
+            command.Parameters.AddWithValue($"k{i}", request.GroupBy[i]);
+        }
+
+        var rows = new List<ResultRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var values = reader.GetFieldValue<string?[]>(0);
+            rows.Add(new ResultRow
+            {
+                Group = request.GroupBy.Select((key, i) => (key, value: values[i] ?? "–")).ToDictionary(p => p.key, p => p.value),
+                Jobs = reader.GetInt32(1),
+                Succeeded = reader.GetInt32(2),
+                Failed = reader.GetInt32(3),
+                Seeds = reader.GetInt32(4),
+                Best = reader.IsDBNull(5) ? null : new BestJob(reader.GetInt64(5), reader.GetDouble(6)),
+                Metrics = ReadMetrics(reader),
+            });
+        }
+
+        return ParetoFront.Mark(new ResultTable
+        {
+            Title = title,
+            GroupBy = request.GroupBy,
+            RankBy = request.RankBy,
+            CostAxes = request.CostAxes,
+            Rows = rows,
+        });
+    }
+
+    private static Dictionary<string, MetricSummary> ReadMetrics(NpgsqlDataReader reader)
+    {
+        var metrics = new Dictionary<string, MetricSummary>(StringComparer.Ordinal);
+        for (var m = 0; m < ResultMetrics.All.Count; m++)
+        {
+            var at = FixedColumns + (m * 5);
+            if (reader.GetInt32(at + 4) == 0)
+            {
+                continue; // no succeeded job of the group reported this metric
+            }
+
+            metrics[ResultMetrics.All[m].Key] = new MetricSummary(
+                reader.GetDouble(at),
+                reader.IsDBNull(at + 1) ? null : reader.GetDouble(at + 1),
+                reader.GetDouble(at + 2),
+                reader.GetDouble(at + 3),
+                reader.GetInt32(at + 4));
+        }
+
+        return metrics;
+    }
+}

@@ -1,0 +1,59 @@
+using Orchestrator.Shared.Specs;
+using Orchestrator.Worker.Engine.Text;
+
+namespace Orchestrator.Worker.Engine.Data;
+
+/// <summary>
+/// A job's data, ready to batch: images decoded once into memory, split by image, captions tokenised with a
+/// vocabulary built from the training captions only.
+/// </summary>
+public sealed class JobData
+{
+    private JobData(CaptionedImageSet set, ImageSplit split, ICaptionTokenizer tokenizer, BatchAssembler assembler, IReadOnlyList<int> trainSamples, IReadOnlyList<int> valSamples)
+    {
+        Set = set;
+        Split = split;
+        Tokenizer = tokenizer;
+        Assembler = assembler;
+        TrainSamples = trainSamples;
+        ValSamples = valSamples;
+    }
+
+    public CaptionedImageSet Set { get; }
+
+    public ImageSplit Split { get; }
+
+    public ICaptionTokenizer Tokenizer { get; }
+
+    public BatchAssembler Assembler { get; }
+
+    /// <summary>Indices into <see cref="BatchAssembler.Samples"/> of the training captions.</summary>
+    public IReadOnlyList<int> TrainSamples { get; }
+
+    /// <summary>Indices into <see cref="BatchAssembler.Samples"/> of the held-out captions.</summary>
+    public IReadOnlyList<int> ValSamples { get; }
+
+    public static JobData Load(JobDefinition job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var dataset = job.Dataset;
+        var set = dataset.Format switch
+        {
+            "synthetic" => SyntheticShapes.Generate(dataset.SyntheticImages, dataset.CaptionsPerImage, job.Parameters.ImageSize, dataset.SplitSeed),
+            _ => throw new NotSupportedException($"dataset format '{dataset.Format}' is not supported yet"),
+        };
+        return FromSet(set, dataset.ValFraction, dataset.SplitSeed, job.Parameters.MaxLength);
+    }
+
+    public static JobData FromSet(CaptionedImageSet set, double valFraction, int splitSeed, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        var split = ImageSplit.ByImage(set.Images.Count, valFraction, splitSeed);
+        var trainImages = split.TrainImages.ToHashSet();
+        var vocabulary = CaptionVocabulary.Build(set.Captions.Where(c => trainImages.Contains(c.Image)).Select(c => c.Text));
+        var samples = set.Captions.Select(c => new TokenizedSample(c.Image, vocabulary.Encode(c.Text, maxLength))).ToArray();
+        var trainSamples = Enumerable.Range(0, samples.Length).Where(i => trainImages.Contains(samples[i].Image)).ToArray();
+        var valSamples = Enumerable.Range(0, samples.Length).Where(i => !trainImages.Contains(samples[i].Image)).ToArray();
+        return new JobData(set, split, vocabulary, new BatchAssembler(set, samples, vocabulary.PadId), trainSamples, valSamples);
+    }
+}

@@ -1,0 +1,48 @@
+using Orchestrator.Shared.Specs;
+using TorchSharp;
+
+namespace Orchestrator.Worker.Engine.Towers;
+
+/// <summary>
+/// One registered image tower: its constructor, the smallest square input it accepts (from the shared
+/// <see cref="EncoderCatalog"/>, which the coordinator validates specs against) and, for TorchVision
+/// towers, the full 1000-class classifier it is cut from (published parameter counts refer to that).
+/// </summary>
+public sealed record ImageTowerEntry(string Name, int MinImageSize, Func<ImageTower> Create, Func<torch.nn.Module>? CreateClassifier);
+
+/// <summary>Maps a spec's encoder name to its image tower.</summary>
+public static class ImageTowerRegistry
+{
+    // TorchVision children that make up each classifier's pooling and head; everything else is kept.
+    private static readonly HashSet<string> ResNetHead = ["avgpool", "flatten", "fc"];
+    private static readonly HashSet<string> MobileNetV2Head = ["classifier"];
+    private static readonly HashSet<string> MobileNetV3Head = ["avgpool", "classifier"];
+    private static readonly HashSet<string> GoogLeNetHead = ["avgpool", "dropout", "fc"];
+    private static readonly HashSet<string> InceptionV3Head = ["AuxLogits", "avgpool", "dropout", "fc"];
+
+    private static readonly Dictionary<string, ImageTowerEntry> Entries = new[]
+    {
+        TorchVision("resnet18", () => torchvision.models.resnet18(), ResNetHead),
+        TorchVision("resnet50", () => torchvision.models.resnet50(), ResNetHead),
+        TorchVision("mobilenet_v2", () => torchvision.models.mobilenet_v2(), MobileNetV2Head),
+        TorchVision("mobilenet_v3_small", () => torchvision.models.mobilenet_v3_small(), MobileNetV3Head),
+        TorchVision("mobilenet_v3_large", () => torchvision.models.mobilenet_v3_large(), MobileNetV3Head),
+        TorchVision("googlenet", () => torchvision.models.googlenet(), GoogLeNetHead),
+        TorchVision("inception_v3", () => torchvision.models.inception_v3(), InceptionV3Head),
+        // efficientnet_b0 (a port of torchvision's module, absent from TorchVision for .NET) joins with real datasets.
+        new ImageTowerEntry("tiny_cnn", EncoderCatalog.MinimumImageSize("tiny_cnn"), () => new TinyCnn(), null),
+    }.ToDictionary(e => e.Name, StringComparer.Ordinal);
+
+    public static IReadOnlyCollection<string> Names => Entries.Keys;
+
+    public static bool TryGet(string name, out ImageTowerEntry entry) =>
+        Entries.TryGetValue(name, out entry!);
+
+    public static ImageTowerEntry Get(string name) =>
+        TryGet(name, out var entry)
+            ? entry
+            : throw new ArgumentException($"unknown encoder '{name}'; known: {string.Join(", ", Names)}", nameof(name));
+
+    private static ImageTowerEntry TorchVision(string name, Func<torch.nn.Module> classifier, HashSet<string> head) =>
+        new(name, EncoderCatalog.MinimumImageSize(name), () => new TorchVisionImageTower(name, classifier(), head), classifier);
+}

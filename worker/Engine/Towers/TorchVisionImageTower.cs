@@ -1,0 +1,59 @@
+using static TorchSharp.torch;
+
+namespace Orchestrator.Worker.Engine.Towers;
+
+/// <summary>
+/// A TorchVision classifier cut before its pooling and classifier: the kept stages are registered under
+/// TorchVision's own names (so its state_dict keys load unchanged), and a global average pool replaces the
+/// rest. TorchVision's fields are private, so the model is rebuilt from its named children in declaration
+/// order, which is its forward order for every model in the registry.
+/// </summary>
+public sealed class TorchVisionImageTower : ImageTower
+{
+    private readonly IReadOnlyList<nn.Module<Tensor, Tensor>> stages;
+    private readonly long featureWidth;
+    private readonly long removedHeadParameterCount;
+
+    public TorchVisionImageTower(string name, nn.Module classifier, IReadOnlySet<string> removedChildren)
+        : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        ArgumentNullException.ThrowIfNull(removedChildren);
+        var kept = new List<nn.Module<Tensor, Tensor>>();
+        long? width = null;
+        foreach (var (childName, child) in classifier.named_children())
+        {
+            if (removedChildren.Contains(childName))
+            {
+                // The classifier is the last removed child with a Linear (Inception's AuxLogits come before it);
+                // its first Linear reads the pooled features, so its input width is ours.
+                width = child.modules().Prepend(child).OfType<TorchSharp.Modules.Linear>().Select(l => l.in_features).Cast<long?>().FirstOrDefault() ?? width;
+                removedHeadParameterCount += child.parameters().Sum(p => p.numel());
+                continue;
+            }
+
+            var stage = child as nn.Module<Tensor, Tensor>
+                ?? throw new InvalidOperationException($"{name}: stage {childName} is not a tensor-to-tensor module");
+            register_module(childName, stage);
+            kept.Add(stage);
+        }
+
+        stages = kept;
+        featureWidth = width ?? throw new InvalidOperationException($"{name}: no Linear layer found in the removed head");
+    }
+
+    public override long FeatureWidth => featureWidth;
+
+    public override long RemovedHeadParameterCount => removedHeadParameterCount;
+
+    public override Tensor forward(Tensor input)
+    {
+        var x = input;
+        foreach (var stage in stages)
+        {
+            x = stage.call(x);
+        }
+
+        return nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
+    }
+}

@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using Orchestrator.Shared.Specs;
+using Orchestrator.Worker.Engine.Data;
+using Orchestrator.Worker.Engine.Evaluation;
+using Orchestrator.Worker.Engine.Losses;
+using Orchestrator.Worker.Engine.Model;
+using Orchestrator.Worker.Engine.Towers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Orchestrator.Worker.Engine.Training;
+
+/// <summary>
+/// Trains one job end to end as the study's script does: AdamW with three parameter groups, ReduceLROnPlateau
+/// on validation loss once per epoch, a checkpoint every epoch, retrieval on the held-out images, and the
+/// efficiency figures at the end.
+/// </summary>
+public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMetricsSink sink)
+{
+    private const int EvaluationBatch = 64;
+
+    private readonly JobParameters parameters = job.Parameters;
+
+    public TrainingResult Run(CancellationToken cancellationToken = default)
+    {
+        JobValidator.ThrowIfInvalid(job);
+        Directory.CreateDirectory(options.OutputDirectory);
+        var device = ChooseDevice();
+
+        var data = JobData.Load(job);
+        random.manual_seed(parameters.Seed);
+        using var model = BuildModel(parameters, data.Tokenizer);
+        model.to(device);
+        var groups = ParameterGroups(model);
+        using var optimizer = optim.AdamW(groups, lr: parameters.HeadLr);
+        var scheduler = new ReduceLrOnPlateau(parameters.Patience, parameters.Factor);
+        var checkpoints = new CheckpointStore(Path.Combine(options.OutputDirectory, "checkpoints"));
+
+        var history = new List<EpochSummary>();
+        var bestValLoss = double.PositiveInfinity;
+        var bestEpoch = 0;
+        if (options.Resume && checkpoints.HasLast)
+        {
+            var state = checkpoints.LoadLast(model, optimizer);
+            if (state.JobKey != job.JobKey)
+            {
+                throw new InvalidJobException([new JobProblem("resume", $"the checkpoint in {options.OutputDirectory} belongs to job {state.JobKey}, not {job.JobKey}")]);
+            }
+
+            scheduler.Restore(state.SchedulerBest, state.SchedulerBadEpochs);
+            foreach (var (group, lr) in optimizer.ParamGroups.Zip(state.LearningRates))
+            {
+                group.LearningRate = lr;
+            }
+
+            history.AddRange(state.History);
+            (bestValLoss, bestEpoch) = (state.BestValLoss, state.BestEpoch);
+            options.Log($"resuming after epoch {state.Epoch} from {checkpoints.LastDirectory}");
+        }
+
+        var lastEpoch = Math.Min(parameters.Epochs, options.StopAfterEpochs ?? parameters.Epochs);
+        for (var epoch = history.Count + 1; epoch <= lastEpoch; epoch++)
+        {
+            var summary = RunEpoch(epoch, model, optimizer, data, device, cancellationToken);
+            scheduler.Step(summary.ValLoss, optimizer);
+            history.Add(summary);
+            var isBest = summary.ValLoss < bestValLoss;
+            if (isBest)
+            {
+                (bestValLoss, bestEpoch) = (summary.ValLoss, epoch);
+            }
+
+            checkpoints.SaveLast(model, optimizer, new CheckpointState(
+                job.JobKey, epoch, scheduler.Best, scheduler.BadEpochs, [.. optimizer.ParamGroups.Select(g => g.LearningRate)], bestValLoss, bestEpoch, [.. history]), isBest);
+            sink.Report(new MetricRecord(MetricRecord.EpochKind, epoch, epoch * StepsPerEpoch(data), EpochValues(summary)));
+        }
+
+        var completed = history.Count == parameters.Epochs;
+        var efficiency = completed ? MeasureEfficiency(model, history, device) : null;
+        var last = history.LastOrDefault();
+        return new TrainingResult(
+            job.JobKey, parameters.Encoder, parameters.TextEncoder, parameters.Loss, device.ToString(), completed, history.Count,
+            last?.TrainLoss ?? double.NaN, last?.ValLoss ?? double.NaN, bestValLoss, bestEpoch,
+            history.Sum(h => h.TrainSeconds), history.Sum(h => h.ValSeconds), [.. history.Select(h => h.TrainSeconds + h.ValSeconds)],
+            last?.Retrieval, efficiency, history);
+    }
+
+    private Device ChooseDevice()
+    {
+        if (options.Device == "cuda")
+        {
+            if (cuda.is_available())
+            {
+                return CUDA;
+            }
+
+            options.Log("notice: CUDA was requested but is not available; training on CPU");
+        }
+        else if (options.Device != "cpu")
+        {
+            throw new InvalidJobException([new JobProblem("device", $"unknown device '{options.Device}'; known: cpu, cuda")]);
+        }
+
+        return CPU;
+    }
+
+    /// <summary>The job's model with fresh weights drawn from torch's global generator (seeded by the caller).</summary>
+    public static ClipModel BuildModel(JobParameters parameters, Text.ICaptionTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var model = new ClipModel(
+            ImageTowerRegistry.Get(parameters.Encoder).Create(),
+            TextTowerRegistry.Create(parameters, tokenizer),
+            ContrastiveLoss.Create(parameters.Loss, parameters.Temperature),
+            parameters.ProjectionLayers,
+            parameters.ProjectionDim,
+            parameters.Dropout);
+        if (!parameters.Trainable)
+        {
+            foreach (var p in model.ImageTower.parameters().Concat(model.TextTower.parameters()))
+            {
+                p.requires_grad = false;
+            }
+        }
+
+        return model;
+    }
+
+    /// <summary>The study's groups: towers without weight decay at their own rates, heads with decay.</summary>
+    private List<AdamW.ParamGroup> ParameterGroups(ClipModel model)
+    {
+        var groups = new List<AdamW.ParamGroup>();
+        if (parameters.Trainable)
+        {
+            groups.Add(new AdamW.ParamGroup(model.ImageTower.parameters(), lr: parameters.ImageEncoderLr, weight_decay: 0));
+            groups.Add(new AdamW.ParamGroup(model.TextTower.parameters(), lr: parameters.TextEncoderLr, weight_decay: 0));
+        }
+
+        groups.Add(new AdamW.ParamGroup(model.HeadParameters, lr: parameters.HeadLr, weight_decay: parameters.WeightDecay));
+        return groups;
+    }
+
+    private long StepsPerEpoch(JobData data) => data.TrainSamples.Count / parameters.BatchSize;
+
+    private EpochSummary RunEpoch(int epoch, ClipModel model, optim.Optimizer optimizer, JobData data, Device device, CancellationToken cancellationToken)
+    {
+        model.train();
+        if (!parameters.Trainable)
+        {
+            // Frozen towers also keep their BatchNorm statistics and skip dropout, as a feature extractor would.
+            model.ImageTower.eval();
+            model.TextTower.eval();
+        }
+
+        var batches = TrainingBatches(data.TrainSamples, epoch);
+        var started = Stopwatch.GetTimestamp();
+        var windowStarted = started;
+        long images = 0, windowImages = 0, step = 0;
+        var lossSum = 0.0;
+        foreach (var batch in BatchPrefetcher.Prefetch(data.Assembler, batches, Math.Max(2, parameters.NumWorkers), cancellationToken))
+        {
+            using (batch)
+            {
+                var value = TrainingStep.Run(model, optimizer, batch, device);
+                step++;
+                if (!float.IsFinite(value))
+                {
+                    throw new TrainingDivergedException(epoch, step, value);
+                }
+
+                lossSum += value;
+                images += batch.Count;
+                windowImages += batch.Count;
+            }
+
+            if (step % options.ProgressEvery == 0 || step == batches.Count)
+            {
+                var windowSeconds = Stopwatch.GetElapsedTime(windowStarted).TotalSeconds;
+                sink.Report(new MetricRecord(MetricRecord.StepKind, epoch, step, new Dictionary<string, double>
+                {
+                    ["loss"] = lossSum / step,
+                    ["images_per_second"] = windowImages / windowSeconds,
+                    ["steps_in_epoch"] = batches.Count,
+                }));
+                windowStarted = Stopwatch.GetTimestamp();
+                windowImages = 0;
+            }
+        }
+
+        var trainSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var valStarted = Stopwatch.GetTimestamp();
+        var (valLoss, retrieval) = Evaluate(model, data, device);
+        var valSeconds = Stopwatch.GetElapsedTime(valStarted).TotalSeconds;
+        return new EpochSummary(
+            epoch, lossSum / Math.Max(1, step), valLoss, trainSeconds, valSeconds, images / trainSeconds,
+            [.. optimizer.ParamGroups.Select(g => g.LearningRate)], retrieval);
+    }
+
+    /// <summary>
+    /// This epoch's batches: the training captions shuffled by a generator seeded from (seed, epoch), so a resumed
+    /// run sees the same order as an uninterrupted one. A last batch of one pair has nothing to contrast and is dropped.
+    /// </summary>
+    private List<int[]> TrainingBatches(IReadOnlyList<int> samples, int epoch)
+    {
+        var order = samples.ToArray();
+        new Random(HashCode.Combine(parameters.Seed, epoch) & int.MaxValue).Shuffle(order);
+        return order.Chunk(parameters.BatchSize).Where(b => b.Length >= 2).ToList();
+    }
+
+    private (double Loss, RetrievalMetrics Retrieval) Evaluate(ClipModel model, JobData data, Device device)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+
+        // Validation loss over held-out pairs in training-sized batches, so it is comparable with the training loss.
+        var valBatches = data.ValSamples.Chunk(parameters.BatchSize).Where(b => b.Length >= 2).ToList();
+        var lossSum = 0.0;
+        foreach (var batch in BatchPrefetcher.Prefetch(data.Assembler, valBatches, 2))
+        {
+            using (batch)
+            using (var step = NewDisposeScope())
+            {
+                var (image, text) = model.call(batch.Images.to(device), batch.Ids.to(device), batch.Mask.to(device));
+                lossSum += model.Loss.call(image, text).item<float>();
+            }
+        }
+
+        // Retrieval: every held-out image once, every held-out caption.
+        var valImages = data.Split.ValImages;
+        var imageEmbeddings = cat(valImages.Chunk(EvaluationBatch)
+            .Select(chunk => model.EncodeImages(data.Assembler.ImagesOf(chunk).to(device)).cpu()).ToArray(), 0);
+        var textEmbeddings = cat(data.ValSamples.Chunk(EvaluationBatch)
+            .Select(chunk =>
+            {
+                var (ids, mask) = data.Assembler.TokensOf(chunk);
+                return model.EncodeTexts(ids.to(device), mask.to(device)).cpu();
+            }).ToArray(), 0);
+        var row = valImages.Select((image, i) => (image, i)).ToDictionary(p => p.image, p => p.i);
+        var owners = data.ValSamples.Select(s => row[data.Assembler.Samples[s].Image]).ToArray();
+        var retrieval = RetrievalMetrics.Compute(imageEmbeddings, textEmbeddings, owners);
+        return (lossSum / Math.Max(1, valBatches.Count), retrieval);
+    }
+
+    private EfficiencyFigures MeasureEfficiency(ClipModel model, List<EpochSummary> history, Device device)
+    {
+        var imageParameters = Count(model.ImageTower);
+        var textParameters = Count(model.TextTower);
+        var total = Count(model);
+        var (latency, throughput) = EfficiencyProbe.Measure(model.ImageTower, parameters.ImageSize, device, runs: options.EfficiencyRuns);
+        using var process = Process.GetCurrentProcess();
+        var trainImages = history.Sum(h => h.TrainImagesPerSecond * h.TrainSeconds) / history.Sum(h => h.TrainSeconds);
+        return new EfficiencyFigures(
+            imageParameters, textParameters, total - imageParameters - textParameters, total, latency, throughput, trainImages,
+            process.PeakWorkingSet64, "process_peak_working_set");
+    }
+
+    private static long Count(TorchSharp.torch.nn.Module module) => module.parameters().Sum(p => p.numel());
+
+    private static Dictionary<string, double> EpochValues(EpochSummary s) => new()
+    {
+        ["train_loss"] = s.TrainLoss,
+        ["val_loss"] = s.ValLoss,
+        ["train_seconds"] = s.TrainSeconds,
+        ["val_seconds"] = s.ValSeconds,
+        ["train_images_per_second"] = s.TrainImagesPerSecond,
+        ["t2i_r1"] = s.Retrieval.TextToImage.R1,
+        ["t2i_r5"] = s.Retrieval.TextToImage.R5,
+        ["t2i_r10"] = s.Retrieval.TextToImage.R10,
+        ["i2t_r1"] = s.Retrieval.ImageToText.R1,
+        ["i2t_r5"] = s.Retrieval.ImageToText.R5,
+        ["i2t_r10"] = s.Retrieval.ImageToText.R10,
+        ["lr_head"] = s.LearningRates[^1],
+    };
+}

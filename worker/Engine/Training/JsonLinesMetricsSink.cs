@@ -1,0 +1,24 @@
+using System.Text.Json;
+
+namespace Orchestrator.Worker.Engine.Training;
+
+/// <summary>Appends each record as one JSON line (metrics.jsonl), flushed at once so a crash loses nothing reported.</summary>
+public sealed class JsonLinesMetricsSink(string path, bool append) : IMetricsSink, IDisposable
+{
+    private readonly StreamWriter writer = new(path, append) { AutoFlush = true };
+
+    public void Report(MetricRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        writer.WriteLine(JsonSerializer.Serialize(new
+        {
+            kind = record.Kind,
+            epoch = record.Epoch,
+            step = record.Step,
+            time = DateTimeOffset.UtcNow,
+            values = record.Values,
+        }, EngineJson.Options));
+    }
+
+    public void Dispose() => writer.Dispose();
+}

@@ -1,0 +1,23 @@
+namespace Orchestrator.Worker.Engine.Training;
+
+/// <summary>How to run a job (not what it is): where to write, on which device, and whether to resume.</summary>
+public sealed record TrainingOptions(string OutputDirectory)
+{
+    /// <summary>`cpu` or `cuda`; CUDA falls back to CPU with a notice when unavailable.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Continue from the last checkpoint in <see cref="OutputDirectory"/> when there is one.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Stop after this many epochs in total, as if interrupted (tests, time-boxed runs); null runs them all.</summary>
+    public int? StopAfterEpochs { get; init; }
+
+    /// <summary>A progress record every this many steps.</summary>
+    public int ProgressEvery { get; init; } = 10;
+
+    /// <summary>Timed forward calls of the efficiency probe (after warm-up).</summary>
+    public int EfficiencyRuns { get; init; } = 5;
+
+    /// <summary>Notices for a human (device fallback, resume); progress goes to the metrics sink.</summary>
+    public Action<string> Log { get; init; } = _ => { };
+}

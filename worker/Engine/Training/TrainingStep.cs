@@ -1,0 +1,29 @@
+using Orchestrator.Worker.Engine.Data;
+using Orchestrator.Worker.Engine.Model;
+using static TorchSharp.torch;
+
+namespace Orchestrator.Worker.Engine.Training;
+
+/// <summary>One optimisation step on one batch; shared by the trainer and the pipeline benchmark so both time the same work.</summary>
+public static class TrainingStep
+{
+    /// <summary>Runs the step unless the loss is not finite; returns the loss either way (the caller decides).</summary>
+    public static float Run(ClipModel model, optim.Optimizer optimizer, ClipBatch batch, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(batch);
+        using var scope = NewDisposeScope();
+        var (image, text) = model.call(batch.Images.to(device), batch.Ids.to(device), batch.Mask.to(device));
+        var loss = model.Loss.call(image, text);
+        var value = loss.item<float>();
+        if (float.IsFinite(value))
+        {
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+        }
+
+        return value;
+    }
+}
