@@ -1,15 +1,21 @@
+using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Cli;
 
+// `orch-worker train|bench …` run the engine alone; anything else (options only) runs the agent that serves a coordinator.
 return args.FirstOrDefault() switch
 {
     "train" => TrainCommand.Run(args.Skip(1), Console.Out, Console.Error),
     "bench" => BenchCommand.Run(args.Skip(1), Console.Out, Console.Error),
+    "agent" => await AgentHost.RunAsync(args[1..]),
+    null or ['-', '-', ..] when args is not ["--help"] => await AgentHost.RunAsync(args),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--resume] [--threads N]");
+    Console.Error.WriteLine("usage: orch-worker [agent] --coordinator URL --token T [--devices cuda:0,cuda:1 | --slots N] [--name NAME]");
+    Console.Error.WriteLine("                   [--checkpoint-root DIR] [--data-root DIR] [--state-dir DIR]");
+    Console.Error.WriteLine("       orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--resume] [--threads N]");
     Console.Error.WriteLine("       orch-worker bench [--encoders a,b] [--size 224] [--batch 16] [--steps 3] [--threads N] [--device cpu|cuda]");
     return 2;
 }

@@ -107,6 +107,15 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
         return new FailJobResponse { State = ProtoConversions.ToJobState(state) };
     }
 
+    public override async Task<ReleaseJobResponse> ReleaseJob(ReleaseJobRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var lease = ToLease(request.Lease);
+        _ = await jobs.ReleaseAsync(lease, context.CancellationToken) ?? throw await RefusalAsync(lease, context);
+        return new ReleaseJobResponse();
+    }
+
     private static JobLease ToLease(Protos.LeaseToken? token)
     {
         if (token is null || token.JobId <= 0 || token.Attempt <= 0 || string.IsNullOrWhiteSpace(token.WorkerId))

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Orchestrator.Protos;
+using Orchestrator.Shared.Configuration;
 
 namespace Orchestrator.Coordinator.Cli;
 
@@ -11,7 +12,7 @@ namespace Orchestrator.Coordinator.Cli;
 /// </summary>
 public sealed class CliConnection : IDisposable
 {
-    public const string DefaultAddress = "http://127.0.0.1:50051";
+    public const string DefaultAddress = LocalCredentials.DefaultAddress;
     private readonly GrpcChannel channel;
 
     public CliConnection(string? address, string? token)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Orchestrator.Coordinator.Auth;
 using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Shared.Configuration;
 
 namespace Orchestrator.Coordinator.Cli;
 

@@ -92,6 +92,21 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         {EndLease}
         """;
 
+    // A worker shutting down gives its job back: a new attempt that does not use up one of max_attempts (the job did
+    // nothing wrong) and no backoff. A job whose sweep was cancelled meanwhile ends cancelled instead.
+    private const string Release = $"""
+        UPDATE jobs
+        SET state = (CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END)::job_state,
+            attempt = attempt + (NOT cancel_requested)::int,
+            max_attempts = max_attempts + (NOT cancel_requested)::int,
+            available_at = @now,
+            finished_at = CASE WHEN cancel_requested THEN @now END,
+            lease_owner = NULL,
+            lease_expires_at = NULL
+        WHERE {Fence}
+        RETURNING state::text
+        """;
+
     // Safe with several coordinators: SKIP LOCKED splits the expired leases between them, and the row is
     // re-checked under its lock, so a heartbeat that lands first keeps its lease.
     private const string RescueExpired = $"""
@@ -202,6 +217,15 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
             new { lease.JobId, lease.Attempt, lease.WorkerId, error, retryable, now = Now, backoffBase = queue.RetryBackoffBase, backoffMax = queue.RetryBackoffMax },
             cancellationToken: cancellationToken));
         return row?.State;
+    }
+
+    /// <summary>Gives a running job back to the queue uncounted; returns its new state, or null when the lease is not current.</summary>
+    public async Task<string?> ReleaseAsync(JobLease lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            Release, new { lease.JobId, lease.Attempt, lease.WorkerId, now = Now }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Ends every lease expired at <paramref name="now"/>: re-queued (attempt + 1), lease_lost, or cancelled.</summary>

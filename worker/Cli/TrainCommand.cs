@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Orchestrator.Shared.Specs;
+using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Engine.Training;
 using TorchSharp;
 
@@ -7,12 +8,19 @@ namespace Orchestrator.Worker.Cli;
 
 /// <summary>
 /// `orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--resume]`: runs one job alone, printing
-/// progress and writing DIR/metrics.jsonl and DIR/result.json. Exit codes: 0 done, 2 bad input, 3 diverged.
+/// progress and writing DIR/metrics.jsonl and DIR/result.json. Exit codes are the agent's contract
+/// (<see cref="TrainerExitCode"/>): 0 done, 2 bad command line, 3 invalid job, 5 diverged; a crash is anything else.
 /// </summary>
 public static class TrainCommand
 {
-    public const int InvalidInput = 2;
-    public const int Diverged = 3;
+    public const int InvalidInput = TrainerExitCode.InvalidJob;
+    public const int Diverged = TrainerExitCode.Diverged;
+
+    /// <summary>
+    /// Test hook: when set to a file path that does not exist yet, the trainer creates it and aborts the process
+    /// (a native-style crash), so tests can check that a crashed attempt is retried and the next one succeeds.
+    /// </summary>
+    public const string CrashOnceVariable = "ORCH_TRAINER_CRASH_ONCE";
 
     public static int Run(IEnumerable<string> args, TextWriter output, TextWriter error)
     {
@@ -37,6 +45,7 @@ public static class TrainCommand
             return InvalidInput;
         }
 
+        CrashOnceIfAsked();
         var outputDirectory = options.Require("--out");
         Directory.CreateDirectory(outputDirectory);
         torch.set_num_threads(options.GetInt("--threads", Environment.ProcessorCount));
@@ -63,6 +72,16 @@ public static class TrainCommand
         {
             error.WriteLine(e.Message);
             return Diverged;
+        }
+    }
+
+    private static void CrashOnceIfAsked()
+    {
+        var marker = Environment.GetEnvironmentVariable(CrashOnceVariable);
+        if (!string.IsNullOrEmpty(marker) && !File.Exists(marker))
+        {
+            File.WriteAllText(marker, "crashed once");
+            Environment.FailFast("test hook: " + CrashOnceVariable);
         }
     }
 }

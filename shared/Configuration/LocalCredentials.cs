@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Orchestrator.Coordinator.Cli;
+namespace Orchestrator.Shared.Configuration;
 
 /// <summary>
 /// The tokens of a coordinator started on this machine without configured ones: generated once and kept in
@@ -11,8 +11,11 @@ namespace Orchestrator.Coordinator.Cli;
 /// </summary>
 public sealed record LocalCredentials
 {
+    /// <summary>Where a local coordinator listens unless told otherwise.</summary>
+    public const string DefaultAddress = "http://127.0.0.1:50051";
+
     [JsonPropertyName("coordinator")]
-    public string Coordinator { get; init; } = CliConnection.DefaultAddress;
+    public string Coordinator { get; init; } = DefaultAddress;
 
     [JsonPropertyName("client_token")]
     public required string ClientToken { get; init; }

@@ -1,0 +1,90 @@
+using Orchestrator.Worker.Agent;
+
+namespace Orchestrator.Worker.Tests.Agent;
+
+public sealed class AgentPartsTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("orch-agent-").FullName;
+
+    [Fact]
+    public void Outbox_entries_survive_a_new_agent_and_leave_when_removed()
+    {
+        var first = new ResultOutbox(directory);
+        first.Put(new OutboxEntry { JobId = 7, Attempt = 2, WorkerId = "w1", Metrics = new() { ["t2i_r1"] = 0.25 } });
+        first.Put(new OutboxEntry { JobId = 3, Attempt = 1, WorkerId = "w1", Error = "boom", Retryable = true });
+
+        var restarted = new ResultOutbox(directory);
+        var pending = restarted.Pending();
+
+        Assert.Equal([3L, 7L], pending.Select(e => e.JobId));
+        Assert.False(pending[0].IsSuccess);
+        Assert.True(pending[0].Retryable);
+        Assert.Equal(0.25, pending[1].Metrics!["t2i_r1"]);
+        restarted.Remove(pending[0]);
+        Assert.Equal([7L], new ResultOutbox(directory).Pending().Select(e => e.JobId));
+    }
+
+    [Theory]
+    [InlineData(0, "", TrainerOutcome.Succeeded)]
+    [InlineData(TrainerExitCode.InvalidJob, "", TrainerOutcome.PermanentFailure)]
+    [InlineData(TrainerExitCode.DatasetUnusable, "", TrainerOutcome.PermanentFailure)]
+    [InlineData(TrainerExitCode.Diverged, "", TrainerOutcome.PermanentFailure)]
+    [InlineData(TrainerExitCode.DeviceError, "", TrainerOutcome.DeviceFailure)]
+    [InlineData(134, "RuntimeError: CUDA out of memory. Tried to allocate", TrainerOutcome.DeviceFailure)]
+    [InlineData(134, "Aborted (core dumped)", TrainerOutcome.RetryableFailure)]
+    [InlineData(137, "", TrainerOutcome.RetryableFailure)]
+    public void Exit_codes_separate_permanent_from_retryable_failures(int exitCode, string errors, TrainerOutcome expected) =>
+        Assert.Equal(expected, TrainerExitClassifier.Classify(exitCode, errors));
+
+    [Fact]
+    public void Metrics_tail_returns_each_complete_line_once_and_waits_for_a_partial_one()
+    {
+        var path = Path.Combine(directory, "metrics.jsonl");
+        var tail = new MetricsFileTail(path);
+        Assert.Empty(tail.ReadNew());
+
+        File.WriteAllText(path,
+            "{\"kind\":\"step\",\"epoch\":1,\"step\":5,\"values\":{\"loss\":2.7}}\n" +
+            "{\"kind\":\"epoch\",\"epoch\":1,\"step\":10,\"values\":{\"train_loss\":2.5,\"note\":\"x\"}}\n" +
+            "{\"kind\":\"epoch\",\"epoch\":2,\"step\":20,\"values\":{\"train_");
+        var first = tail.ReadNew();
+        File.AppendAllText(path, "loss\":2.1}}\nnot json\n");
+        var second = tail.ReadNew();
+
+        var one = Assert.Single(first);
+        Assert.Equal(1, one.Epoch);
+        Assert.Equal(10, one.Step);
+        Assert.Equal(new Dictionary<string, double> { ["train_loss"] = 2.5 }, one.Metrics);
+        var two = Assert.Single(second);
+        Assert.Equal(2, two.Epoch);
+        Assert.Equal(2.1, two.Metrics["train_loss"]);
+        Assert.Empty(tail.ReadNew());
+    }
+
+    [Fact]
+    public void Slots_default_to_one_per_gpu_else_one_cpu_and_reject_unknown_devices()
+    {
+        Assert.Equal(["cuda:0", "cuda:1"], SlotPlan.From(new AgentOptions(), [80L << 30, 80L << 30]).Select(s => s.Device));
+        Assert.Equal(["cpu"], SlotPlan.From(new AgentOptions(), []).Select(s => s.Device));
+        Assert.Equal(3, SlotPlan.From(new AgentOptions { Slots = 3 }, []).Count);
+        var pinned = SlotPlan.From(new AgentOptions { Devices = "cuda:1" }, [1, 2]);
+        Assert.Equal("1", Assert.Single(pinned).VisibleDevice);
+
+        Assert.Contains("shows 1 GPU", Assert.Throws<ArgumentException>(() => SlotPlan.From(new AgentOptions { Devices = "cuda:3" }, [1])).Message, StringComparison.Ordinal);
+        Assert.Contains("unknown device 'tpu'", Assert.Throws<ArgumentException>(() => SlotPlan.From(new AgentOptions { Devices = "tpu" }, [])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Backoff_grows_and_stays_under_the_cap()
+    {
+        var cap = TimeSpan.FromSeconds(30);
+        for (var failures = 0; failures < 40; failures++)
+        {
+            var delay = CoordinatorConnection.BackoffDelay(failures, cap);
+            Assert.InRange(delay, TimeSpan.Zero, cap);
+            Assert.True(delay.TotalMilliseconds <= 250 * Math.Pow(2, failures) + 1);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Shared.Configuration;
+
+namespace Orchestrator.Worker.Agent;
+
+/// <summary>Builds the agent's host: configuration from appsettings, ORCH_ environment variables and the command line.</summary>
+public static class AgentHost
+{
+    /// <summary>Command-line switches mapped onto the Agent section (`--coordinator URL` → Agent:Coordinator).</summary>
+    private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
+    {
+        ["--coordinator"] = "Agent:Coordinator",
+        ["--token"] = "Agent:Token",
+        ["--devices"] = "Agent:Devices",
+        ["--slots"] = "Agent:Slots",
+        ["--name"] = "Agent:Name",
+        ["--checkpoint-root"] = "Agent:CheckpointRoot",
+        ["--data-root"] = "Agent:DataRoot",
+        ["--state-dir"] = "Agent:StateDirectory",
+        ["--lease-wait"] = "Agent:LeaseWait",
+        ["--kill-grace"] = "Agent:KillGrace",
+        ["--shutdown-grace"] = "Agent:ShutdownGrace",
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddEnvironmentVariables(prefix: "ORCH_");
+        builder.Configuration.AddCommandLine(args, Switches);
+        builder.Services.Configure<AgentOptions>(builder.Configuration.GetSection(AgentOptions.Section));
+        // A worker beside a local `orch serve` needs no flags: it takes that coordinator's address and worker token.
+        var local = LocalCredentials.Load();
+        var configuration = builder.Configuration;
+        builder.Services.PostConfigure<AgentOptions>(o =>
+        {
+            if (configuration["Agent:Coordinator"] is null && local is not null)
+            {
+                o.Coordinator = local.Coordinator;
+            }
+
+            if (string.IsNullOrWhiteSpace(o.Token))
+            {
+                // The coordinator's own variable for the worker token serves the agent too.
+                o.Token = Environment.GetEnvironmentVariable("ORCH_WORKER_TOKEN") ?? local?.WorkerToken ?? string.Empty;
+            }
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = builder.Configuration.GetValue("Agent:ShutdownGrace", TimeSpan.FromSeconds(60)));
+        builder.Services.AddHostedService<WorkerAgent>();
+        using var host = builder.Build();
+        await host.RunAsync();
+        return 0;
+    }
+}

@@ -1,0 +1,64 @@
+namespace Orchestrator.Worker.Agent;
+
+/// <summary>
+/// How `orch-worker` runs on a machine. Bound from the "Agent" configuration section, environment variables
+/// (ORCH_AGENT__COORDINATOR, …) and the command line, the usual .NET way.
+/// </summary>
+public sealed class AgentOptions
+{
+    public const string Section = "Agent";
+
+    /// <summary>The coordinator's gRPC address.</summary>
+    public string Coordinator { get; set; } = "http://127.0.0.1:50051";
+
+    /// <summary>The worker bearer token.</summary>
+    public string Token { get; set; } = string.Empty;
+
+    /// <summary>Comma-separated devices, one slot each (`cuda:0,cuda:1` or `cpu`); default: every visible GPU, else one CPU slot.</summary>
+    public string? Devices { get; set; }
+
+    /// <summary>Number of CPU slots when no GPU is used (overrides the one-slot default).</summary>
+    public int? Slots { get; set; }
+
+    public string Name { get; set; } = Environment.MachineName;
+
+    /// <summary>Checkpoints go to CHECKPOINT_ROOT/&lt;sweep&gt;/&lt;job&gt;/; a shared folder lets another machine resume a job.</summary>
+    public string CheckpointRoot { get; set; } = Path.Combine(AgentPaths.DataHome, "checkpoints");
+
+    /// <summary>Relative dataset paths in a spec are taken from here.</summary>
+    public string? DataRoot { get; set; }
+
+    /// <summary>Where the agent keeps its own state: the outbox of results not yet acknowledged.</summary>
+    public string StateDirectory { get; set; } = Path.Combine(AgentPaths.DataHome, "worker");
+
+    /// <summary>How long one LeaseJob call waits for a job before asking again.</summary>
+    public TimeSpan LeaseWait { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Between SIGTERM and SIGKILL when a child must stop (cancel, lost lease).</summary>
+    public TimeSpan KillGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the child's metric file is read for new epochs.</summary>
+    public TimeSpan MetricsPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A slot whose jobs fail this many times in a row with device errors stops leasing.</summary>
+    public int MaxConsecutiveDeviceFailures { get; set; } = 3;
+
+    /// <summary>Longest wait between retries of a coordinator call while it is unreachable.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Per-user data folder: $XDG_DATA_HOME/orchestrator, else ~/.local/share/orchestrator.</summary>
+public static class AgentPaths
+{
+    public static string DataHome
+    {
+        get
+        {
+            var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+            var root = string.IsNullOrWhiteSpace(xdg)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share")
+                : xdg;
+            return Path.Combine(root, "orchestrator");
+        }
+    }
+}

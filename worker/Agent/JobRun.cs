@@ -1,0 +1,204 @@
+using System.Text.Json;
+using Grpc.Core;
+using Orchestrator.Protos;
+using Orchestrator.Shared.Specs;
+using Orchestrator.Worker.Engine.Training;
+
+namespace Orchestrator.Worker.Agent;
+
+/// <summary>How a job run ended on this agent, for the slot's health bookkeeping.</summary>
+public enum JobRunEnd
+{
+    Reported,
+    DeviceFailure,
+    Released,
+    LeaseLost,
+}
+
+/// <summary>
+/// Runs one leased job in a trainer child: heartbeats while it lives, relays its epoch reports, stops it on a
+/// cancel or a lost lease, and leaves its final result or failure in the outbox for delivery.
+/// </summary>
+public sealed class JobRun(
+    Slot slot,
+    string workerId,
+    TimeSpan heartbeatInterval,
+    AgentOptions options,
+    CoordinatorConnection coordinator,
+    ResultOutbox outbox,
+    ResultDelivery delivery,
+    ILogger logger)
+{
+    private volatile bool cancelRequested;
+    private volatile bool leaseLost;
+
+    public async Task<JobRunEnd> RunAsync(LeasedJob job, CancellationToken shutdown)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var lease = new LeaseToken { JobId = job.JobId, Attempt = job.Attempt, WorkerId = workerId };
+        var directory = TrainerLayout.JobDirectory(options.CheckpointRoot, job.SweepId, job.JobId);
+        Directory.CreateDirectory(directory);
+        var definition = SingleJobSpec.FromCanonical(job.ParametersJson, job.DatasetJson);
+        await File.WriteAllTextAsync(Path.Combine(directory, TrainerLayout.JobFile), SingleJobSpec.ToJson(definition, $"job-{job.JobId}"), CancellationToken.None);
+        File.Delete(Path.Combine(directory, TrainerLayout.ResultFile));
+        var resume = new CheckpointStore(Path.Combine(directory, TrainerLayout.CheckpointFolder)).HasLast;
+        logger.LogInformation("[{Slot}] job {Job} attempt {Attempt}/{Max}: {Encoder} (sweep {Sweep}){Resume}",
+            slot, job.JobId, job.Attempt, job.MaxAttempts, job.Encoder, job.SweepId, resume ? ", resuming from its checkpoint" : string.Empty);
+
+        using var child = TrainerProcess.Start(new TrainerLauncher(options).For(slot, directory, resume));
+        child.OutputLine += line => logger.LogDebug("[{Slot}] job {Job}: {Line}", slot, job.JobId, line);
+        using var childDone = new CancellationTokenSource();
+        var tail = new MetricsFileTail(Path.Combine(directory, TrainerLayout.MetricsFile));
+        var heartbeats = HeartbeatUntilAsync(lease, child, childDone.Token);
+        var relay = RelayUntilAsync(lease, tail, childDone.Token);
+
+        await Task.WhenAny(child.Exited, Task.Delay(Timeout.Infinite, shutdown));
+        if (!child.Exited.IsCompleted)
+        {
+            logger.LogInformation("[{Slot}] job {Job}: agent stopping, stopping the trainer and giving the job back", slot, job.JobId);
+            await child.StopAsync(options.KillGrace);
+        }
+
+        var exitCode = await child.Exited;
+        await childDone.CancelAsync();
+        await Task.WhenAll(heartbeats, relay);
+        await RelayNewReportsAsync(lease, tail, CancellationToken.None);
+
+        if (leaseLost)
+        {
+            logger.LogWarning("[{Slot}] job {Job} attempt {Attempt}: lease lost, result discarded (the coordinator gave the job to another attempt)", slot, job.JobId, job.Attempt);
+            return JobRunEnd.LeaseLost;
+        }
+
+        if (shutdown.IsCancellationRequested && !cancelRequested)
+        {
+            await ReleaseAsync(lease);
+            return JobRunEnd.Released;
+        }
+
+        var entry = Conclude(job, lease, directory, exitCode, child.ErrorTail, resume, out var outcome);
+        outbox.Put(entry);
+        await delivery.DeliverAsync(entry, CancellationToken.None);
+        return outcome == TrainerOutcome.DeviceFailure ? JobRunEnd.DeviceFailure : JobRunEnd.Reported;
+    }
+
+    private OutboxEntry Conclude(LeasedJob job, LeaseToken lease, string directory, int exitCode, string errorTail, bool resumed, out TrainerOutcome outcome)
+    {
+        if (cancelRequested)
+        {
+            outcome = TrainerOutcome.PermanentFailure;
+            logger.LogInformation("[{Slot}] job {Job}: cancelled by request, trainer stopped", slot, job.JobId);
+            return new OutboxEntry { JobId = lease.JobId, Attempt = lease.Attempt, WorkerId = workerId, Error = "cancelled: the sweep was cancelled", Retryable = false };
+        }
+
+        outcome = TrainerExitClassifier.Classify(exitCode, errorTail);
+        var resultPath = Path.Combine(directory, TrainerLayout.ResultFile);
+        if (outcome == TrainerOutcome.Succeeded && File.Exists(resultPath))
+        {
+            var result = JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(resultPath), EngineJson.Options)!;
+            var metrics = FinalMetrics.From(result);
+            metrics["resumed"] = resumed ? 1 : 0;
+            metrics["attempt"] = job.Attempt;
+            logger.LogInformation("[{Slot}] job {Job}: finished", slot, job.JobId);
+            return new OutboxEntry { JobId = lease.JobId, Attempt = lease.Attempt, WorkerId = workerId, Metrics = metrics };
+        }
+
+        if (outcome == TrainerOutcome.Succeeded)
+        {
+            outcome = TrainerOutcome.RetryableFailure; // exit 0 without a result: treat as a crash
+        }
+
+        var lastLines = string.Join(Environment.NewLine, errorTail.Split(Environment.NewLine).TakeLast(8));
+        var error = $"trainer exited with code {exitCode} ({outcome}): {(lastLines.Length > 0 ? lastLines : "no error output")}";
+        logger.LogWarning("[{Slot}] job {Job}: {Error}", slot, job.JobId, error);
+        return new OutboxEntry
+        {
+            JobId = lease.JobId,
+            Attempt = lease.Attempt,
+            WorkerId = workerId,
+            Error = error,
+            Retryable = outcome is TrainerOutcome.RetryableFailure or TrainerOutcome.DeviceFailure,
+        };
+    }
+
+    private async Task HeartbeatUntilAsync(LeaseToken lease, TrainerProcess child, CancellationToken done)
+    {
+        using var timer = new PeriodicTimer(heartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(done))
+            {
+                try
+                {
+                    var answer = await coordinator.CallAsync("Heartbeat", o => coordinator.Client.HeartbeatAsync(new HeartbeatRequest { Lease = lease }, o).ResponseAsync, done);
+                    if (answer.CancelRequested && !cancelRequested)
+                    {
+                        cancelRequested = true;
+                        logger.LogInformation("[{Slot}] job {Job}: cancel requested, stopping the trainer", slot, lease.JobId);
+                        await child.StopAsync(options.KillGrace);
+                    }
+                }
+                catch (RpcException ex) when (CoordinatorConnection.IsFencingRefusal(ex))
+                {
+                    leaseLost = true;
+                    await child.StopAsync(options.KillGrace);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (done.IsCancellationRequested)
+        {
+            // The child ended; heartbeats end with it.
+        }
+    }
+
+    private async Task RelayUntilAsync(LeaseToken lease, MetricsFileTail tail, CancellationToken done)
+    {
+        using var timer = new PeriodicTimer(options.MetricsPollInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(done))
+            {
+                await RelayNewReportsAsync(lease, tail, done);
+            }
+        }
+        catch (OperationCanceledException) when (done.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RelayNewReportsAsync(LeaseToken lease, MetricsFileTail tail, CancellationToken cancellationToken)
+    {
+        foreach (var report in tail.ReadNew())
+        {
+            var request = new ReportProgressRequest { Lease = lease, Epoch = report.Epoch, Step = report.Step };
+            request.Metrics.Add(report.Metrics.ToDictionary());
+            try
+            {
+                await coordinator.CallAsync("ReportProgress", o => coordinator.Client.ReportProgressAsync(request, o).ResponseAsync, cancellationToken);
+                logger.LogInformation("[{Slot}] job {Job} epoch {Epoch}: {Metrics}", slot, lease.JobId, report.Epoch,
+                    string.Join(", ", report.Metrics.Where(m => m.Key.Contains("loss", StringComparison.Ordinal)).Select(m => $"{m.Key}={m.Value:F4}")));
+            }
+            catch (RpcException ex) when (CoordinatorConnection.IsFencingRefusal(ex))
+            {
+                leaseLost = true;
+                return;
+            }
+        }
+    }
+
+    private async Task ReleaseAsync(LeaseToken lease)
+    {
+        try
+        {
+            using var bounded = new CancellationTokenSource(options.KillGrace);
+            await coordinator.CallAsync("ReleaseJob", o => coordinator.Client.ReleaseJobAsync(new ReleaseJobRequest { Lease = lease, Reason = "worker shutting down" }, o).ResponseAsync, bounded.Token);
+            logger.LogInformation("[{Slot}] job {Job}: released back to the queue", slot, lease.JobId);
+        }
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException)
+        {
+            // The lease will expire and the rescuer re-queues the job; the checkpoint lets the next attempt resume.
+            logger.LogWarning("[{Slot}] job {Job}: could not release ({Message}); its lease will expire instead", slot, lease.JobId, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Google.Protobuf.WellKnownTypes;
+using Orchestrator.Protos;
+
+namespace Orchestrator.Worker.Agent;
+
+/// <summary>
+/// One slot's life: lease a job, run it, repeat. A slot whose jobs keep failing with device errors stops
+/// leasing and says so, instead of pulling the queue through a broken GPU.
+/// </summary>
+public sealed class SlotLoop(Slot slot, Func<JobRun> newRun, CoordinatorConnection coordinator, string workerId, AgentOptions options, ILogger logger)
+{
+    public bool Healthy { get; private set; } = true;
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var deviceFailures = 0;
+        logger.LogInformation("[{Slot}] ready", slot);
+        while (!stopping.IsCancellationRequested)
+        {
+            LeasedJob? job;
+            try
+            {
+                var request = new LeaseJobRequest { WorkerId = workerId, Wait = Duration.FromTimeSpan(options.LeaseWait) };
+                var answer = await coordinator.CallAsync(
+                    "LeaseJob", o => coordinator.Client.LeaseJobAsync(request, o).ResponseAsync, stopping, options.LeaseWait + TimeSpan.FromSeconds(15));
+                job = answer.Job;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (job is null)
+            {
+                continue; // nothing queued within the wait: ask again
+            }
+
+            var end = await newRun().RunAsync(job, stopping);
+            deviceFailures = end == JobRunEnd.DeviceFailure ? deviceFailures + 1 : 0;
+            if (deviceFailures >= options.MaxConsecutiveDeviceFailures)
+            {
+                Healthy = false;
+                logger.LogError("[{Slot}] {Count} jobs in a row failed with device errors: this slot stops leasing and is unhealthy. " +
+                    "Check the GPU (nvidia-smi), then restart the worker.", slot, deviceFailures);
+                await Task.Delay(Timeout.Infinite, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+                break;
+            }
+        }
+
+        logger.LogInformation("[{Slot}] stopped", slot);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Reflection;
+
+namespace Orchestrator.Worker.Agent;
+
+/// <summary>
+/// Files of one job's folder (CHECKPOINT_ROOT/sweep-S/job-J), shared by the agent and its trainer child: the
+/// job file the child reads, the metric lines and result it writes, its checkpoints.
+/// </summary>
+public static class TrainerLayout
+{
+    public const string JobFile = "job.json";
+    public const string MetricsFile = "metrics.jsonl";
+    public const string ResultFile = "result.json";
+    public const string CheckpointFolder = "checkpoints";
+
+    public static string JobDirectory(string checkpointRoot, long sweepId, long jobId) =>
+        Path.Combine(checkpointRoot, $"sweep-{sweepId}", $"job-{jobId}");
+}
+
+/// <summary>Builds the command line of a trainer child: this same program, `train`, pinned to the slot's device.</summary>
+public sealed class TrainerLauncher(AgentOptions options)
+{
+    public TrainerLaunch For(Slot slot, string jobDirectory, bool resume)
+    {
+        ArgumentNullException.ThrowIfNull(slot);
+        var (program, prefix) = SelfCommand();
+        var arguments = new List<string>(prefix)
+        {
+            "train",
+            "--job", Path.Combine(jobDirectory, TrainerLayout.JobFile),
+            "--out", jobDirectory,
+            "--device", slot.IsCuda ? "cuda" : "cpu",
+        };
+        if (resume)
+        {
+            arguments.Add("--resume");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.DataRoot))
+        {
+            arguments.AddRange(["--data-root", options.DataRoot]);
+        }
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (slot.VisibleDevice is { } visible)
+        {
+            environment["CUDA_VISIBLE_DEVICES"] = visible; // the child sees only its GPU, as cuda:0
+        }
+
+        return new TrainerLaunch(program, arguments, environment);
+    }
+
+    /// <summary>`orch-worker` as started: the apphost itself, or `dotnet orch-worker.dll`.</summary>
+    private static (string Program, IReadOnlyList<string> Prefix) SelfCommand()
+    {
+        var processPath = Environment.ProcessPath ?? "dotnet";
+        var isDotnetHost = Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
+        return isDotnetHost ? (processPath, [Assembly.GetEntryAssembly()!.Location]) : (processPath, []);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Reflection;
+using Microsoft.Extensions.Options;
+using Orchestrator.Protos;
+
+namespace Orchestrator.Worker.Agent;
+
+/// <summary>
+/// `orch-worker`: registers this machine with the coordinator and runs one lease loop per slot until stopped.
+/// On SIGTERM/Ctrl-C the host cancels the loops: running jobs are stopped and released back to the queue.
+/// </summary>
+public sealed class WorkerAgent(IOptions<AgentOptions> options, ILoggerFactory loggers) : BackgroundService
+{
+    private readonly AgentOptions settings = options.Value;
+    private readonly ILogger logger = loggers.CreateLogger("orch-worker");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var slots = SlotPlan.From(settings);
+        using var coordinator = new CoordinatorConnection(settings, logger);
+        var outbox = new ResultOutbox(settings.StateDirectory);
+        var delivery = new ResultDelivery(coordinator, outbox, logger);
+
+        var registration = new RegisterWorkerRequest
+        {
+            Name = settings.Name,
+            Host = Environment.MachineName,
+            Version = $"{Assembly.GetExecutingAssembly().GetName().Version} (TorchSharp {TorchBackendName()})",
+        };
+        registration.Devices.AddRange(slots.Select(s => new Device { Name = s.Device, Kind = s.IsCuda ? "cuda" : "cpu", MemoryBytes = s.MemoryBytes }));
+        var registered = await coordinator.CallAsync("RegisterWorker", o => coordinator.Client.RegisterWorkerAsync(registration, o).ResponseAsync, stoppingToken);
+        var heartbeat = registered.HeartbeatInterval.ToTimeSpan();
+        logger.LogInformation("registered as {Worker} with {Coordinator}: {Count} slot(s) [{Slots}], heartbeat every {Heartbeat:F0} s",
+            registered.WorkerId, settings.Coordinator, slots.Count, string.Join(", ", slots.Select(s => s.Device)), heartbeat.TotalSeconds);
+
+        await delivery.DeliverPendingAsync(stoppingToken);
+        var loops = slots.Select(slot => new SlotLoop(
+            slot,
+            () => new JobRun(slot, registered.WorkerId, heartbeat, settings, coordinator, outbox, delivery, logger),
+            coordinator,
+            registered.WorkerId,
+            settings,
+            logger)).ToList();
+        await Task.WhenAll(loops.Select(l => l.RunAsync(stoppingToken)));
+        logger.LogInformation("all slots stopped");
+    }
+
+    private static string TorchBackendName() =>
+        AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "TorchSharp") ? "loaded" : "cpu/cuda by build";
+}
