@@ -11,7 +11,7 @@ using Orchestrator.Shared.Specs;
 namespace Orchestrator.Coordinator.Benchmarks;
 
 /// <summary>
-/// `dotnet run -c Release --project coordinator -- bench [--workers N] [--jobs M] [--wakeups K] [--connection CS]`:
+/// `dotnet run -c Release --project coordinator -- bench [--workers N] [--jobs M] [--wakeups K] [--connection CS] [--synchronous-commit off]`:
 /// N simulated workers lease and complete M no-op jobs over gRPC, then the same loop through the job store
 /// directly (the same SQL statements, no gRPC) on the same database; then the wake-up latency of a waiting
 /// lease after a job is queued. Without --connection it runs on a throwaway local PostgreSQL.
@@ -26,10 +26,11 @@ public static class QueueBenchmark
         var jobs = Option(args, "--jobs", 5000);
         var wakeups = Option(args, "--wakeups", 200);
         var connection = OptionText(args, "--connection");
+        var synchronousCommit = OptionText(args, "--synchronous-commit") ?? "on";
 
         await using var cluster = connection is null ? await StartThrowawayClusterAsync() : null;
         connection ??= cluster!.ConnectionString;
-        var database = await FreshDatabaseAsync(connection);
+        var database = await FreshDatabaseAsync(connection, synchronousCommit);
         await using var host = await CoordinatorHost.StartAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Orchestrator"] = database,
@@ -47,7 +48,7 @@ public static class QueueBenchmark
             ids.Add((await client.RegisterWorkerAsync(new RegisterWorkerRequest { Name = $"bench-{i}", Host = "bench", Version = "bench" })).WorkerId);
         }
 
-        Console.WriteLine(Invariant($"Queue benchmark: {workers} workers, {jobs} no-op jobs per path, {Environment.ProcessorCount} CPUs, PostgreSQL {(cluster is null ? "given" : "local throwaway")}"));
+        Console.WriteLine(Invariant($"Queue benchmark: {workers} workers, {jobs} no-op jobs per path, {Environment.ProcessorCount} CPUs, PostgreSQL {(cluster is null ? "given" : "local throwaway")}, synchronous_commit {synchronousCommit}"));
 
         // Warm-up of both paths (JIT, pools, plans); not reported.
         await SeedAsync(host, Math.Min(jobs, 500));
@@ -61,7 +62,7 @@ public static class QueueBenchmark
         var raw = await DrainAsync(ids, id => StoreLeaseAsync(store, id), (id, job) => StoreCompleteAsync(store, id, job));
 
         Console.WriteLine();
-        Console.WriteLine("path              jobs/s   lease p50 ms   lease p99 ms");
+        Console.WriteLine("path              jobs/s   lease p50 ms   lease p99 ms   .NET CPU µs/job");
         Print("gRPC", grpc);
         Print("raw SQL (store)", raw);
         Console.WriteLine(Invariant($"ratio gRPC / raw SQL: {grpc.JobsPerSecond / raw.JobsPerSecond:P0}"));
@@ -70,14 +71,18 @@ public static class QueueBenchmark
         Console.WriteLine(Invariant($"lease wake-up after a job is queued ({wakeups} samples): p50 {Percentile(wake, 0.5):F2} ms, p99 {Percentile(wake, 0.99):F2} ms"));
     }
 
-    private sealed record PathResult(int Jobs, TimeSpan Elapsed, List<double> LeaseMs)
+    /// <summary>One path's run. ProcessCpu: what this process (client loop and, for gRPC, the coordinator) spent; PostgreSQL's is not in it.</summary>
+    private sealed record PathResult(int Jobs, TimeSpan Elapsed, List<double> LeaseMs, TimeSpan ProcessCpu)
     {
         public double JobsPerSecond => Jobs / Elapsed.TotalSeconds;
+
+        public double ProcessCpuMicrosecondsPerJob => ProcessCpu.TotalMicroseconds / Jobs;
     }
 
     private static async Task<PathResult> DrainAsync(List<string> workerIds, Func<string, Task<long?>> lease, Func<string, long, Task> complete)
     {
         var latencies = new List<double>();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var total = Stopwatch.StartNew();
         var counts = await Task.WhenAll(workerIds.Select(id => Task.Run(async () =>
         {
@@ -101,7 +106,7 @@ public static class QueueBenchmark
             }
         })));
         total.Stop();
-        return new PathResult(counts.Sum(), total.Elapsed, latencies);
+        return new PathResult(counts.Sum(), total.Elapsed, latencies, Process.GetCurrentProcess().TotalProcessorTime - cpuBefore);
     }
 
     private static async Task<long?> GrpcLeaseAsync(WorkerService.WorkerServiceClient client, string workerId) =>
@@ -143,7 +148,7 @@ public static class QueueBenchmark
     }
 
     private static void Print(string name, PathResult result) =>
-        Console.WriteLine(Invariant($"{name,-16} {result.JobsPerSecond,7:F0}   {Percentile(result.LeaseMs, 0.5),12:F2}   {Percentile(result.LeaseMs, 0.99),12:F2}"));
+        Console.WriteLine(Invariant($"{name,-16} {result.JobsPerSecond,7:F0}   {Percentile(result.LeaseMs, 0.5),12:F2}   {Percentile(result.LeaseMs, 0.99),12:F2}   {result.ProcessCpuMicrosecondsPerJob,15:F0}"));
 
     private static double Percentile(List<double> values, double quantile)
     {
@@ -159,7 +164,8 @@ public static class QueueBenchmark
             Database = "postgres",
         });
 
-    private static async Task<string> FreshDatabaseAsync(string connectionString)
+    /// <summary>A new database; <paramref name="synchronousCommit"/> off takes the WAL flush out of each commit, to show what is CPU.</summary>
+    private static async Task<string> FreshDatabaseAsync(string connectionString, string synchronousCommit)
     {
         var name = $"bench_{Guid.NewGuid():N}";
         await using (var connection = new NpgsqlConnection(connectionString))
@@ -167,6 +173,9 @@ public static class QueueBenchmark
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
             await create.ExecuteNonQueryAsync();
+            await using var configure = new NpgsqlCommand(
+                $"ALTER DATABASE \"{name}\" SET synchronous_commit = {(synchronousCommit == "off" ? "off" : "on")}", connection);
+            await configure.ExecuteNonQueryAsync();
         }
 
         return new NpgsqlConnectionStringBuilder(connectionString) { Database = name, MaxPoolSize = 200 }.ConnectionString;

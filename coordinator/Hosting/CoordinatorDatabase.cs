@@ -38,7 +38,22 @@ public sealed class CoordinatorDatabase : IAsyncDisposable
     public NpgsqlDataSource CreateDataSource()
     {
         var builder = new NpgsqlDataSourceBuilder(ConnectionString);
-        builder.ConnectionStringBuilder.ApplicationName ??= "orchestrator-coordinator";
+        var settings = builder.ConnectionStringBuilder;
+        settings.ApplicationName ??= "orchestrator-coordinator";
+
+        // The hot path is a handful of fixed statements on short-lived pooled connections that change no session
+        // state: prepare them once per connection and skip the DISCARD ALL each reuse would otherwise send.
+        // Explicit settings in the connection string win.
+        var given = new NpgsqlConnectionStringBuilder(ConnectionString);
+        if (!given.ContainsKey("Max Auto Prepare"))
+        {
+            settings.MaxAutoPrepare = 32;
+        }
+
+        if (!given.ContainsKey("No Reset On Close"))
+        {
+            settings.NoResetOnClose = true;
+        }
         return builder.Build();
     }
 

@@ -61,6 +61,9 @@ public static class CoordinatorRegistration
     public static WebApplication MapCoordinator(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+
+        // Resolve the tokens now, so a generated one is logged at start-up rather than at the first call.
+        _ = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         app.MapGrpcService<WorkerApi>();
         app.MapGrpcService<SweepApi>();
         app.MapGrpcService<ResultsApi>();

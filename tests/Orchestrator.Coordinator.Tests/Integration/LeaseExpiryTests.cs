@@ -133,6 +133,25 @@ public sealed class LeaseExpiryTests(IsolatedDatabase database) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_released_job_is_requeued_at_once_without_using_up_an_attempt()
+    {
+        var sweepId = await host.SeedSweepAsync(1, maxAttempts: 2);
+        var worker = await workers.RegisterAsync();
+        var first = (await LeaseAsync(worker))!;
+
+        await workers.ReleaseJobAsync(new ReleaseJobRequest { Lease = first.Token(worker) });
+        var stale = await TestCoordinator.CodeOfAsync(async () => await workers.ReleaseJobAsync(new ReleaseJobRequest { Lease = first.Token(worker) }));
+        var second = (await LeaseAsync(worker))!;
+
+        Assert.Equal(StatusCode.FailedPrecondition, stale);
+        Assert.Equal(first.JobId, second.JobId);
+        Assert.Equal(2, second.Attempt);
+        Assert.Equal(3, second.MaxAttempts);
+        Assert.Equal(1L, await TestCoordinator.ScalarAsync<long>(database.ConnectionString,
+            "SELECT count(*) FROM job_events WHERE sweep_id = @id AND state = 'queued' AND attempt = 2", new { id = sweepId }));
+    }
+
+    [Fact]
     public async Task Progress_is_recorded_per_attempt_and_a_stale_report_is_refused()
     {
         await host.SeedSweepAsync(1);

@@ -84,6 +84,31 @@ public sealed class SubmissionTests(IsolatedDatabase database) : IClassFixture<I
     }
 
     [Fact]
+    public async Task Identical_submissions_racing_each_other_store_one_sweep()
+    {
+        await using var host = await TestCoordinator.StartAsync(database.ConnectionString);
+        var sweeps = host.Sweeps();
+        var spec = FourEncodersThreeRatesTwoSeeds.Replace("grid-24", "raced", StringComparison.Ordinal);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await sweeps.SubmitSweepAsync(new SubmitSweepRequest { Spec = spec });
+                return StatusCode.OK;
+            }
+            catch (RpcException exception)
+            {
+                return exception.StatusCode;
+            }
+        })));
+
+        Assert.Equal(1, outcomes.Count(c => c == StatusCode.OK));
+        Assert.Equal(5, outcomes.Count(c => c == StatusCode.AlreadyExists));
+        Assert.Equal(1L, await TestCoordinator.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM sweeps WHERE name = 'raced'"));
+    }
+
+    [Fact]
     public async Task Unknown_sweeps_and_jobs_are_not_found()
     {
         await using var host = await TestCoordinator.StartAsync(database.ConnectionString);

@@ -48,6 +48,30 @@ public sealed class WakeupAndCancelTests(IsolatedDatabase database) : IClassFixt
     }
 
     [Fact]
+    public async Task The_listener_reconnects_after_its_connection_is_killed_and_wakes_waiting_leases_again()
+    {
+        var workers = host.Workers();
+        var worker = await workers.RegisterAsync();
+        const string listeners = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND state = 'idle'";
+        var before = Assert.Single(await TestCoordinator.QueryAsync<int>(database.ConnectionString, listeners));
+
+        await TestCoordinator.ScalarAsync<bool>(database.ConnectionString, "SELECT pg_terminate_backend(@before)", new { before });
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await TestCoordinator.QueryAsync<int>(database.ConnectionString, listeners)) is var now && (now.Count != 1 || now[0] == before))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the listener did not come back");
+            await Task.Delay(100);
+        }
+
+        var waiting = workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker, Wait = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)) }).ResponseAsync;
+        await Task.Delay(200);
+        await host.SeedSweepAsync(1);
+        var leased = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.NotNull(leased.Job);
+    }
+
+    [Fact]
     public async Task A_waiting_lease_with_nothing_queued_returns_empty_at_its_wait()
     {
         var workers = host.Workers();
