@@ -54,7 +54,7 @@ public sealed class AgentTestBed : IAsyncDisposable
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{port}",
             ["Coordinator:Auth:WorkerToken"] = WorkerToken,
             ["Coordinator:Auth:ClientToken"] = ClientToken,
-            ["Coordinator:Queue:LeaseDuration"] = (leaseDuration ?? TimeSpan.FromSeconds(6)).ToString("c", CultureInfo.InvariantCulture),
+            ["Coordinator:Queue:LeaseDuration"] = (leaseDuration ?? TimeSpan.FromSeconds(20)).ToString("c", CultureInfo.InvariantCulture),
             ["Coordinator:Queue:HeartbeatInterval"] = "00:00:01",
             ["Coordinator:Queue:RetryBackoffBase"] = "00:00:00",
             ["Coordinator:Scheduler:LeaseRescuerInterval"] = "00:00:01",

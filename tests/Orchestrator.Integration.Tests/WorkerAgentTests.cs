@@ -24,7 +24,7 @@ public sealed class WorkerAgentTests
 
         var jobs = await bed.JobsAsync(sweep);
         Assert.Equal(6, jobs.Count);
-        Assert.All(jobs, j => Assert.True(j.State == "succeeded", $"job {j.Id} is {j.State}: {j.Error}{Environment.NewLine}{bed.Logs}"));
+        Assert.All(jobs, j => Assert.True(j.State == "succeeded" && j.Attempt == 1, $"job {j.Id} is {j.State} on attempt {j.Attempt}: {j.Error}{Environment.NewLine}{bed.Logs}"));
         foreach (var job in jobs)
         {
             Assert.Equal([1, 2], await bed.EpochsReportedAsync(job.Id));
@@ -39,7 +39,7 @@ public sealed class WorkerAgentTests
     [Fact]
     public async Task A_killed_worker_s_job_is_resumed_from_its_checkpoint_by_another_worker()
     {
-        await using var bed = await AgentTestBed.CreateAsync();
+        await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(6));
         var doomed = bed.StartWorker("doomed");
         var sweep = await bed.SubmitAsync(AgentTestBed.Spec("killed", seeds: 1, epochs: 6, images: 96));
         var jobId = (await bed.JobsAsync(sweep)).Single().Id;

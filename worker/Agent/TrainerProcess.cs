@@ -118,6 +118,11 @@ public sealed class TrainerProcess : IDisposable
 
     private void RememberError(string line)
     {
+        if (line.StartsWith("[W", StringComparison.Ordinal) && line.Contains(".cpp:", StringComparison.Ordinal))
+        {
+            return; // LibTorch's own warnings (NNPACK on older CPUs) would push the real error out of the tail
+        }
+
         lock (errorTail)
         {
             errorTail.Enqueue(line);
