@@ -73,6 +73,10 @@ public sealed class WorkerProcess : IAsyncDisposable
         info.Environment["XDG_CONFIG_HOME"] = Path.Combine(root, "config");
         info.Environment["XDG_DATA_HOME"] = Path.Combine(root, "data");
         info.Environment["Logging__LogLevel__Default"] = "Information";
+        info.Environment["Logging__LogLevel__orch-worker"] = "Debug";
+        info.Environment["Logging__Console__FormatterName"] = "simple";
+        info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

@@ -43,8 +43,11 @@ public sealed class AgentOptions
     /// <summary>A slot whose jobs fail this many times in a row with device errors stops leasing.</summary>
     public int MaxConsecutiveDeviceFailures { get; set; } = 3;
 
-    /// <summary>Longest wait between retries of a coordinator call while it is unreachable.</summary>
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Longest wait between retries of a coordinator call while it is unreachable. Kept well below a lease's
+    /// life, so a coordinator that comes back hears the heartbeat (and the result) before the lease lapses.
+    /// </summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Per-user data folder: $XDG_DATA_HOME/orchestrator, else ~/.local/share/orchestrator.</summary>

@@ -131,6 +131,7 @@ public sealed class JobRun(
                 try
                 {
                     var answer = await coordinator.CallAsync("Heartbeat", o => coordinator.Client.HeartbeatAsync(new HeartbeatRequest { Lease = lease }, o).ResponseAsync, done);
+                    logger.LogDebug("[{Slot}] job {Job}: heartbeat, lease until {Expires}", slot, lease.JobId, answer.LeaseExpiresAt);
                     if (answer.CancelRequested && !cancelRequested)
                     {
                         cancelRequested = true;
@@ -143,6 +144,11 @@ public sealed class JobRun(
                     leaseLost = true;
                     await child.StopAsync(options.KillGrace);
                     return;
+                }
+                catch (RpcException ex) when (!done.IsCancellationRequested)
+                {
+                    // Keep beating: one odd answer must not let the lease lapse while the trainer works.
+                    logger.LogWarning("[{Slot}] job {Job}: heartbeat failed ({Status}: {Detail}); trying again", slot, lease.JobId, ex.StatusCode, ex.Status.Detail);
                 }
             }
         }
