@@ -44,6 +44,11 @@ public static class DemoCommand
                 await Console.Error.WriteLineAsync("orch demo: " + ex.Message);
                 return ExitCode.Usage;
             }
+            catch (Exception ex) when (ex is LocalPostgresException or PostgresNotInstalledException or Grpc.Core.RpcException)
+            {
+                await Console.Error.WriteLineAsync("orch demo: " + ex.Message);
+                return ExitCode.Failed;
+            }
         });
         return command;
     }
@@ -53,8 +58,10 @@ public static class DemoCommand
         var watch = Stopwatch.StartNew();
         var scratch = Directory.CreateTempSubdirectory("orch-demo-").FullName;
         Console.WriteLine($"orch demo: starting a throwaway PostgreSQL in {scratch} …");
+        // Not inside the private scratch folder: run as root, the server is the postgres user and must reach it.
         await using var database = await LocalPostgresCluster.StartAsync(
-            new LocalPostgresOptions { DataDirectory = Path.Combine(scratch, "pg"), Persistent = false, Unsafe = true }, cancellationToken);
+            new LocalPostgresOptions { DataDirectory = Path.Combine(Path.GetTempPath(), $"orch-demo-pg-{Guid.NewGuid():N}"), Persistent = false, Unsafe = true },
+            cancellationToken);
         var clientToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var workerToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var port = FreePort();
@@ -68,6 +75,9 @@ public static class DemoCommand
             ["Coordinator:Queue:LeaseDuration"] = "00:01:00",
             ["Coordinator:Queue:RetryBackoffBase"] = "00:00:01",
             ["Coordinator:Scheduler:SweepCompletionInterval"] = "00:00:01",
+            // The demo shows the sweep's progress; the coordinator's own log would drown it.
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         }, cancellationToken: cancellationToken);
         Console.WriteLine($"orch demo: coordinator on {coordinator.Address}; starting {workerCount} local worker(s) …");
 

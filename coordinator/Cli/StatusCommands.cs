@@ -134,6 +134,7 @@ public static class StatusCommands
     public static async Task<int> WatchAsync(CliContext cli, long sweepId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cli);
+        var previous = string.Empty;
         while (true)
         {
             var sweep = await cli.Connection.Sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId }, cli.Connection.Call(cancellationToken));
@@ -143,9 +144,14 @@ public static class StatusCommands
                 if (!Console.IsOutputRedirected)
                 {
                     Console.Write("\u001b[H\u001b[2J"); // clear the terminal between frames
+                    Console.Write(screen);
+                }
+                else if (screen != previous)
+                {
+                    Console.Write(screen); // a log file gets a frame only when something changed
                 }
 
-                Console.Write(screen);
+                previous = screen;
             }
 
             if (sweep.State != SweepState.Active)
