@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Orchestrator.Integration.Tests;
+
+/// <summary>The `orch` commands as processes against a running coordinator: their --json output, exit codes and errors.</summary>
+[Collection(nameof(EndToEnd))]
+public sealed class OrchCommandLineTests
+{
+    private static readonly string ValidSpec = AgentTestBed.Spec("cli", seeds: 2, epochs: 1);
+
+    [Fact]
+    public async Task Every_command_prints_json_a_script_can_read()
+    {
+        await using var bed = await AgentTestBed.CreateAsync();
+        var spec = Path.Combine(bed.Root, "sweep.yaml");
+        await File.WriteAllTextAsync(spec, ValidSpec);
+
+        var submitted = await Json(bed, "submit", spec);
+        var sweepId = submitted.GetProperty("sweep_id").Long();
+        Assert.Equal(2, submitted.GetProperty("job_count").GetInt32());
+
+        var status = await Json(bed, "status", Id(sweepId));
+        Assert.Equal("cli", status.GetProperty("name").GetString());
+        Assert.Equal(2, status.GetProperty("counts").GetProperty("queued").GetInt32());
+        var list = await Json(bed, "status");
+        Assert.Equal(sweepId, list.GetProperty("sweeps")[0].GetProperty("id").Long());
+
+        var jobs = await Json(bed, "jobs", Id(sweepId));
+        Assert.Equal(2, jobs.GetProperty("jobs").GetArrayLength());
+        var jobId = jobs.GetProperty("jobs")[0].GetProperty("id").Long();
+        var job = await Json(bed, "job", Id(jobId));
+        Assert.Equal(jobId, job.GetProperty("job").GetProperty("id").Long());
+        Assert.Equal("tiny_cnn", job.GetProperty("job").GetProperty("encoder").GetString());
+
+        var workers = await Json(bed, "workers");
+        Assert.Equal(0, workers.GetProperty("workers").GetArrayLength());
+
+        var results = await Json(bed, "results", Id(sweepId));
+        var row = Assert.Single(results.GetProperty("rows").EnumerateArray());
+        Assert.Equal("tiny_cnn", row.GetProperty("group").GetProperty("encoder").GetString());
+        Assert.Equal(2, row.GetProperty("jobs").GetInt32());
+
+        var cancelled = await Json(bed, "cancel", Id(sweepId));
+        Assert.Equal(2, cancelled.GetProperty("cancelled_jobs").GetInt32());
+    }
+
+    [Fact]
+    public async Task Failures_say_what_went_wrong_and_what_to_do()
+    {
+        await using var bed = await AgentTestBed.CreateAsync();
+        var bad = Path.Combine(bed.Root, "bad.yaml");
+        await File.WriteAllTextAsync(bad, ValidSpec.Replace("encoders: [tiny_cnn]", "encoders: [tiny_cnn, vgg16]", StringComparison.Ordinal));
+
+        var unreachable = await Orch(bed, ["status", "--coordinator", "http://127.0.0.1:9"], withToken: true);
+        Assert.Equal(1, unreachable.ExitCode);
+        Assert.Contains("could not reach the coordinator at http://127.0.0.1:9", unreachable.Error, StringComparison.Ordinal);
+        Assert.Contains("orch serve", unreachable.Error, StringComparison.Ordinal);
+
+        var badToken = await Orch(bed, ["status", "--token", "wrong"], withToken: false);
+        Assert.Equal(1, badToken.ExitCode);
+        Assert.Contains("refused the token", badToken.Error, StringComparison.Ordinal);
+
+        var workerToken = await Orch(bed, ["status", "--token", AgentTestBed.WorkerToken], withToken: false);
+        Assert.Equal(1, workerToken.ExitCode);
+        Assert.Contains("worker token", workerToken.Error, StringComparison.Ordinal);
+
+        var unknown = await Orch(bed, ["status", "999"], withToken: true);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("999", unknown.Error, StringComparison.Ordinal);
+
+        var invalid = await Orch(bed, ["submit", bad], withToken: true);
+        Assert.Equal(1, invalid.ExitCode);
+        Assert.Contains("encoders[1]", invalid.Error, StringComparison.Ordinal);
+        Assert.Contains("vgg16", invalid.Error, StringComparison.Ordinal);
+        Assert.Contains("nothing was stored", invalid.Error, StringComparison.Ordinal);
+        var invalidJson = JsonDocument.Parse((await Orch(bed, ["submit", bad, "--json"], withToken: true)).Output).RootElement;
+        Assert.Equal("invalid_spec", invalidJson.GetProperty("code").GetString());
+
+        var usage = await Orch(bed, ["submit"], withToken: true);
+        Assert.Equal(2, usage.ExitCode);
+        var missingFile = await Orch(bed, ["submit", Path.Combine(bed.Root, "nope.yaml")], withToken: true);
+        Assert.Equal(2, missingFile.ExitCode);
+        Assert.Contains("does not exist", missingFile.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_runs_a_small_study_end_to_end_and_writes_its_tables_and_plots()
+    {
+        var home = Directory.CreateTempSubdirectory("orch-demo-it-").FullName;
+        try
+        {
+            var output = Path.Combine(home, "results");
+            var demo = await OrchProcess.RunAsync(
+                ["demo", "--epochs", "1", "--images", "40", "--encoders", "tiny_cnn,mobilenet_v3_small", "--out", output], home, TimeSpan.FromMinutes(6));
+
+            Assert.True(demo.ExitCode == 0, $"exit {demo.ExitCode}{Environment.NewLine}{demo.Output}{Environment.NewLine}{demo.Error}");
+            var table = demo.Output[demo.Output.LastIndexOf("demo (#1) by encoder", StringComparison.Ordinal)..];
+            var rows = table.Split('\n').Where(l => l.StartsWith("tiny_cnn ", StringComparison.Ordinal) || l.StartsWith("mobilenet_v3_small ", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, rows.Count);
+            Assert.All(rows, r => Assert.Matches(@"\|\s+1/1\s+\|\s+\d+\.\d\d\s+\|", r));
+            foreach (var file in new[] { "results.md", "results.csv", "results.json", "loss.png", "retrieval-vs-latency.png", "retrieval-vs-latency.svg" })
+            {
+                Assert.True(new FileInfo(Path.Combine(output, file)).Length > 100, file);
+            }
+
+            Assert.Equal(3, File.ReadAllLines(Path.Combine(output, "results.csv")).Length);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
+
+    private static async Task<JsonElement> Json(AgentTestBed bed, params string[] arguments)
+    {
+        var outcome = await Orch(bed, [.. arguments, "--json"], withToken: true);
+        Assert.True(outcome.ExitCode == 0, $"orch {string.Join(' ', arguments)}: exit {outcome.ExitCode}{Environment.NewLine}{outcome.Output}{outcome.Error}");
+        return JsonDocument.Parse(outcome.Output).RootElement.Clone();
+    }
+
+    private static Task<OrchProcess.Outcome> Orch(AgentTestBed bed, string[] arguments, bool withToken)
+    {
+        var all = new List<string>(arguments);
+        if (!all.Contains("--coordinator"))
+        {
+            all.AddRange(["--coordinator", bed.Address.ToString().TrimEnd('/')]);
+        }
+
+        if (withToken)
+        {
+            all.AddRange(["--token", AgentTestBed.ClientToken]);
+        }
+
+        return OrchProcess.RunAsync(all, bed.Root);
+    }
+}
+
+/// <summary>Protobuf's JSON mapping writes 64-bit integers as strings (JavaScript cannot hold them); scripts read both.</summary>
+internal static class JsonNumbers
+{
+    public static long Long(this JsonElement element) =>
+        element.ValueKind == JsonValueKind.String ? long.Parse(element.GetString()!, CultureInfo.InvariantCulture) : element.GetInt64();
+}
