@@ -1,0 +1,39 @@
+using Orchestrator.Shared.Specs;
+
+namespace Orchestrator.Shared.Tests.Specs;
+
+/// <summary>The specs in examples/ stay valid and mean what their comments say.</summary>
+public sealed class ExampleSpecTests
+{
+    [Theory]
+    [InlineData("demo.yaml", 3)]
+    [InlineData("study-flickr30k.yaml", 4)]
+    [InlineData("small-encoders.yaml", 30)]
+    public void Example_parses_to_its_documented_job_count(string file, int jobs)
+    {
+        var parsed = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), file)));
+
+        Assert.Equal(jobs, parsed.Jobs.Count);
+    }
+
+    [Fact]
+    public void The_study_spec_uses_the_study_s_table_one()
+    {
+        var job = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), "study-flickr30k.yaml"))).Jobs[0].Parameters;
+
+        Assert.Equal(new JobParameters { Encoder = job.Encoder, Seed = job.Seed }, job);
+    }
+
+    private static string ExamplesDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln")))
+            {
+                return Path.Combine(dir.FullName, "examples");
+            }
+        }
+
+        throw new DirectoryNotFoundException("examples/ not found above " + AppContext.BaseDirectory);
+    }
+}
