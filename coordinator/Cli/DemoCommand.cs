@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Orchestrator.Coordinator.Api;
 using Orchestrator.Coordinator.Hosting;
@@ -9,6 +7,7 @@ using Orchestrator.Protos;
 using Orchestrator.Shared.LocalPostgres;
 using Orchestrator.Shared.Results;
 using Orchestrator.Shared.Specs;
+using Orchestrator.Shared.Networking;
 
 namespace Orchestrator.Coordinator.Cli;
 
@@ -64,7 +63,7 @@ public static class DemoCommand
             cancellationToken);
         var clientToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var workerToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var port = FreePort();
+        var port = LoopbackPort.PickFree();
         await using var coordinator = await CoordinatorHost.StartAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Orchestrator"] = database.ConnectionString,
@@ -200,12 +199,6 @@ public static class DemoCommand
         return Path.Combine(AppContext.BaseDirectory, "examples", name);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static void TryDelete(string path)
     {

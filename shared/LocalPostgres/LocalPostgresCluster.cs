@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Npgsql;
+using Orchestrator.Shared.Networking;
 
 namespace Orchestrator.Shared.LocalPostgres;
 
@@ -65,7 +64,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         const int attempts = 5;
         for (var attempt = 1; ; attempt++)
         {
-            var port = options.Port ?? FreeLoopbackPort();
+            var port = options.Port ?? LoopbackPort.PickFree();
             var started = await TryStartServerAsync(binaries, options, socketDirectory, port, cancellationToken);
             if (started.Succeeded)
             {
@@ -286,12 +285,6 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         return socketDirectory;
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string ReadLogTail(string dataDirectory)
     {

@@ -1,11 +1,10 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Grpc.Core;
 using Npgsql;
 using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Protos;
 using Orchestrator.Testing;
+using Orchestrator.Shared.Networking;
 
 namespace Orchestrator.Integration.Tests;
 
@@ -47,7 +46,7 @@ public sealed class AgentTestBed : IAsyncDisposable
     {
         var connectionString = await TestPostgresServer.CreateDatabaseAsync("agent");
         var root = Directory.CreateTempSubdirectory("orch-agent-it-").FullName;
-        var port = FreePort();
+        var port = LoopbackPort.PickFree();
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Orchestrator"] = connectionString,
@@ -198,10 +197,4 @@ public sealed class AgentTestBed : IAsyncDisposable
             """;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
