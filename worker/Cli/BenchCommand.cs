@@ -38,6 +38,7 @@ public static class BenchCommand
         var encoders = options.Get("--encoders")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             ?? [.. EncoderBenchmark.Encoders];
 
+        Engine.TorchRuntime.Prepare(output.WriteLine);
         var matmul = MatmulProbe.GigaflopsPerSecond(device);
         output.WriteLine(Invariant($"device {device}, {torch.get_num_threads()} threads, fp32 matmul {matmul:0.0} GFLOP/s (1024×1024)"));
         output.WriteLine(Invariant($"| encoder | px | batch | train img/s | inference img/s | fwd GFLOP/img | train % of matmul | inference % of matmul |"));

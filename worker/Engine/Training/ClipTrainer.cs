@@ -25,6 +25,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
     public TrainingResult Run(CancellationToken cancellationToken = default)
     {
         JobValidator.ThrowIfInvalid(job);
+        TorchRuntime.Prepare(options.Log);
         Directory.CreateDirectory(options.OutputDirectory);
         var device = ChooseDevice();
 

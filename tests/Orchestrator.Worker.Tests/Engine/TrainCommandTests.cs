@@ -1,0 +1,41 @@
+using System.Text.Json;
+using Orchestrator.Worker.Cli;
+
+namespace Orchestrator.Worker.Tests.Engine;
+
+/// <summary>`orch-worker train` end to end on a very small job: progress lines, metrics.jsonl, result.json.</summary>
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("orch-train-").FullName;
+
+    [Fact]
+    public void Train_command_prints_progress_and_writes_metrics_and_result()
+    {
+        var job = Path.Combine(directory, "job.json");
+        File.WriteAllText(job, """
+            {"name": "cli", "dataset": {"format": "synthetic", "synthetic_images": 40, "captions_per_image": 2},
+             "encoders": ["tiny_cnn"],
+             "parameters": {"text_encoder": "small-transformer", "pretrained": false, "loss": "infonce", "epochs": 1,
+                            "batch_size": 8, "image_size": 16, "text_layers": 1, "text_width": 32, "text_heads": 2, "projection_dim": 32}}
+            """);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var outDirectory = Path.Combine(directory, "out");
+
+        var code = TrainCommand.Run(["--job", job, "--out", outDirectory], output, error);
+
+        Assert.True(code == 0, error.ToString());
+        Assert.Contains("epoch 1 step 8/8 loss", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("epoch 1 done: train loss", output.ToString(), StringComparison.Ordinal);
+        var lines = File.ReadAllLines(Path.Combine(outDirectory, "metrics.jsonl"));
+        Assert.Equal(["step", "epoch"], lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("kind").GetString()));
+        using var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDirectory, "result.json")));
+        var root = result.RootElement;
+        Assert.True(root.GetProperty("completed").GetBoolean());
+        Assert.Equal("tiny_cnn", root.GetProperty("encoder").GetString());
+        Assert.InRange(root.GetProperty("retrieval").GetProperty("text_to_image").GetProperty("r10").GetDouble(), 0, 1);
+        Assert.True(root.GetProperty("efficiency").GetProperty("total_parameters").GetInt64() > 0);
+    }
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+}

@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace Orchestrator.Worker.Engine;
+
+/// <summary>
+/// Process-wide LibTorch settings the engine needs before its first convolution.
+/// </summary>
+public static partial class TorchRuntime
+{
+    private static readonly Lock Gate = new();
+    private static bool prepared;
+
+    /// <summary>
+    /// True when oneDNN (mkldnn) convolutions were switched off. LibTorch 2.10's oneDNN divides by zero
+    /// (SIGFPE, the process dies) while choosing a blocking for 1×1 backward-data convolutions
+    /// (brgemm_convolution_bwd_utils::est_eff_1x1) on hosts whose CPU reports no cache sizes, such as this
+    /// project's VMs (no /sys/devices/system/cpu/cpu0/cache); ResNet-50 training at any size triggers it.
+    /// There, convolutions take LibTorch's native im2col + GEMM path instead.
+    /// </summary>
+    public static bool OneDnnDisabled { get; private set; }
+
+    public static void Prepare(Action<string>? log = null)
+    {
+        lock (Gate)
+        {
+            if (prepared)
+            {
+                return;
+            }
+
+            prepared = true;
+            var cacheTopologyHidden = OperatingSystem.IsLinux() && !Directory.Exists("/sys/devices/system/cpu/cpu0/cache");
+            var forced = Environment.GetEnvironmentVariable("ORCH_ONEDNN");
+            var disable = forced switch
+            {
+                "0" or "off" => true,
+                "1" or "on" => false,
+                _ => cacheTopologyHidden,
+            };
+            if (disable)
+            {
+                // Loads LibTorch first, so the entry points below resolve against the library TorchSharp uses.
+                _ = get_num_threads();
+                SetUserEnabledMkldnn(GlobalContext(), false);
+                OneDnnDisabled = true;
+                log?.Invoke("notice: oneDNN convolutions are off (this CPU reports no cache sizes, which crashes oneDNN's 1x1 backward); set ORCH_ONEDNN=on to force them");
+            }
+        }
+    }
+
+    [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
+    private static partial IntPtr GlobalContext();
+
+    [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
+    private static partial void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+}
