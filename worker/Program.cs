@@ -1,11 +1,13 @@
 using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Cli;
+using Orchestrator.Worker.Commands;
 
-// `orch-worker train|bench …` run the engine alone; anything else (options only) runs the agent that serves a coordinator.
+// `orch-worker train|bench|inspect-weights …` run the engine alone; options only run the agent that serves a coordinator.
 return args.FirstOrDefault() switch
 {
     "train" => TrainCommand.Run(args.Skip(1), Console.Out, Console.Error),
     "bench" => BenchCommand.Run(args.Skip(1), Console.Out, Console.Error),
+    InspectWeightsCommand.Name => InspectWeightsCommand.Run(args[1..], Console.Out),
     "agent" => await AgentHost.RunAsync(args[1..]),
     null or ['-', '-', ..] when args is not ["--help"] => await AgentHost.RunAsync(args),
     _ => Usage(),
@@ -17,5 +19,6 @@ static int Usage()
     Console.Error.WriteLine("                   [--checkpoint-root DIR] [--data-root DIR] [--state-dir DIR]");
     Console.Error.WriteLine("       orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--resume] [--threads N]");
     Console.Error.WriteLine("       orch-worker bench [--encoders a,b] [--size 224] [--batch 16] [--steps 3] [--threads N] [--device cpu|cuda]");
+    Console.Error.WriteLine("       orch-worker inspect-weights --encoder NAME --weights PATH");
     return 2;
 }

@@ -2,17 +2,17 @@ namespace Orchestrator.Testing;
 
 /// <summary>
 /// Where the read-only reference material lives: `../shared/data` and `../shared/fixtures` beside the project
-/// root unless ORCH_SHARED_DATA / ORCH_FIXTURES say otherwise. A fresh clone elsewhere has neither, so tests
+/// root unless ORCH_DATA_DIR / ORCH_FIXTURES_DIR say otherwise. A fresh clone elsewhere has neither, so tests
 /// that need them skip with the reason from <see cref="MissingReason"/>.
 /// </summary>
 public static class ReferenceData
 {
-    public static string DataDirectory => Resolve("ORCH_SHARED_DATA", "data");
+    public static string DataDirectory => Resolve("ORCH_DATA_DIR", "data");
 
-    public static string FixturesDirectory => Resolve("ORCH_FIXTURES", "fixtures");
+    public static string FixturesDirectory => Resolve("ORCH_FIXTURES_DIR", "fixtures");
 
     public static string? MissingReason(string directory) =>
-        Directory.Exists(directory) ? null : $"reference folder {directory} is absent (set ORCH_SHARED_DATA / ORCH_FIXTURES to run this test)";
+        Directory.Exists(directory) ? null : $"reference folder {directory} is absent (set ORCH_DATA_DIR / ORCH_FIXTURES_DIR to run this test)";
 
     private static string Resolve(string variable, string leaf)
     {

@@ -1,0 +1,101 @@
+using System.Globalization;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Orchestrator.Worker.Models.EfficientNet;
+
+/// <summary>
+/// A port of torchvision's `efficientnet_b0` with its module and parameter names (features.0 … features.8,
+/// avgpool, classifier.1), so torchvision's official `.pth` loads with no renaming. 5,288,548 parameters with
+/// the 1000-class head. <see cref="ForwardFeatures"/> gives the pooled 1280-wide features a CLIP tower uses.
+/// </summary>
+public sealed class EfficientNetB0 : nn.Module<Tensor, Tensor>
+{
+    public const int FeatureWidth = 1280;
+
+    private readonly Sequential features;
+    private readonly AdaptiveAvgPool2d avgpool;
+    private readonly Sequential classifier;
+
+    public EfficientNetB0(int numClasses = 1000, double dropout = 0.2, double stochasticDepthProbability = 0.2)
+        : base("efficientnet_b0")
+    {
+        var stages = MBConvConfig.B0;
+        var layers = new List<nn.Module<Tensor, Tensor>>
+        {
+            ConvNormActivation.Create(3, stages[0].InputChannels, 3, stride: 2),
+        };
+
+        // torchvision scales the drop probability linearly with the block's index over all blocks.
+        var totalBlocks = stages.Sum(s => s.Layers);
+        var blockIndex = 0;
+        foreach (var stage in stages)
+        {
+            var blocks = new List<nn.Module<Tensor, Tensor>>();
+            for (var i = 0; i < stage.Layers; i++)
+            {
+                var config = i == 0 ? stage : stage with { InputChannels = stage.OutputChannels, Stride = 1 };
+                blocks.Add(new MBConv(config, stochasticDepthProbability * blockIndex / totalBlocks));
+                blockIndex++;
+            }
+
+            layers.Add(Numbered(blocks));
+        }
+
+        layers.Add(ConvNormActivation.Create(stages[^1].OutputChannels, FeatureWidth, 1));
+        features = Numbered(layers);
+        avgpool = nn.AdaptiveAvgPool2d(1);
+        classifier = nn.Sequential(("0", nn.Dropout(dropout)), ("1", nn.Linear(FeatureWidth, numClasses)));
+        RegisterComponents();
+        InitialiseAsTorchvision();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return classifier.call(ForwardFeatures(input)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Pooled features before the classifier: [batch, 1280].</summary>
+    public Tensor ForwardFeatures(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return avgpool.call(features.call(input)).flatten(1).MoveToOuterDisposeScope();
+    }
+
+    private static Sequential Numbered(IEnumerable<nn.Module<Tensor, Tensor>> modules) =>
+        nn.Sequential(modules.Select((m, i) => (i.ToString(CultureInfo.InvariantCulture), m)));
+
+    // Same initialisation as torchvision so training from scratch starts where PyTorch's would.
+    private void InitialiseAsTorchvision()
+    {
+        using var noGrad = no_grad();
+        foreach (var module in modules())
+        {
+            switch (module)
+            {
+                case Conv2d conv:
+                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut);
+                    if (conv.bias is not null)
+                    {
+                        nn.init.zeros_(conv.bias);
+                    }
+
+                    break;
+                case BatchNorm2d norm:
+                    nn.init.ones_(norm.weight);
+                    nn.init.zeros_(norm.bias);
+                    break;
+                case Linear linear:
+                    var range = 1.0 / Math.Sqrt(linear.out_features);
+                    nn.init.uniform_(linear.weight, -range, range);
+                    if (linear.bias is not null)
+                    {
+                        nn.init.zeros_(linear.bias);
+                    }
+
+                    break;
+            }
+        }
+    }
+}
