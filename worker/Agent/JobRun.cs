@@ -50,7 +50,7 @@ public sealed class JobRun(
         using var childDone = new CancellationTokenSource();
         var tail = new MetricsFileTail(Path.Combine(directory, TrainerLayout.MetricsFile));
         var heartbeats = HeartbeatUntilAsync(lease, child, childDone.Token);
-        var relay = RelayUntilAsync(lease, tail, childDone.Token);
+        var relay = RelayUntilAsync(lease, tail, childDone.Token, shutdown);
 
         await Task.WhenAny(child.Exited, Task.Delay(Timeout.Infinite, shutdown));
         if (!child.Exited.IsCompleted)
@@ -156,19 +156,30 @@ public sealed class JobRun(
         {
             // The child ended; heartbeats end with it.
         }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && done.IsCancellationRequested)
+        {
+            // The child ended while a heartbeat was in flight.
+        }
     }
 
-    private async Task RelayUntilAsync(LeaseToken lease, MetricsFileTail tail, CancellationToken done)
+    /// <summary>
+    /// Relays new epoch lines until the child is done. A report already read from the file is sent even when the
+    /// child ends meanwhile (only the agent's own shutdown interrupts it), so no epoch is read and then dropped.
+    /// </summary>
+    private async Task RelayUntilAsync(LeaseToken lease, MetricsFileTail tail, CancellationToken done, CancellationToken shutdown)
     {
         using var timer = new PeriodicTimer(options.MetricsPollInterval);
         try
         {
             while (await timer.WaitForNextTickAsync(done))
             {
-                await RelayNewReportsAsync(lease, tail, done);
+                await RelayNewReportsAsync(lease, tail, shutdown);
             }
         }
-        catch (OperationCanceledException) when (done.IsCancellationRequested)
+        catch (OperationCanceledException) when (done.IsCancellationRequested || shutdown.IsCancellationRequested)
+        {
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && shutdown.IsCancellationRequested)
         {
         }
     }

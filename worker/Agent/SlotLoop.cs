@@ -35,7 +35,18 @@ public sealed class SlotLoop(Slot slot, Func<JobRun> newRun, CoordinatorConnecti
                 continue; // nothing queued within the wait: ask again
             }
 
-            var end = await newRun().RunAsync(job, stopping);
+            JobRunEnd end;
+            try
+            {
+                end = await newRun().RunAsync(job, stopping);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
+            {
+                // One job's trouble must not take the agent down: its lease lapses and the coordinator retries it.
+                logger.LogError(ex, "[{Slot}] job {Job}: the agent failed while running it; its lease will expire and the job be retried", slot, job.JobId);
+                end = JobRunEnd.LeaseLost;
+            }
+
             deviceFailures = end == JobRunEnd.DeviceFailure ? deviceFailures + 1 : 0;
             if (deviceFailures >= options.MaxConsecutiveDeviceFailures)
             {
