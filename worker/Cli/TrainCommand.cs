@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Agent;
+using Orchestrator.Worker.Data.Readers;
 using Orchestrator.Worker.Engine.Training;
 using TorchSharp;
 
@@ -72,6 +73,11 @@ public static class TrainCommand
         {
             error.WriteLine(e.Message);
             return Diverged;
+        }
+        catch (DatasetFormatException e)
+        {
+            error.WriteLine("dataset unusable: " + e.Message);
+            return TrainerExitCode.DatasetUnusable;
         }
     }
 

@@ -25,4 +25,25 @@ public static class ImagePixels
 
         return chw;
     }
+
+    /// <summary>RGB bytes (HWC, as the image decoder gives them) to normalised CHW floats.</summary>
+    public static float[] NormalisedChwFromRgb(ReadOnlySpan<byte> rgb, int size)
+    {
+        var plane = size * size;
+        if (rgb.Length < plane * 3)
+        {
+            throw new ArgumentException($"expected {plane * 3} RGB bytes, got {rgb.Length}", nameof(rgb));
+        }
+
+        var chw = new float[3 * plane];
+        for (var p = 0; p < plane; p++)
+        {
+            for (var c = 0; c < 3; c++)
+            {
+                chw[(c * plane) + p] = ((rgb[(p * 3) + c] / 255f) - Mean[c]) / Std[c];
+            }
+        }
+
+        return chw;
+    }
 }

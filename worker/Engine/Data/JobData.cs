@@ -21,6 +21,9 @@ public sealed class JobData
 
     public CaptionedImageSet Set { get; }
 
+    /// <summary>Images referenced by the caption file but absent, corrupt or unreadable: skipped, counted, reported.</summary>
+    public int SkippedImages { get; private set; }
+
     public ImageSplit Split { get; }
 
     public ICaptionTokenizer Tokenizer { get; }
@@ -37,18 +40,28 @@ public sealed class JobData
     {
         ArgumentNullException.ThrowIfNull(job);
         var dataset = job.Dataset;
-        var set = dataset.Format switch
+        if (dataset.Format == "synthetic")
         {
-            "synthetic" => SyntheticShapes.Generate(dataset.SyntheticImages, dataset.CaptionsPerImage, job.Parameters.ImageSize, dataset.SplitSeed),
-            _ => throw new NotSupportedException($"dataset format '{dataset.Format}' is not supported yet"),
-        };
-        return FromSet(set, dataset.ValFraction, dataset.SplitSeed, job.Parameters.MaxLength);
+            var synthetic = SyntheticShapes.Generate(dataset.SyntheticImages, dataset.CaptionsPerImage, job.Parameters.ImageSize, dataset.SplitSeed);
+            return FromSet(synthetic, dataset.ValFraction, dataset.SplitSeed, job.Parameters.MaxLength);
+        }
+
+        var loaded = FileDatasetLoader.Load(dataset, job.Parameters.ImageSize);
+        var data = FromSet(loaded.Set, loaded.Split, job.Parameters.MaxLength);
+        data.SkippedImages = loaded.SkippedImages;
+        return data;
     }
 
     public static JobData FromSet(CaptionedImageSet set, double valFraction, int splitSeed, int maxLength)
     {
         ArgumentNullException.ThrowIfNull(set);
-        var split = ImageSplit.ByImage(set.Images.Count, valFraction, splitSeed);
+        return FromSet(set, ImageSplit.ByImage(set.Images.Count, valFraction, splitSeed), maxLength);
+    }
+
+    public static JobData FromSet(CaptionedImageSet set, ImageSplit split, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(split);
         var trainImages = split.TrainImages.ToHashSet();
         var vocabulary = CaptionVocabulary.Build(set.Captions.Where(c => trainImages.Contains(c.Image)).Select(c => c.Text));
         var samples = set.Captions.Select(c => new TokenizedSample(c.Image, vocabulary.Encode(c.Text, maxLength))).ToArray();

@@ -56,10 +56,13 @@ public static class JobValidator
         // Loading pretrained weights arrives with DistilBERT and EfficientNet; until then saying so beats silently training from scratch.
         Require(!p.Pretrained, "pretrained", "pretrained weights are not available in this engine yet; set pretrained: false");
 
-        Require(d.Format == "synthetic", "dataset.format", $"format '{d.Format}' is not supported by this engine yet; supported: synthetic");
+        Require(DatasetSpec.KnownFormats.Contains(d.Format), "dataset.format", $"unknown format '{d.Format}'; supported: {string.Join(", ", DatasetSpec.KnownFormats)}");
         Require(d.ValFraction is > 0 and < 1, "dataset.val_fraction", "must lie strictly between 0 and 1");
-        Require(d.SyntheticImages >= 4, "dataset.synthetic_images", "must be at least 4");
-        Require(d.CaptionsPerImage >= 1 && d.CaptionsPerImage <= SyntheticShapes.MaxCaptionsPerImage, "dataset.captions_per_image", $"must lie in 1..{SyntheticShapes.MaxCaptionsPerImage}");
+        if (d.Format == "synthetic")
+        {
+            Require(d.SyntheticImages >= 4, "dataset.synthetic_images", "must be at least 4");
+            Require(d.CaptionsPerImage >= 1 && d.CaptionsPerImage <= SyntheticShapes.MaxCaptionsPerImage, "dataset.captions_per_image", $"must lie in 1..{SyntheticShapes.MaxCaptionsPerImage}");
+        }
         return problems;
     }
 
