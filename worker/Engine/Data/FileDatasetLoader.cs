@@ -6,8 +6,8 @@ namespace Orchestrator.Worker.Engine.Data;
 
 /// <summary>
 /// A caption-file dataset (captions-csv, flickr8k-token, karpathy-json, coco-captions) decoded into memory for one
-/// job: images decoded in parallel on every core and resized as the spec says; images referenced but absent, or
-/// corrupt, are skipped and counted. The file's own split is kept (test counts as held out), else the reader's
+/// job: images decoded in parallel on every core (once per machine: see <see cref="DecodedImageCache"/>) and resized
+/// as the spec says; images referenced but absent, or corrupt, are skipped and counted. The file's own split is kept (test counts as held out), else the reader's
 /// seeded split by image.
 /// </summary>
 public static class FileDatasetLoader
@@ -31,22 +31,26 @@ public static class FileDatasetLoader
             throw new DatasetFormatException(ex.Message, ex);
         }
 
+        // Decoded, resized images are cached on local disk (keyed by the files and the size), so the other jobs of
+        // a sweep on this machine decode nothing; within a job they are then held in memory for every epoch.
         var paths = dataset.Images;
-        var decoded = ParallelImageDecoder.DecodeAll(new ImageDecoder(imageSize, ResizeModes.Parse(spec.Resize)), paths);
+        using var cache = DecodedImageCache.OpenOrBuild(paths, new ImageDecoder(imageSize, ResizeModes.Parse(spec.Resize)));
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var images = new List<float[]>();
-        var splitOf = new List<DatasetSplit>();
-        var reasons = dataset.MissingImages.Select(m => $"{m}: referenced but absent").ToList();
-        foreach (var image in decoded)
+        var reasons = dataset.MissingImages.Select(m => $"{m}: referenced but absent")
+            .Concat(cache.SkippedImages.Select(s => $"{s.Path}: {s.Reason}"))
+            .ToList();
+        var pixels = new byte[cache.ImageBytes];
+        for (var i = 0; i < paths.Count; i++)
         {
-            if (image.IsSkipped)
+            if (!cache.IsUsable(i))
             {
-                reasons.Add($"{image.Path}: {image.SkipReason}");
                 continue;
             }
 
-            index[image.Path] = images.Count;
-            images.Add(ImagePixels.NormalisedChwFromRgb(image.Pixels!, imageSize));
+            cache.ReadPixels(i, pixels);
+            index[paths[i]] = images.Count;
+            images.Add(ImagePixels.NormalisedChwFromRgb(pixels, imageSize));
         }
 
         var captions = new List<Caption>();
