@@ -35,9 +35,9 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, Tensor, (Tensor Image,
 
     public ContrastiveLoss Loss => loss;
 
-    /// <summary>Parameters trained at head_lr with weight decay: both projection heads and the loss's.</summary>
+    /// <summary>Parameters trained at head_lr with weight decay: both projection heads.</summary>
     public IEnumerable<TorchSharp.Modules.Parameter> HeadParameters =>
-        image_projection.parameters().Concat(text_projection.parameters()).Concat(loss.parameters());
+        image_projection.parameters().Concat(text_projection.parameters());
 
     public Tensor EncodeImages(Tensor images) => image_projection.call(image_tower.call(images));
 

@@ -128,7 +128,11 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         return model;
     }
 
-    /// <summary>The study's groups: towers without weight decay at their own rates, heads with decay.</summary>
+    /// <summary>
+    /// The study's groups: towers without weight decay at their own rates, heads at head_lr with decay. InfoNCE's
+    /// logit scale (absent from the study) gets a group of its own at head_lr without decay, as in open_clip;
+    /// the heads' group stays last so its rate is the one reported as lr_head.
+    /// </summary>
     private List<AdamW.ParamGroup> ParameterGroups(ClipModel model)
     {
         var groups = new List<AdamW.ParamGroup>();
@@ -136,6 +140,12 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         {
             groups.Add(new AdamW.ParamGroup(model.ImageTower.parameters(), lr: parameters.ImageEncoderLr, weight_decay: 0));
             groups.Add(new AdamW.ParamGroup(model.TextTower.parameters(), lr: parameters.TextEncoderLr, weight_decay: 0));
+        }
+
+        var lossParameters = model.Loss.parameters().ToList();
+        if (lossParameters.Count > 0)
+        {
+            groups.Add(new AdamW.ParamGroup(lossParameters, lr: parameters.HeadLr, weight_decay: 0));
         }
 
         groups.Add(new AdamW.ParamGroup(model.HeadParameters, lr: parameters.HeadLr, weight_decay: parameters.WeightDecay));
