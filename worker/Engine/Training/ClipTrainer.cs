@@ -25,7 +25,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
     public TrainingResult Run(CancellationToken cancellationToken = default)
     {
         JobValidator.ThrowIfInvalid(job);
-        TorchRuntime.Prepare(options.Log);
+        TorchRuntime.Prepare(options.Log, parameters.Encoder);
         Directory.CreateDirectory(options.OutputDirectory);
         var device = ChooseDevice();
 
