@@ -15,6 +15,7 @@ public sealed class ImageTowerTests
         { "mobilenet_v3_large", 5_483_032 },
         { "googlenet", 6_624_904 },
         { "inception_v3", 27_161_264 },
+        { "efficientnet_b0", 5_288_548 },
     };
 
     public static TheoryData<string> Names => [.. ImageTowerRegistry.Names];
@@ -59,6 +60,7 @@ public sealed class ImageTowerTests
     [InlineData("mobilenet_v3_large", 960)]
     [InlineData("googlenet", 1024)]
     [InlineData("inception_v3", 2048)]
+    [InlineData("efficientnet_b0", 1280)]
     [InlineData("tiny_cnn", 128)]
     public void Feature_width_is_read_from_the_model(string name, long width)
     {

@@ -1,4 +1,5 @@
 using Orchestrator.Shared.Specs;
+using Orchestrator.Worker.Models.EfficientNet;
 using TorchSharp;
 
 namespace Orchestrator.Worker.Engine.Towers;
@@ -19,6 +20,7 @@ public static class ImageTowerRegistry
     private static readonly HashSet<string> MobileNetV3Head = ["avgpool", "classifier"];
     private static readonly HashSet<string> GoogLeNetHead = ["avgpool", "dropout", "fc"];
     private static readonly HashSet<string> InceptionV3Head = ["AuxLogits", "avgpool", "dropout", "fc"];
+    private static readonly HashSet<string> EfficientNetHead = ["avgpool", "classifier"];
 
     private static readonly Dictionary<string, ImageTowerEntry> Entries = new[]
     {
@@ -29,7 +31,8 @@ public static class ImageTowerRegistry
         TorchVision("mobilenet_v3_large", () => torchvision.models.mobilenet_v3_large(), MobileNetV3Head),
         TorchVision("googlenet", () => torchvision.models.googlenet(), GoogLeNetHead),
         TorchVision("inception_v3", () => torchvision.models.inception_v3(), InceptionV3Head),
-        // efficientnet_b0 (a port of torchvision's module, absent from TorchVision for .NET) joins with real datasets.
+        // A port of torchvision's module (TorchVision for .NET lacks it), laid out as torchvision's: features, avgpool, classifier.
+        TorchVision("efficientnet_b0", () => new EfficientNetB0(), EfficientNetHead),
         new ImageTowerEntry("tiny_cnn", EncoderCatalog.MinimumImageSize("tiny_cnn"), () => new TinyCnn(), null),
     }.ToDictionary(e => e.Name, StringComparer.Ordinal);
 
