@@ -84,7 +84,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
             job.JobKey, parameters.Encoder, parameters.TextEncoder, parameters.Loss, device.ToString(), completed, history.Count,
             last?.TrainLoss ?? double.NaN, last?.ValLoss ?? double.NaN, bestValLoss, bestEpoch,
             history.Sum(h => h.TrainSeconds), history.Sum(h => h.ValSeconds), [.. history.Select(h => h.TrainSeconds + h.ValSeconds)],
-            last?.Retrieval, efficiency, history);
+            last?.Retrieval, efficiency, history, data.SkippedImages);
     }
 
     private Device ChooseDevice()

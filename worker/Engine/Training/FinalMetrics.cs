@@ -20,6 +20,7 @@ public static class FinalMetrics
             [ResultMetrics.ValTime.Key] = result.ValSeconds,
             ["epochs_completed"] = result.EpochsCompleted,
             ["best_epoch"] = result.BestEpoch,
+            ["skipped_images"] = result.SkippedImages,
         };
         if (result.Epochs.Count > 0)
         {

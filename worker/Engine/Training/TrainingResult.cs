@@ -43,4 +43,5 @@ public sealed record TrainingResult(
     IReadOnlyList<double> EpochSeconds,
     RetrievalMetrics? Retrieval,
     EfficiencyFigures? Efficiency,
-    IReadOnlyList<EpochSummary> Epochs);
+    IReadOnlyList<EpochSummary> Epochs,
+    int SkippedImages = 0);
