@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests;
 
@@ -12,9 +13,7 @@ public static class OrchProcess
         get
         {
             var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-            var worker = WorkerProcess.Executable;
-            var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(worker)!, "..", "..", "..", ".."));
-            return Path.Combine(root, "coordinator", "bin", configuration, "net10.0", "orch.dll");
+            return Path.Combine(RepositoryRoot.Find(), "coordinator", "bin", configuration, "net10.0", "orch.dll");
         }
     }
 

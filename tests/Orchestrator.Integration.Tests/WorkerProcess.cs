@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests;
 
@@ -39,15 +40,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         get
         {
             var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln")))
-                {
-                    return Path.Combine(dir.FullName, "worker", "bin", configuration, "net10.0", "orch-worker.dll");
-                }
-            }
-
-            throw new FileNotFoundException("repository root (Orchestrator.sln) not found above " + AppContext.BaseDirectory);
+            return Path.Combine(RepositoryRoot.Find(), "worker", "bin", configuration, "net10.0", "orch-worker.dll");
         }
     }
 

@@ -22,15 +22,7 @@ public static class ReferenceData
             return fromEnvironment;
         }
 
-        // Walk up from the test binaries to the repository root (the folder with Orchestrator.sln).
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln")))
-            {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", leaf));
-            }
-        }
-
-        return Path.GetFullPath(Path.Combine("..", "shared", leaf));
+        var root = RepositoryRoot.TryFind() ?? Directory.GetCurrentDirectory();
+        return Path.GetFullPath(Path.Combine(root, "..", "shared", leaf));
     }
 }

@@ -1,4 +1,5 @@
 using Orchestrator.Shared.Specs;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Shared.Tests.Specs;
 
@@ -24,16 +25,5 @@ public sealed class ExampleSpecTests
         Assert.Equal(new JobParameters { Encoder = job.Encoder, Seed = job.Seed }, job);
     }
 
-    private static string ExamplesDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln")))
-            {
-                return Path.Combine(dir.FullName, "examples");
-            }
-        }
-
-        throw new DirectoryNotFoundException("examples/ not found above " + AppContext.BaseDirectory);
-    }
+    private static string ExamplesDirectory() => Path.Combine(RepositoryRoot.Find(), "examples");
 }
