@@ -102,6 +102,39 @@ public sealed class ImageDecoderTests : IDisposable
     }
 
     [Fact]
+    public void Cmyk_jpeg_comes_out_rgb()
+    {
+        var path = Write("cmyk.jpg", TestImages.CmykRedBlue);
+        var image = new ImageDecoder(8, ResizeMode.Squash).Decode(path);
+        Assert.False(image.IsSkipped, image.SkipReason);
+        AssertNear(Pixel(image, 8, 1, 4), SKColors.Red);
+        AssertNear(Pixel(image, 8, 6, 4), SKColors.Blue);
+    }
+
+    [Theory]
+    [InlineData(200, 150, 64, ResizeMode.Squash, 4)] // 100×75: 3/8 would give 75×57, short of 64
+    [InlineData(500, 375, 64, ResizeMode.Squash, 2)] // 125×94
+    [InlineData(500, 375, 32, ResizeMode.Squash, 1)] // 63×47
+    [InlineData(200, 150, 224, ResizeMode.Squash, 8)] // smaller than the target: full size, then enlarged
+    [InlineData(375, 500, 64, ResizeMode.CenterCrop, 2)] // shorter side 94
+    [InlineData(150, 200, 96, ResizeMode.CenterCrop, 6)] // shorter side 113; 5/8 would give 94
+    public void Jpeg_scale_is_the_smallest_eighth_that_covers_the_target(int width, int height, int size, ResizeMode mode, int eighths)
+    {
+        var decoder = new ImageDecoder(size, mode);
+        Assert.Equal(eighths, decoder.DctScaleEighths(width, height));
+    }
+
+    [Fact]
+    public void A_large_jpeg_decoded_at_a_reduced_scale_keeps_its_colours()
+    {
+        // 400×300 to 48 px: decoded at 2/8 (100×75), then resized; the halves must stay where they were.
+        var path = Write("large.jpg", TestImages.Halves(400, 300, SKColors.Yellow, SKColors.Teal));
+        var image = new ImageDecoder(48, ResizeMode.Squash).Decode(path);
+        AssertNear(Pixel(image, 48, 4, 24), SKColors.Yellow);
+        AssertNear(Pixel(image, 48, 43, 24), SKColors.Teal);
+    }
+
+    [Fact]
     public void Corrupt_truncated_and_missing_files_are_skipped_not_thrown()
     {
         var jpeg = TestImages.Halves(256, 256, SKColors.Red, SKColors.Blue);

@@ -129,19 +129,18 @@ public sealed class DecodedImageCache : IDisposable
                 view.Write(8, images.Count);
                 view.Write(12, decoder.Size);
                 // Each image owns a disjoint region of the view, so the decoders write without locking.
-                var options = new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount };
-                Parallel.For(0, images.Count, options, i =>
+                var pixelsStart = HeaderBytes + images.Count + view.PointerOffset;
+                ParallelImageDecoder.DecodeEach(decoder, images, (i, pixels, skipReason) =>
                 {
-                    var image = decoder.Decode(images[i]);
-                    if (image.IsSkipped)
+                    if (skipReason is not null)
                     {
-                        skipped[i] = new SkippedImage(images[i], image.SkipReason!);
+                        skipped[i] = new SkippedImage(images[i], skipReason);
                         return;
                     }
 
-                    view.WriteArray(HeaderBytes + images.Count + (i * imageBytes), image.Pixels!, 0, image.Pixels!.Length);
+                    view.SafeMemoryMappedViewHandle.WriteSpan((ulong)(pixelsStart + (i * imageBytes)), pixels);
                     view.Write(HeaderBytes + i, Usable);
-                });
+                }, threads);
                 view.Flush();
             }
 
