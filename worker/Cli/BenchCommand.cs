@@ -9,6 +9,7 @@ namespace Orchestrator.Worker.Cli;
 /// `orch-worker bench [--encoders a,b] [--size 224] [--batch 16] [--steps 3] [--threads N] [--device cpu|cuda]
 /// [--pipeline-encoder NAME]`: per encoder, training and inference images/s beside the machine's measured
 /// fp32 matmul rate, then the training-step time with the real data pipeline against pre-loaded tensors.
+/// `bench --decode …` measures image decoding instead (<see cref="DecodeBenchCommand"/>).
 /// </summary>
 public static class BenchCommand
 {
@@ -16,11 +17,17 @@ public static class BenchCommand
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        var arguments = args.ToList();
+        if (arguments.Contains(DecodeBenchCommand.Flag))
+        {
+            return DecodeBenchCommand.Run(arguments, output, error);
+        }
+
         CommandArguments options;
         try
         {
             options = new CommandArguments(
-                args,
+                arguments,
                 new HashSet<string> { "--encoders", "--size", "--batch", "--steps", "--threads", "--device", "--pipeline-encoder", "--workers" },
                 new HashSet<string>());
         }
