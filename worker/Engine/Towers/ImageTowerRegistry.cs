@@ -1,5 +1,6 @@
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Models.EfficientNet;
+using Orchestrator.Worker.Models.Weights;
 using TorchSharp;
 
 namespace Orchestrator.Worker.Engine.Towers;
@@ -9,7 +10,38 @@ namespace Orchestrator.Worker.Engine.Towers;
 /// <see cref="EncoderCatalog"/>, which the coordinator validates specs against) and, for TorchVision
 /// towers, the full 1000-class classifier it is cut from (published parameter counts refer to that).
 /// </summary>
-public sealed record ImageTowerEntry(string Name, int MinImageSize, Func<ImageTower> Create, Func<torch.nn.Module>? CreateClassifier);
+public sealed record ImageTowerEntry(string Name, int MinImageSize, Func<ImageTower> Create, Func<torch.nn.Module>? CreateClassifier)
+{
+    /// <summary>Cuts a classifier (fresh or with weights loaded) into the tower; null for towers not cut from one.</summary>
+    public Func<torch.nn.Module, ImageTower>? CutClassifier { get; init; }
+
+    /// <summary>
+    /// The tower starting from a torchvision `.pth` state_dict. The file goes into the whole classifier first, so
+    /// its keys and shapes are checked against torchvision's own, head included; the head is then cut away.
+    /// </summary>
+    /// <exception cref="WeightLoadException">Keys or shapes differ; the message lists them.</exception>
+    public ImageTower CreateFromWeights(string path)
+    {
+        if (CreateClassifier is null || CutClassifier is null)
+        {
+            throw new WeightLoadException($"{Name} is not a torchvision classifier and has no pretrained weights");
+        }
+
+        var classifier = CreateClassifier();
+        try
+        {
+            ImageTowerWeights.Load(classifier, path);
+        }
+        catch
+        {
+            classifier.Dispose();
+            throw;
+        }
+
+        // The tower keeps the classifier's own stage modules, so what was loaded is what trains.
+        return CutClassifier(classifier);
+    }
+}
 
 /// <summary>Maps a spec's encoder name to its image tower.</summary>
 public static class ImageTowerRegistry
@@ -46,6 +78,9 @@ public static class ImageTowerRegistry
             ? entry
             : throw new ArgumentException($"unknown encoder '{name}'; known: {string.Join(", ", Names)}", nameof(name));
 
-    private static ImageTowerEntry TorchVision(string name, Func<torch.nn.Module> classifier, HashSet<string> head) =>
-        new(name, EncoderCatalog.MinimumImageSize(name), () => new TorchVisionImageTower(name, classifier(), head), classifier);
+    private static ImageTowerEntry TorchVision(string name, Func<torch.nn.Module> classifier, HashSet<string> head)
+    {
+        ImageTower Cut(torch.nn.Module whole) => new TorchVisionImageTower(name, whole, head);
+        return new(name, EncoderCatalog.MinimumImageSize(name), () => Cut(classifier()), classifier) { CutClassifier = Cut };
+    }
 }

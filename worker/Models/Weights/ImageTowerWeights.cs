@@ -35,15 +35,16 @@ public static class ImageTowerWeights
     public static string ResolvePretrained(string encoder, string? weightsDirectory)
     {
         var fileName = TorchvisionClassifiers.WeightFileName(encoder);
-        var howTo = $"download {TorchvisionClassifiers.WeightSource(encoder)} yourself and place it there, or give `pretrained: PATH`";
+        var howTo = $"nothing is downloaded: fetch {TorchvisionClassifiers.WeightSource(encoder)} yourself and place it there, " +
+            "or give `pretrained: {image: PATH}`, or `pretrained: false` to train from scratch";
         if (string.IsNullOrWhiteSpace(weightsDirectory))
         {
-            throw new WeightLoadException($"pretrained weights for {encoder} requested but no weights directory is configured; expected a file named {fileName}: {howTo}");
+            throw new WeightLoadException($"pretrained weights for {encoder} requested but no weights directory is configured (--weights-dir or ORCH_WEIGHTS_DIR); expected a file named {fileName} in it; {howTo}");
         }
 
         var path = Path.Combine(weightsDirectory, fileName);
         return File.Exists(path)
             ? path
-            : throw new WeightLoadException($"pretrained weights for {encoder} not found: expected {path}; {howTo}");
+            : throw new WeightLoadException($"pretrained weights for {encoder} not found: expected {path} (torchvision's file {fileName} in the weights directory {weightsDirectory}); {howTo}");
     }
 }
