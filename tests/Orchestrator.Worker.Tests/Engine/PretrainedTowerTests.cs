@@ -1,5 +1,6 @@
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Cli;
+using Orchestrator.Worker.Engine.Data;
 using Orchestrator.Worker.Engine.Model;
 using Orchestrator.Worker.Engine.Towers;
 using Orchestrator.Worker.Engine.Training;
@@ -162,6 +163,42 @@ public sealed class PretrainedTowerTests : IDisposable
         var mismatch = Assert.Throws<InvalidJobException>(() => ClipTrainer.BuildModel(parameters, TextTowerRegistry.TokenizerOf(parameters, sources)!, sources));
         Assert.Equal("pretrained.text", mismatch.Problems.Single().Field);
         Assert.Contains("16 missing from the file:", mismatch.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GoogLeNet_loads_torchvision_s_file_with_its_auxiliary_classifiers_and_rescales_input_as_google_s_weights_expect()
+    {
+        // torchvision's googlenet file also holds aux1/aux2, which TorchVision for .NET does not build.
+        var path = Path.Combine(directory, "googlenet.pth");
+        using var source = TorchvisionClassifiers.Create("googlenet");
+        var state = new Dictionary<string, Tensor>(source.state_dict())
+        {
+            ["aux1.conv.conv.weight"] = zeros(128, 512, 1, 1),
+            ["aux2.fc2.bias"] = zeros(1000),
+        };
+        TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(path, state);
+
+        var entry = ImageTowerRegistry.Get("googlenet");
+        using var pretrained = entry.CreateFromWeights(path);
+        Assert.All(pretrained.state_dict(), p => Assert.True(p.Value.equal(state[p.Key]).all().item<bool>(), p.Key));
+        using var plain = entry.Create();
+        plain.load_state_dict(pretrained.state_dict());
+        pretrained.eval();
+        plain.eval();
+        using var scope = NewDisposeScope();
+        var images = randn(2, 3, 32, 32);
+        using (no_grad())
+        {
+            var difference = (pretrained.call(images) - plain.call(TorchVisionImageTower.ImageNetToUnitRange(images))).abs().max().item<float>();
+            Assert.True(difference < 1e-5f, $"max |Δ| = {difference:E3}");
+        }
+
+        // Black, mid-grey and white pixels normalised the ImageNet way come out at -1, about 0 and 1.
+        var pixels = tensor(ImagePixels.NormalisedChwFromRgb([0, 0, 0, 128, 128, 128, 255, 255, 255, 255, 255, 255], 2), [1, 3, 2, 2]);
+        var unit = TorchVisionImageTower.ImageNetToUnitRange(pixels).data<float>().ToArray();
+        Assert.All(unit.Where((_, i) => i % 4 == 0), v => Assert.Equal(-1f, v, 1e-5f));
+        Assert.All(unit.Where((_, i) => i % 4 == 1), v => Assert.Equal((128f / 255 * 2) - 1, v, 1e-5f));
+        Assert.All(unit.Where((_, i) => i % 4 == 3), v => Assert.Equal(1f, v, 1e-5f));
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);

@@ -12,8 +12,8 @@ namespace Orchestrator.Worker.Engine.Towers;
 /// </summary>
 public sealed record ImageTowerEntry(string Name, int MinImageSize, Func<ImageTower> Create, Func<torch.nn.Module>? CreateClassifier)
 {
-    /// <summary>Cuts a classifier (fresh or with weights loaded) into the tower; null for towers not cut from one.</summary>
-    public Func<torch.nn.Module, ImageTower>? CutClassifier { get; init; }
+    /// <summary>Cuts a classifier with published weights loaded into the tower; null for towers not cut from one.</summary>
+    public Func<torch.nn.Module, ImageTower>? CutPretrained { get; init; }
 
     /// <summary>
     /// The tower starting from a torchvision `.pth` state_dict. The file goes into the whole classifier first, so
@@ -22,7 +22,7 @@ public sealed record ImageTowerEntry(string Name, int MinImageSize, Func<ImageTo
     /// <exception cref="WeightLoadException">Keys or shapes differ; the message lists them.</exception>
     public ImageTower CreateFromWeights(string path)
     {
-        if (CreateClassifier is null || CutClassifier is null)
+        if (CreateClassifier is null || CutPretrained is null)
         {
             throw new WeightLoadException($"{Name} is not a torchvision classifier and has no pretrained weights");
         }
@@ -30,7 +30,7 @@ public sealed record ImageTowerEntry(string Name, int MinImageSize, Func<ImageTo
         var classifier = CreateClassifier();
         try
         {
-            ImageTowerWeights.Load(classifier, path);
+            ImageTowerWeights.Load(classifier, path, TorchvisionClassifiers.UnbuiltParts(Name));
         }
         catch
         {
@@ -39,7 +39,7 @@ public sealed record ImageTowerEntry(string Name, int MinImageSize, Func<ImageTo
         }
 
         // The tower keeps the classifier's own stage modules, so what was loaded is what trains.
-        return CutClassifier(classifier);
+        return CutPretrained(classifier);
     }
 }
 
@@ -61,8 +61,8 @@ public static class ImageTowerRegistry
         TorchVision("mobilenet_v2", () => torchvision.models.mobilenet_v2(), MobileNetV2Head),
         TorchVision("mobilenet_v3_small", () => torchvision.models.mobilenet_v3_small(), MobileNetV3Head),
         TorchVision("mobilenet_v3_large", () => torchvision.models.mobilenet_v3_large(), MobileNetV3Head),
-        TorchVision("googlenet", () => torchvision.models.googlenet(), GoogLeNetHead),
-        TorchVision("inception_v3", () => torchvision.models.inception_v3(), InceptionV3Head),
+        TorchVision("googlenet", () => torchvision.models.googlenet(), GoogLeNetHead, googleWeights: true),
+        TorchVision("inception_v3", () => torchvision.models.inception_v3(), InceptionV3Head, googleWeights: true),
         // A port of torchvision's module (TorchVision for .NET lacks it), laid out as torchvision's: features, avgpool, classifier.
         TorchVision("efficientnet_b0", () => new EfficientNetB0(), EfficientNetHead),
         new ImageTowerEntry("tiny_cnn", EncoderCatalog.MinimumImageSize("tiny_cnn"), () => new TinyCnn(), null),
@@ -78,9 +78,10 @@ public static class ImageTowerRegistry
             ? entry
             : throw new ArgumentException($"unknown encoder '{name}'; known: {string.Join(", ", Names)}", nameof(name));
 
-    private static ImageTowerEntry TorchVision(string name, Func<torch.nn.Module> classifier, HashSet<string> head)
-    {
-        ImageTower Cut(torch.nn.Module whole) => new TorchVisionImageTower(name, whole, head);
-        return new(name, EncoderCatalog.MinimumImageSize(name), () => Cut(classifier()), classifier) { CutClassifier = Cut };
-    }
+    // googleWeights: the published weights are Google's, trained on pixels in [-1, 1] (torchvision's transform_input).
+    private static ImageTowerEntry TorchVision(string name, Func<torch.nn.Module> classifier, HashSet<string> head, bool googleWeights = false) =>
+        new(name, EncoderCatalog.MinimumImageSize(name), () => new TorchVisionImageTower(name, classifier(), head), classifier)
+        {
+            CutPretrained = loaded => new TorchVisionImageTower(name, loaded, head, rescaleToUnitRange: googleWeights),
+        };
 }
