@@ -18,8 +18,6 @@ namespace Orchestrator.Worker.Engine.Training;
 /// </summary>
 public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMetricsSink sink)
 {
-    private const int EvaluationBatch = 64;
-
     private readonly JobParameters parameters = job.Parameters;
 
     public TrainingResult Run(CancellationToken cancellationToken = default)
@@ -273,18 +271,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         }
 
         // Retrieval: every held-out image once, every held-out caption.
-        var valImages = data.Split.ValImages;
-        var imageEmbeddings = cat(valImages.Chunk(EvaluationBatch)
-            .Select(chunk => model.EncodeImages(data.Assembler.ImagesOf(chunk).to(device)).cpu()).ToArray(), 0);
-        var textEmbeddings = cat(data.ValSamples.Chunk(EvaluationBatch)
-            .Select(chunk =>
-            {
-                var (ids, mask) = data.Assembler.TokensOf(chunk);
-                return model.EncodeTexts(ids.to(device), mask.to(device)).cpu();
-            }).ToArray(), 0);
-        var row = valImages.Select((image, i) => (image, i)).ToDictionary(p => p.image, p => p.i);
-        var owners = data.ValSamples.Select(s => row[data.Assembler.Samples[s].Image]).ToArray();
-        var retrieval = RetrievalMetrics.Compute(imageEmbeddings, textEmbeddings, owners);
+        var retrieval = RetrievalEvaluator.Evaluate(model, data.Assembler, data.Split.ValImages, data.ValSamples, device);
         return (lossSum / Math.Max(1, valBatches.Count), retrieval);
     }
 
