@@ -9,7 +9,7 @@ using TorchSharp;
 namespace Orchestrator.Worker.Cli;
 
 /// <summary>
-/// `orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--weights-dir DIR] [--data-root DIR] [--resume]`: runs one job alone, printing
+/// `orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--weights-dir DIR] [--data-root DIR] [--resume] [--image-cache DIR]`: runs one job alone, printing
 /// progress and writing DIR/metrics.jsonl and DIR/result.json. Exit codes are the agent's contract
 /// (<see cref="TrainerExitCode"/>): 0 done, 2 bad command line, 3 invalid job (missing or mismatched weights included),
 /// 5 diverged; a crash is anything else.
@@ -33,7 +33,7 @@ public static class TrainCommand
         JobDefinition job;
         try
         {
-            options = new CommandArguments(args, new HashSet<string> { "--job", "--out", "--device", "--threads", "--weights-dir", "--data-root" }, new HashSet<string> { "--resume" });
+            options = new CommandArguments(args, new HashSet<string> { "--job", "--out", "--device", "--threads", "--weights-dir", "--data-root", "--image-cache" }, new HashSet<string> { "--resume" });
             job = SweepSpecParser.ParseSingleJob(File.ReadAllText(options.Require("--job")));
             job = job with { Dataset = DatasetPaths.Resolve(job.Dataset, options.Get("--data-root")) };
             JobValidator.ThrowIfInvalid(job);
@@ -62,6 +62,7 @@ public static class TrainCommand
                 Device = options.Get("--device") ?? "cpu",
                 WeightsDirectory = options.Get("--weights-dir") ?? AgentPaths.WeightsDirectory,
                 Resume = resume,
+                ImageCacheDirectory = options.Get("--image-cache"),
                 Log = output.WriteLine,
             },
             new FanOutMetricsSink(new ConsoleProgressSink(output), metrics));

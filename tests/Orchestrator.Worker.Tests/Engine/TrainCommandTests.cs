@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Cli;
 
 namespace Orchestrator.Worker.Tests.Engine;
@@ -35,6 +36,29 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal("tiny_cnn", root.GetProperty("encoder").GetString());
         Assert.InRange(root.GetProperty("retrieval").GetProperty("text_to_image").GetProperty("r10").GetDouble(), 0, 1);
         Assert.True(root.GetProperty("efficiency").GetProperty("total_parameters").GetInt64() > 0);
+    }
+
+    [Fact]
+    public void A_dataset_without_one_decodable_image_exits_as_unusable_with_the_reason()
+    {
+        // Placeholder files that exist but do not decode: every pair is skipped, nothing is left to train on.
+        using var data = new Data.TempDataset("a.jpg", "b.jpg", "c.jpg");
+        var captions = data.Write("captions.txt", "image,caption\na.jpg,one\nb.jpg,two\nc.jpg,three\n");
+        var job = Path.Combine(directory, "job.json");
+        File.WriteAllText(job, $$"""
+            {"name": "broken", "dataset": {"format": "captions-csv", "images": "{{data.Images}}", "captions": "{{captions}}"},
+             "encoders": ["tiny_cnn"],
+             "parameters": {"text_encoder": "small-transformer", "pretrained": false, "epochs": 1, "image_size": 16,
+                            "text_layers": 1, "text_width": 32, "text_heads": 2, "projection_dim": 32} }
+            """);
+        var error = new StringWriter();
+
+        var code = TrainCommand.Run(["--job", job, "--out", Path.Combine(directory, "out"), "--image-cache", Path.Combine(directory, "cache")], new StringWriter(), error);
+
+        Assert.Equal(TrainerExitCode.DatasetUnusable, code);
+        Assert.Equal(TrainerOutcome.PermanentFailure, TrainerExitClassifier.Classify(code, error.ToString()));
+        Assert.Contains("dataset unusable: no usable image-caption pair: none of the 3 images", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("not a decodable image", error.ToString(), StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);

@@ -14,7 +14,8 @@ public static class FileDatasetLoader
 {
     public sealed record Loaded(CaptionedImageSet Set, ImageSplit Split, int SkippedImages, IReadOnlyList<string> SkipReasons);
 
-    public static Loaded Load(DatasetSpec spec, int imageSize)
+    /// <summary>Reads, decodes (or finds in the cache in <paramref name="cacheDirectory"/>, else the user's) and splits the dataset.</summary>
+    public static Loaded Load(DatasetSpec spec, int imageSize, string? cacheDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         CaptionDataset dataset;
@@ -34,7 +35,7 @@ public static class FileDatasetLoader
         // Decoded, resized images are cached on local disk (keyed by the files and the size), so the other jobs of
         // a sweep on this machine decode nothing; within a job they are then held in memory for every epoch.
         var paths = dataset.Images;
-        using var cache = DecodedImageCache.OpenOrBuild(paths, new ImageDecoder(imageSize, ResizeModes.Parse(spec.Resize)));
+        using var cache = DecodedImageCache.OpenOrBuild(paths, new ImageDecoder(imageSize, ResizeModes.Parse(spec.Resize)), cacheDirectory);
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var images = new List<float[]>();
         var reasons = dataset.MissingImages.Select(m => $"{m}: referenced but absent")
@@ -66,6 +67,12 @@ public static class FileDatasetLoader
 
         var train = Enumerable.Range(0, images.Count).Where(i => split[i] == DatasetSplit.Train).ToList();
         var heldOut = Enumerable.Range(0, images.Count).Where(i => split[i] is DatasetSplit.Val or DatasetSplit.Test).ToList();
+        if (images.Count == 0)
+        {
+            throw new DatasetFormatException(
+                $"no usable image-caption pair: none of the {paths.Count} images in {spec.Images} could be decoded (first: {reasons.FirstOrDefault()})");
+        }
+
         if (train.Count == 0 || heldOut.Count == 0)
         {
             throw new DatasetFormatException(

@@ -37,8 +37,12 @@ public sealed class JobData
     /// <summary>Indices into <see cref="BatchAssembler.Samples"/> of the held-out captions.</summary>
     public IReadOnlyList<int> ValSamples { get; }
 
-    /// <summary>Reads the job's dataset; <paramref name="tokenizer"/> is the text tower's, null to build a word vocabulary from the training captions.</summary>
-    public static JobData Load(JobDefinition job, ICaptionTokenizer? tokenizer = null)
+    /// <summary>
+    /// Reads the job's dataset; <paramref name="tokenizer"/> is the text tower's, null to build a word vocabulary from
+    /// the training captions. File datasets' decoded images are cached in <paramref name="imageCacheDirectory"/>, else
+    /// the user's cache folder.
+    /// </summary>
+    public static JobData Load(JobDefinition job, ICaptionTokenizer? tokenizer = null, string? imageCacheDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         var dataset = job.Dataset;
@@ -48,7 +52,7 @@ public sealed class JobData
             return FromSet(synthetic, dataset.ValFraction, dataset.SplitSeed, job.Parameters.MaxLength, tokenizer);
         }
 
-        var loaded = FileDatasetLoader.Load(dataset, job.Parameters.ImageSize);
+        var loaded = FileDatasetLoader.Load(dataset, job.Parameters.ImageSize, imageCacheDirectory);
         var data = FromSet(loaded.Set, loaded.Split, job.Parameters.MaxLength, tokenizer);
         data.SkippedImages = loaded.SkippedImages;
         return data;

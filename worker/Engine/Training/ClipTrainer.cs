@@ -29,7 +29,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         Directory.CreateDirectory(options.OutputDirectory);
         var device = ChooseDevice();
 
-        var data = JobData.Load(job, TextTowerRegistry.TokenizerOf(parameters, sources));
+        var data = JobData.Load(job, TextTowerRegistry.TokenizerOf(parameters, sources), options.ImageCacheDirectory);
         random.manual_seed(parameters.Seed);
         using var model = BuildModel(parameters, data.Tokenizer, sources);
         model.to(device);
