@@ -34,7 +34,7 @@ public sealed class FileDatasetLoaderTests : IDisposable
         File.WriteAllLines(Path.Combine(directory, "captions.txt"), lines);
         var spec = new DatasetSpec { Format = "captions-csv", Images = images, Captions = Path.Combine(directory, "captions.txt"), ValFraction = 0.3 };
 
-        var loaded = FileDatasetLoader.Load(spec, 32);
+        var loaded = FileDatasetLoader.Load(spec, 32, Path.Combine(directory, "cache"));
 
         Assert.True(loaded.SkippedImages == 3, string.Join(" | ", loaded.SkipReasons));
         Assert.Equal(10, loaded.Set.Images.Count);
