@@ -9,7 +9,7 @@ namespace Orchestrator.Worker.Data.Images;
 
 /// <summary>
 /// The decoded, resized uint8 images of a dataset in one memory-mapped file on local disk, keyed by the dataset's
-/// fingerprint (paths, sizes, modification times) plus size and resize mode, so epoch 2 and every other job of a
+/// fingerprint (paths, sizes, modification times) plus size, resize mode and decoder version, so epoch 2 and every other job of a
 /// sweep on this machine decode nothing. Lives in the user's cache folder, never beside the (read-only) data.
 /// Layout: 16-byte header (magic, count, size), one status byte per image, then count × size × size × 3 pixels.
 /// </summary>
@@ -163,7 +163,7 @@ public sealed class DecodedImageCache : IDisposable
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string text) => hash.AppendData(Encoding.UTF8.GetBytes(text + "\n"));
-        Add($"{Magic} {decoder.Size} {decoder.Mode} {images.Count}");
+        Add($"{Magic} v{ImageDecoder.PixelsVersion} {decoder.Size} {decoder.Mode} {images.Count}");
         foreach (var image in images)
         {
             var info = new FileInfo(image);

@@ -10,6 +10,13 @@ namespace Orchestrator.Worker.Data.Images;
 /// </summary>
 public sealed class ImageDecoder(int size, ResizeMode mode)
 {
+    /// <summary>
+    /// Part of the image cache's key: raise it whenever a change alters the pixels this produces, so that images
+    /// decoded by an older version are decoded again instead of mixed with new ones. 2: covering DCT scale, no mipmaps
+    /// under 2×.
+    /// </summary>
+    public const int PixelsVersion = 2;
+
     private static readonly SKSamplingOptions Bilinear = new(SKFilterMode.Linear, SKMipmapMode.None);
     private static readonly SKSamplingOptions Trilinear = new(SKFilterMode.Linear, SKMipmapMode.Linear);
 
