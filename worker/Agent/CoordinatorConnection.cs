@@ -18,10 +18,11 @@ public sealed class CoordinatorConnection : IDisposable
     private readonly Endpoint[] endpoints;
     private readonly Metadata headers;
     private readonly TimeSpan maxDelay;
+    private readonly CoordinatorContactFile? contact;
     private readonly ILogger logger;
     private int current;
 
-    public CoordinatorConnection(AgentOptions options, ILogger logger)
+    public CoordinatorConnection(AgentOptions options, ILogger logger, CoordinatorContactFile? contact = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.Token))
@@ -36,6 +37,7 @@ public sealed class CoordinatorConnection : IDisposable
         }).ToArray();
         headers = new Metadata { { "authorization", "Bearer " + options.Token } };
         maxDelay = options.MaxRetryDelay;
+        this.contact = contact;
         this.logger = logger;
     }
 
@@ -67,7 +69,9 @@ public sealed class CoordinatorConnection : IDisposable
             try
             {
                 var options = new CallOptions(headers, DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(30)), cancellationToken);
-                return await call(options);
+                var answer = await call(options);
+                contact?.Touch();
+                return answer;
             }
             catch (RpcException ex) when (Transient.Contains(ex.StatusCode) && !cancellationToken.IsCancellationRequested)
             {

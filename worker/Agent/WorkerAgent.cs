@@ -16,7 +16,7 @@ public sealed class WorkerAgent(IOptions<AgentOptions> options, ILoggerFactory l
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var slots = SlotPlan.From(settings);
-        using var coordinator = new CoordinatorConnection(settings, logger);
+        using var coordinator = new CoordinatorConnection(settings, logger, new CoordinatorContactFile(settings.StateDirectory, TimeProvider.System));
         var outbox = new ResultOutbox(settings.StateDirectory);
         var delivery = new ResultDelivery(coordinator, outbox, logger);
 

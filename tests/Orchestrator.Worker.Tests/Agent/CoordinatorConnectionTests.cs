@@ -1,10 +1,12 @@
+using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Worker.Agent;
 
 namespace Orchestrator.Worker.Tests.Agent;
 
-public sealed class CoordinatorFailoverTests
+public sealed class CoordinatorConnectionTests
 {
     private static readonly RpcException Down = new(new Status(StatusCode.Unavailable, "connection refused"));
 
@@ -58,6 +60,37 @@ public sealed class CoordinatorFailoverTests
 
         var answers = await Task.WhenAll(calls);
         Assert.Equal([2, 2], answers);
+    }
+
+    [Fact]
+    public async Task A_successful_call_marks_the_contact_file_at_most_every_ten_seconds()
+    {
+        var directory = Directory.CreateTempSubdirectory("orch-contact-").FullName;
+        try
+        {
+            var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-02T03:04:05Z", CultureInfo.InvariantCulture));
+            var contact = new CoordinatorContactFile(directory, time);
+            using var connection = new CoordinatorConnection(
+                new AgentOptions { Coordinator = "http://127.0.0.1:1,http://127.0.0.1:2", Token = "t", MaxRetryDelay = TimeSpan.FromMilliseconds(5) },
+                NullLogger.Instance, contact);
+
+            var attempts = 0;
+            await connection.CallAsync("test", _ => ++attempts == 1 ? throw Down : Task.FromResult(0), CancellationToken.None);
+            var first = File.ReadAllText(contact.FilePath).Trim();
+            time.Advance(TimeSpan.FromSeconds(3));
+            await connection.CallAsync("test", _ => Task.FromResult(0), CancellationToken.None);
+            var throttled = File.ReadAllText(contact.FilePath).Trim();
+            time.Advance(TimeSpan.FromSeconds(30));
+            await connection.CallAsync("test", _ => Task.FromResult(0), CancellationToken.None);
+
+            Assert.Equal("2025-01-02T03:04:05.0000000+00:00", first);
+            Assert.Equal(first, throttled);
+            Assert.Equal("2025-01-02T03:04:38.0000000+00:00", File.ReadAllText(contact.FilePath).Trim());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Theory]
