@@ -8,7 +8,7 @@ using TorchSharp;
 namespace Orchestrator.Worker.Cli;
 
 /// <summary>
-/// `orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--resume]`: runs one job alone, printing
+/// `orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--resume] [--data-root DIR]`: runs one job alone, printing
 /// progress and writing DIR/metrics.jsonl and DIR/result.json. Exit codes are the agent's contract
 /// (<see cref="TrainerExitCode"/>): 0 done, 2 bad command line, 3 invalid job, 5 diverged; a crash is anything else.
 /// </summary>
@@ -31,8 +31,9 @@ public static class TrainCommand
         JobDefinition job;
         try
         {
-            options = new CommandArguments(args, new HashSet<string> { "--job", "--out", "--device", "--threads" }, new HashSet<string> { "--resume" });
+            options = new CommandArguments(args, new HashSet<string> { "--job", "--out", "--device", "--threads", "--data-root" }, new HashSet<string> { "--resume" });
             job = SweepSpecParser.ParseSingleJob(File.ReadAllText(options.Require("--job")));
+            job = job with { Dataset = job.Dataset.ResolvedAgainst(options.Get("--data-root")) };
             JobValidator.ThrowIfInvalid(job);
         }
         catch (SpecValidationException e)
