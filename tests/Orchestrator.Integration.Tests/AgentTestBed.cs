@@ -85,6 +85,13 @@ public sealed class AgentTestBed : IAsyncDisposable
         Coordinator = null;
     }
 
+    /// <summary>A worker started some other way (a launcher script): its log joins the others and the bed stops it.</summary>
+    public LoggedProcess AddWorker(LoggedProcess worker)
+    {
+        workers.Add(worker);
+        return worker;
+    }
+
     /// <summary>A worker of this bed's coordinator, or of <paramref name="coordinators"/> (comma-separated addresses) when given.</summary>
     public LoggedProcess StartWorker(string name, int slots = 1, IDictionary<string, string>? environment = null, string? coordinators = null)
     {
