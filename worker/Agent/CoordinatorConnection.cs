@@ -30,9 +30,13 @@ public sealed class CoordinatorConnection : IDisposable
             throw new ArgumentException("a worker token is required: --token, or ORCH_AGENT__TOKEN in the environment", nameof(options));
         }
 
+        // The channel's own reconnect backoff grows to 2 minutes by default: after a long outage it would keep
+        // failing calls fast for that long after the coordinator is back. Capped like our retries, it reconnects
+        // within a few seconds, well inside a lease.
+        var channelOptions = new GrpcChannelOptions { MaxReconnectBackoff = options.MaxRetryDelay };
         endpoints = ParseAddresses(options.Coordinator).Select(address =>
         {
-            var channel = GrpcChannel.ForAddress(address);
+            var channel = GrpcChannel.ForAddress(address, channelOptions);
             return new Endpoint(address, channel, new WorkerService.WorkerServiceClient(channel));
         }).ToArray();
         headers = new Metadata { { "authorization", "Bearer " + options.Token } };
