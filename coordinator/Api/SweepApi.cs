@@ -8,7 +8,7 @@ using Orchestrator.Shared.Specs;
 
 namespace Orchestrator.Coordinator.Api;
 
-/// <summary>The client-facing service: submit, inspect, cancel and watch sweeps; list jobs and workers.</summary>
+/// <summary>The client-facing service: submit, inspect, cancel, retry and watch sweeps; list jobs and workers.</summary>
 public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore workers, TimeProvider time, IOptions<QueueOptions> options)
     : SweepService.SweepServiceBase
 {
@@ -66,6 +66,21 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
         ArgumentNullException.ThrowIfNull(context);
         var outcome = await sweeps.CancelAsync(request.SweepId, context.CancellationToken) ?? throw SweepNotFound(request.SweepId);
         return new CancelSweepResponse { CancelledJobs = outcome.Cancelled, CancelRequestedJobs = outcome.CancelRequested };
+    }
+
+    public override async Task<RetrySweepResponse> RetrySweep(RetrySweepRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var outcome = await sweeps.RetryAsync(request.SweepId, request.FailedOnly, context.CancellationToken) ?? throw SweepNotFound(request.SweepId);
+        return new RetrySweepResponse
+        {
+            RequeuedJobs = outcome.Requeued,
+            RequeuedFailed = outcome.Failed,
+            RequeuedLeaseLost = outcome.LeaseLost,
+            RequeuedCancelled = outcome.Cancelled,
+            CancelledLeft = outcome.CancelledLeft,
+        };
     }
 
     public override async Task WatchSweep(WatchSweepRequest request, IServerStreamWriter<JobStateChange> responseStream, ServerCallContext context)
@@ -146,7 +161,8 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
     private async Task<SweepWithCounts> GetExistingAsync(long sweepId, CancellationToken cancellationToken) =>
         await sweeps.GetAsync(sweepId, cancellationToken) ?? throw SweepNotFound(sweepId);
 
-    private static RpcException SweepNotFound(long sweepId) => new(new Status(StatusCode.NotFound, $"sweep {sweepId} does not exist"));
+    private static RpcException SweepNotFound(long sweepId) =>
+        new(new Status(StatusCode.NotFound, $"sweep {sweepId} does not exist; `orch status` (ListSweeps) lists the sweeps there are"));
 
     private static int PageSize(int requested) => requested switch
     {

@@ -19,6 +19,7 @@ public static class OrchCli
         root.Subcommands.Add(StatusCommands.Workers(common));
         root.Subcommands.Add(ResultsCommand.Create(common));
         root.Subcommands.Add(SweepCommands.Cancel(common));
+        root.Subcommands.Add(SweepCommands.Retry(common));
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(HealthCommand.Create(common));
 

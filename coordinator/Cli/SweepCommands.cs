@@ -5,7 +5,7 @@ using Orchestrator.Protos;
 
 namespace Orchestrator.Coordinator.Cli;
 
-/// <summary>`orch submit`, `orch cancel`: changing what the coordinator runs.</summary>
+/// <summary>`orch submit`, `orch cancel`, `orch retry`: changing what the coordinator runs.</summary>
 public static class SweepCommands
 {
     public static Command Submit(CommonOptions common)
@@ -74,5 +74,45 @@ public static class SweepCommands
             return ExitCode.Ok;
         }, cancellationToken));
         return command;
+    }
+
+    public static Command Retry(CommonOptions common)
+    {
+        var sweep = new Argument<long>("sweep") { Description = "sweep id" };
+        var failedOnly = new Option<bool>("--failed") { Description = "only failed and lease-lost jobs; cancelled jobs stay cancelled" };
+        var command = new Command("retry",
+            "Run a sweep's unsuccessful jobs again (failed, lease-lost and cancelled), each with its attempts afresh; the sweep becomes active again.\n" +
+            "Example: orch retry 3 --failed")
+        {
+            sweep, failedOnly,
+        };
+        command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, common, async (cli, ct) =>
+        {
+            var id = parse.GetValue(sweep);
+            var request = new RetrySweepRequest { SweepId = id, FailedOnly = parse.GetValue(failedOnly) };
+            var answer = await cli.Connection.Sweeps.RetrySweepAsync(request, cli.Connection.Call(ct));
+            if (cli.Json)
+            {
+                CliContext.WriteJson(answer);
+            }
+            else
+            {
+                Console.WriteLine(RetrySummary(id, request.FailedOnly, answer));
+            }
+
+            return ExitCode.Ok;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static string RetrySummary(long sweepId, bool failedOnly, RetrySweepResponse answer)
+    {
+        var summary = answer.RequeuedJobs == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"sweep #{sweepId}: nothing to retry: no {(failedOnly ? "failed or lease-lost" : "failed, lease-lost or cancelled")} jobs")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"sweep #{sweepId}: {answer.RequeuedJobs} jobs queued again ({answer.RequeuedFailed} failed, {answer.RequeuedLeaseLost} lease-lost, " +
+                $"{answer.RequeuedCancelled} cancelled), each with fresh attempts; follow them with `orch status {sweepId} --watch`");
+        return answer.CancelledLeft == 0 ? summary
+            : summary + string.Create(CultureInfo.InvariantCulture, $"; {answer.CancelledLeft} cancelled jobs left as they are (retry without --failed to run them too)");
     }
 }

@@ -6,7 +6,7 @@ using Orchestrator.Shared.Specs;
 
 namespace Orchestrator.Coordinator.Storage;
 
-/// <summary>Sweeps: storing a validated sweep with all its jobs in one transaction, cancelling, completing, reads.</summary>
+/// <summary>Sweeps: storing a validated sweep with all its jobs in one transaction, cancelling, retrying, completing, reads.</summary>
 public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
     // Serialises submissions of one name, so two identical concurrent submissions cannot both pass the duplicate check.
@@ -52,16 +52,44 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
         RETURNING state::text AS state
         """;
 
-    // Terminal job states never go back, so a sweep seen with none queued or running is really over.
-    private const string FinishDone = """
+    private const string Unfinished = "SELECT 1 FROM jobs j WHERE j.sweep_id = s.id AND j.state IN ('queued', 'running')";
+
+    // Only a retry brings ended jobs back, and it re-queues them under the sweep's row lock. So: lock the candidates
+    // (skipping a sweep a retry or cancel holds; the next round sees it), then look at their jobs again in a second
+    // statement, whose newer snapshot holds every retry that committed before the lock was ours.
+    private const string LockFinishable = $"""
+        SELECT id FROM sweeps s WHERE s.state = 'active' AND NOT EXISTS ({Unfinished}) FOR UPDATE SKIP LOCKED
+        """;
+
+    private const string FinishDone = $"""
         UPDATE sweeps s SET state = 'finished', finished_at = @now
-        WHERE s.state = 'active'
-          AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.sweep_id = s.id AND j.state IN ('queued', 'running'))
+        WHERE s.id = ANY(@ids) AND s.state = 'active' AND NOT EXISTS ({Unfinished})
         RETURNING id
         """;
 
+    // Taken first by a retry: it serialises the retry with completion and cancel, and reads the attempts a job gets.
+    private const string LockForRetry = "SELECT (spec->>'max_attempts')::int FROM sweeps WHERE id = @id FOR UPDATE";
+
+    // A retried job is a new attempt, so a worker still holding the old lease stays fenced out, and it gets the spec's
+    // max_attempts afresh from there. Its last error stays until the new attempt ends, as with any re-queued job.
+    private const string RequeueEnded = """
+        WITH ended AS (
+            SELECT id, state FROM jobs WHERE sweep_id = @id AND state::text = ANY(@states) FOR UPDATE
+        )
+        UPDATE jobs j
+        SET state = 'queued', attempt = j.attempt + 1, max_attempts = j.attempt + @attempts,
+            available_at = @now, finished_at = NULL, cancel_requested = false
+        FROM ended WHERE j.id = ended.id
+        RETURNING ended.state::text
+        """;
+
+    private const string CountCancelled = "SELECT count(*)::int FROM jobs WHERE sweep_id = @id AND state = 'cancelled'";
+
+    private const string Reopen = "UPDATE sweeps SET state = 'active', finished_at = NULL WHERE id = @id AND state <> 'active'";
+
     // Only events of transactions older than every running one: nothing can commit behind the reader's position.
-    // Once a sweep is over no transaction can add to its events, so the final read takes them all.
+    // Once a sweep is over only a retry can add to its events, in a transaction younger than all of them, so the
+    // final read takes them all and a watch resumed after a retry still misses nothing.
     private const string SelectEvents = """
         SELECT id, job_id, attempt, state::text AS state, recorded_at, tx FROM job_events
         WHERE sweep_id = @id AND (tx, id) > (@tx, @after)
@@ -151,11 +179,47 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
         return (cancelled, states.Count - cancelled);
     }
 
+    /// <summary>
+    /// Puts the jobs of a sweep that ended without success back in the queue, each as a new attempt with the spec's
+    /// max_attempts afresh, and makes the sweep active again. <paramref name="failedOnly"/> leaves cancelled jobs alone.
+    /// Null when no such sweep.
+    /// </summary>
+    public async Task<RetryOutcome?> RetryAsync(long sweepId, bool failedOnly, CancellationToken cancellationToken = default)
+    {
+        string[] states = failedOnly ? ["failed", "lease_lost"] : ["failed", "lease_lost", "cancelled"];
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var attempts = await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(LockForRetry, new { id = sweepId }, transaction, cancellationToken: cancellationToken));
+        if (attempts is null)
+        {
+            return null;
+        }
+
+        var leftStates = (await connection.QueryAsync<string>(new CommandDefinition(RequeueEnded,
+            new { id = sweepId, states, attempts, now = Now }, transaction, cancellationToken: cancellationToken))).AsList();
+        if (leftStates.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(Reopen, new { id = sweepId }, transaction, cancellationToken: cancellationToken));
+        }
+
+        var cancelledLeft = failedOnly
+            ? await connection.ExecuteScalarAsync<int>(new CommandDefinition(CountCancelled, new { id = sweepId }, transaction, cancellationToken: cancellationToken))
+            : 0;
+        await transaction.CommitAsync(cancellationToken);
+        return new RetryOutcome(
+            leftStates.Count(s => s == "failed"), leftStates.Count(s => s == "lease_lost"), leftStates.Count(s => s == "cancelled"), cancelledLeft);
+    }
+
     /// <summary>Marks finished every active sweep with no job left queued or running; returns their ids.</summary>
     public async Task<IReadOnlyList<long>> FinishCompletedAsync(DateTime now, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<long>(new CommandDefinition(FinishDone, new { now }, cancellationToken: cancellationToken))).AsList();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var ids = (await connection.QueryAsync<long>(new CommandDefinition(LockFinishable, transaction: transaction, cancellationToken: cancellationToken))).ToArray();
+        IReadOnlyList<long> finished = ids.Length == 0 ? [] : (await connection.QueryAsync<long>(new CommandDefinition(
+            FinishDone, new { ids, now }, transaction, cancellationToken: cancellationToken))).AsList();
+        await transaction.CommitAsync(cancellationToken);
+        return finished;
     }
 
     /// <summary>
@@ -179,3 +243,9 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
 
 /// <summary>What SubmitSweep did: stored a new sweep, or found an identical one of the same name.</summary>
 public sealed record SubmitOutcome(long SweepId, int JobCount, bool AlreadyExisted);
+
+/// <summary>What RetrySweep did: the jobs re-queued, by the state they left, and the cancelled jobs a failed-only retry left alone.</summary>
+public sealed record RetryOutcome(int Failed, int LeaseLost, int Cancelled, int CancelledLeft)
+{
+    public int Requeued => Failed + LeaseLost + Cancelled;
+}

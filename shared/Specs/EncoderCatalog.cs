@@ -20,7 +20,13 @@ public static class EncoderCatalog
         ["tiny_cnn"] = 16,
     };
 
+    // A tower for tests; torchvision publishes ImageNet weights for every other one.
+    private static readonly HashSet<string> WithoutPublishedWeights = new(StringComparer.Ordinal) { "tiny_cnn" };
+
     public static IReadOnlyCollection<string> Names => MinimumImageSizes.Keys;
+
+    /// <summary>Whether published (ImageNet) weights exist for the tower, so `pretrained` can mean something for it.</summary>
+    public static bool HasPublishedWeights(string name) => IsKnown(name) && !WithoutPublishedWeights.Contains(name);
 
     public static bool IsKnown(string name) => MinimumImageSizes.ContainsKey(name);
 

@@ -57,9 +57,9 @@ public sealed record JobParameters
     [JsonPropertyName("max_length")]
     public int MaxLength { get; init; } = 200;
 
-    /// <summary>Start the towers from pretrained weights.</summary>
+    /// <summary>Where the towers start from: `true` (published weights where a tower has them), `false`, or per tower.</summary>
     [JsonPropertyName("pretrained")]
-    public bool Pretrained { get; init; } = true;
+    public PretrainedWeights Pretrained { get; init; } = PretrainedWeights.WherePublished;
 
     /// <summary>Train the towers; false freezes them and trains the heads only.</summary>
     [JsonPropertyName("trainable")]

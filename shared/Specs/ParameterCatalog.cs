@@ -10,6 +10,9 @@ public enum ParameterKind
     Number,
     Boolean,
     Text,
+
+    /// <summary>`pretrained`: true, false, or a mapping of tower (image, text) to true, false or a path.</summary>
+    TowerWeights,
 }
 
 /// <summary>What a spec may say about one job parameter: its kind and the rule its values obey.</summary>
@@ -24,6 +27,9 @@ public static class ParameterCatalog
 {
     public static readonly IReadOnlyList<string> Losses = ["study", "infonce"];
     public static readonly IReadOnlyList<string> TextEncoders = ["distilbert-base-uncased", "small-transformer"];
+
+    // The small transformer's vocabulary is built per job from its captions, so no weights can exist for it.
+    private static readonly IReadOnlyList<string> TextEncodersWithPublishedWeights = ["distilbert-base-uncased"];
 
     private static readonly Dictionary<string, Func<object, string?>> Checks = new(StringComparer.Ordinal)
     {
@@ -62,10 +68,13 @@ public static class ParameterCatalog
 
     public static bool TryGet(string name, out ParameterRule rule) => ByName.TryGetValue(name, out rule!);
 
+    public static bool TextEncoderHasPublishedWeights(string name) => TextEncodersWithPublishedWeights.Contains(name, StringComparer.Ordinal);
+
     private static ParameterKind KindOf(Type type) =>
         type == typeof(int) ? ParameterKind.WholeNumber
         : type == typeof(double) ? ParameterKind.Number
         : type == typeof(bool) ? ParameterKind.Boolean
+        : type == typeof(PretrainedWeights) ? ParameterKind.TowerWeights
         : ParameterKind.Text;
 
     private static Func<object, string?> AtLeast(int minimum) =>

@@ -164,6 +164,14 @@ public static class SweepExpander
                     $"{p.ImageSize} px is below {p.Encoder}'s minimum input of {minimum} px"));
             }
 
+            foreach (var (field, message) in p.Pretrained.ProblemsFor(p.Encoder, p.TextEncoder))
+            {
+                if (reported.Add($"{field}:{p.Encoder}:{p.TextEncoder}"))
+                {
+                    problems.Add(new SpecProblem($"parameters.{field}", message));
+                }
+            }
+
             if (p.TextEncoder == "small-transformer" && p.TextWidth % p.TextHeads != 0 && reported.Add($"heads:{p.TextWidth}:{p.TextHeads}"))
             {
                 problems.Add(new SpecProblem("parameters.text_heads",

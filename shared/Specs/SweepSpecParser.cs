@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
@@ -235,6 +236,8 @@ public static partial class SweepSpecParser
 
             var domain = valueNode switch
             {
+                YamlMappingNode perTower when rule.Kind == ParameterKind.TowerWeights =>
+                    reader.PretrainedMapping(perTower, path) is { } one ? new JsonArray(one) : (JsonNode?)null,
                 YamlMappingNode range => reader.Range(range, path, rule, method),
                 YamlSequenceNode list => reader.ValueList(list, path, rule),
                 YamlScalarNode scalar => reader.Value(scalar, path, rule) is { } one ? new JsonArray(one) : (JsonNode?)null,
@@ -416,13 +419,12 @@ public static partial class SweepSpecParser
             for (var i = 0; i < list.Children.Count; i++)
             {
                 var itemPath = $"{path}[{i}]";
-                if (list.Children[i] is not YamlScalarNode scalar)
+                var value = list.Children[i] switch
                 {
-                    problems.Add(new SpecProblem(itemPath, $"expected a single value, got {Describe(list.Children[i])}"));
-                    continue;
-                }
-
-                var value = Value(scalar, itemPath, rule);
+                    YamlScalarNode scalar => Value(scalar, itemPath, rule),
+                    YamlMappingNode perTower when rule.Kind == ParameterKind.TowerWeights => PretrainedMapping(perTower, itemPath),
+                    var other => Refuse(itemPath, $"expected a single value, got {Describe(other)}"),
+                };
                 if (value is null)
                 {
                     continue;
@@ -440,9 +442,9 @@ public static partial class SweepSpecParser
             return values;
         }
 
-        public JsonValue? Value(YamlScalarNode scalar, string path, ParameterRule rule)
+        public JsonNode? Value(YamlScalarNode scalar, string path, ParameterRule rule)
         {
-            JsonValue? value = null;
+            JsonNode? value = null;
             switch (rule.Kind)
             {
                 case ParameterKind.WholeNumber when !IsQuoted(scalar) &&
@@ -458,7 +460,7 @@ public static partial class SweepSpecParser
                 case ParameterKind.Number when TryNumber(scalar, out var number):
                     value = Checked(number, number, path, rule);
                     break;
-                case ParameterKind.Boolean when !IsQuoted(scalar) && bool.TryParse(scalar.Value, out var flag):
+                case ParameterKind.Boolean or ParameterKind.TowerWeights when !IsQuoted(scalar) && bool.TryParse(scalar.Value, out var flag):
                     value = Checked(flag, flag, path, rule);
                     break;
                 case ParameterKind.Text when !string.IsNullOrEmpty(scalar.Value):
@@ -470,6 +472,41 @@ public static partial class SweepSpecParser
             }
 
             return value;
+        }
+
+        /// <summary>`{image: V, text: V}` of `pretrained`, each V true, false or a path; null after recording its problems.</summary>
+        public JsonNode? PretrainedMapping(YamlMappingNode mapping, string path)
+        {
+            var before = problems.Count;
+            var fields = Keys(mapping, path, PretrainedWeights.Towers);
+            if (mapping.Children.Count == 0)
+            {
+                problems.Add(new SpecProblem(path, $"an empty mapping names no tower: give {string.Join(" and/or ", PretrainedWeights.Towers)}, or true/false for both"));
+            }
+
+            TowerWeights Side(string tower)
+            {
+                if (!fields.TryGetValue(tower, out var node))
+                {
+                    return TowerWeights.PublishedIfAny;
+                }
+
+                if (node is YamlScalarNode scalar && !IsQuoted(scalar) && bool.TryParse(scalar.Value, out var flag))
+                {
+                    return flag ? TowerWeights.Published : TowerWeights.Scratch;
+                }
+
+                if (node is YamlScalarNode { Value: { } text } && !string.IsNullOrWhiteSpace(text))
+                {
+                    return TowerWeights.FromFile(text);
+                }
+
+                problems.Add(new SpecProblem($"{path}.{tower}", $"expected true, false or a path, got {Describe(node)}"));
+                return TowerWeights.PublishedIfAny;
+            }
+
+            var value = new PretrainedWeights(Side(PretrainedWeights.ImageTower), Side(PretrainedWeights.TextTower));
+            return problems.Count > before ? null : JsonSerializer.SerializeToNode(value);
         }
 
         public JsonObject? Range(YamlMappingNode mapping, string path, ParameterRule rule, string method)
@@ -524,6 +561,12 @@ public static partial class SweepSpecParser
         }
 
         private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        private JsonNode? Refuse(string path, string message)
+        {
+            problems.Add(new SpecProblem(path, message));
+            return null;
+        }
 
         private JsonValue? Checked<T>(T value, object checkedAs, string path, ParameterRule rule)
         {
@@ -589,6 +632,7 @@ public static partial class SweepSpecParser
             ParameterKind.WholeNumber => "a whole number",
             ParameterKind.Number => "a number",
             ParameterKind.Boolean => "true or false",
+            ParameterKind.TowerWeights => "true, false or a mapping {image: true|false|PATH, text: true|false|PATH} (a path belongs to one tower)",
             _ => "a text value",
         };
 

@@ -44,6 +44,21 @@ public sealed class OrchCommandLineTests
         var cancelled = await Json(bed, "cancel", Id(sweepId));
         Assert.Equal(2, cancelled.GetProperty("cancelled_jobs").GetInt32());
 
+        var failedOnly = await Json(bed, "retry", Id(sweepId), "--failed");
+        Assert.Equal(0, failedOnly.GetProperty("requeued_jobs").GetInt32());
+        Assert.Equal(2, failedOnly.GetProperty("cancelled_left").GetInt32());
+        var retried = await Json(bed, "retry", Id(sweepId));
+        Assert.Equal(2, retried.GetProperty("requeued_jobs").GetInt32());
+        Assert.Equal(2, retried.GetProperty("requeued_cancelled").GetInt32());
+        var reopened = await Json(bed, "status", Id(sweepId));
+        Assert.Equal("SWEEP_STATE_ACTIVE", reopened.GetProperty("state").GetString());
+        Assert.Equal(2, reopened.GetProperty("counts").GetProperty("queued").GetInt32());
+        var retriedJobs = await Json(bed, "jobs", Id(sweepId));
+        Assert.All(retriedJobs.GetProperty("jobs").EnumerateArray(), j => Assert.Equal(2, j.GetProperty("attempt").GetInt32()));
+        var nothingLeft = await Orch(bed, ["retry", Id(sweepId)], withToken: true);
+        Assert.Equal(0, nothingLeft.ExitCode);
+        Assert.Contains("nothing to retry", nothingLeft.Output, StringComparison.Ordinal);
+
         var health = await Json(bed, "health");
         Assert.Equal("SERVING", health.GetProperty("status").GetString());
     }
@@ -83,6 +98,18 @@ public sealed class OrchCommandLineTests
         Assert.Contains("nothing was stored", invalid.Error, StringComparison.Ordinal);
         var invalidJson = JsonDocument.Parse((await Orch(bed, ["submit", bad, "--json"], withToken: true)).Output).RootElement;
         Assert.Equal("invalid_spec", invalidJson.GetProperty("code").GetString());
+
+        var unknownRetry = await Orch(bed, ["retry", "999"], withToken: true);
+        Assert.Equal(1, unknownRetry.ExitCode);
+        Assert.Contains("sweep 999 does not exist", unknownRetry.Error, StringComparison.Ordinal);
+        Assert.Contains("orch status", unknownRetry.Error, StringComparison.Ordinal);
+        var unknownRetryJson = JsonDocument.Parse((await Orch(bed, ["retry", "999", "--json"], withToken: true)).Output).RootElement;
+        Assert.Equal("NotFound", unknownRetryJson.GetProperty("code").GetString());
+        var retryUsage = await Orch(bed, ["retry", "three"], withToken: true);
+        Assert.Equal(2, retryUsage.ExitCode);
+        var retryHelp = await Orch(bed, ["retry", "--help"], withToken: false);
+        Assert.Equal(0, retryHelp.ExitCode);
+        Assert.Contains("Example: orch retry 3 --failed", retryHelp.Output, StringComparison.Ordinal);
 
         var usage = await Orch(bed, ["submit"], withToken: true);
         Assert.Equal(2, usage.ExitCode);

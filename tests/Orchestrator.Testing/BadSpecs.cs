@@ -36,6 +36,9 @@ public static class BadSpecs
         { "zero batch size", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  batch_size: 0\n", "parameters.batch_size", "must be at least 1" },
         { "range with grid", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  head_lr: {min: 1e-5, max: 1e-2}\n", "parameters.head_lr", "needs method random" },
         { "not YAML", "name: [unclosed\n", "(line", "not valid YAML" },
+        { "pretrained path without a tower", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  pretrained: /weights/resnet18.pth\n", "parameters.pretrained", "a path belongs to one tower" },
+        { "pretrained for an unknown tower", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  pretrained: {imag: /w/r.pth}\n", "parameters.pretrained.imag", "did you mean 'image'" },
+        { "pretrained weights for a tower that has none", "name: s\n" + Dataset + "encoders: [tiny_cnn]\nparameters:\n  pretrained: {image: true}\n", "parameters.pretrained.image", "tiny_cnn has no pretrained weights" },
         { "zero max attempts", "name: s\n" + Dataset + "encoders: [resnet18]\nmax_attempts: 0\n", "max_attempts", "between 1 and 100" },
     };
 }

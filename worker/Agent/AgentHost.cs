@@ -17,6 +17,7 @@ public static class AgentHost
         ["--name"] = "Agent:Name",
         ["--checkpoint-root"] = "Agent:CheckpointRoot",
         ["--data-root"] = "Agent:DataRoot",
+        ["--weights-dir"] = "Agent:WeightsDirectory",
         ["--state-dir"] = "Agent:StateDirectory",
         ["--lease-wait"] = "Agent:LeaseWait",
         ["--kill-grace"] = "Agent:KillGrace",

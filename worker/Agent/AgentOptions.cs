@@ -31,6 +31,12 @@ public sealed class AgentOptions
     /// <summary>Relative dataset paths in a spec are taken from here.</summary>
     public string? DataRoot { get; set; }
 
+    /// <summary>
+    /// Pretrained weights on this machine: torchvision's `.pth` files under their published names and Hugging Face
+    /// folders (distilbert-base-uncased/). Jobs read them from here and never download; see README.
+    /// </summary>
+    public string WeightsDirectory { get; set; } = AgentPaths.WeightsDirectory;
+
     /// <summary>Where the agent keeps its own state: the outbox of results not yet acknowledged.</summary>
     public string StateDirectory { get; set; } = Path.Combine(AgentPaths.DataHome, "worker");
 
@@ -53,9 +59,29 @@ public sealed class AgentOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 }
 
-/// <summary>Per-user data folder: $XDG_DATA_HOME/orchestrator, else ~/.local/share/orchestrator.</summary>
+/// <summary>Per-user folders of the worker, after the XDG base directory convention.</summary>
 public static class AgentPaths
 {
+    /// <summary>$ORCH_WEIGHTS_DIR, else $XDG_CACHE_HOME/orchestrator/weights, else ~/.cache/orchestrator/weights.</summary>
+    public static string WeightsDirectory
+    {
+        get
+        {
+            var explicitDirectory = Environment.GetEnvironmentVariable("ORCH_WEIGHTS_DIR");
+            if (!string.IsNullOrWhiteSpace(explicitDirectory))
+            {
+                return explicitDirectory;
+            }
+
+            var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            var root = string.IsNullOrWhiteSpace(xdg)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
+                : xdg;
+            return Path.Combine(root, "orchestrator", "weights");
+        }
+    }
+
+    /// <summary>$XDG_DATA_HOME/orchestrator, else ~/.local/share/orchestrator.</summary>
     public static string DataHome
     {
         get

@@ -30,6 +30,7 @@ public sealed class TrainerLauncher(AgentOptions options)
             "--job", Path.Combine(jobDirectory, TrainerLayout.JobFile),
             "--out", jobDirectory,
             "--device", slot.IsCuda ? "cuda" : "cpu",
+            "--weights-dir", options.WeightsDirectory,
         };
         if (resume)
         {

@@ -2,15 +2,17 @@ using System.Text.Json;
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Data.Readers;
+using Orchestrator.Worker.Engine.Data;
 using Orchestrator.Worker.Engine.Training;
 using TorchSharp;
 
 namespace Orchestrator.Worker.Cli;
 
 /// <summary>
-/// `orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--resume] [--data-root DIR]`: runs one job alone, printing
+/// `orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--weights-dir DIR] [--data-root DIR] [--resume]`: runs one job alone, printing
 /// progress and writing DIR/metrics.jsonl and DIR/result.json. Exit codes are the agent's contract
-/// (<see cref="TrainerExitCode"/>): 0 done, 2 bad command line, 3 invalid job, 5 diverged; a crash is anything else.
+/// (<see cref="TrainerExitCode"/>): 0 done, 2 bad command line, 3 invalid job (missing or mismatched weights included),
+/// 5 diverged; a crash is anything else.
 /// </summary>
 public static class TrainCommand
 {
@@ -31,9 +33,9 @@ public static class TrainCommand
         JobDefinition job;
         try
         {
-            options = new CommandArguments(args, new HashSet<string> { "--job", "--out", "--device", "--threads", "--data-root" }, new HashSet<string> { "--resume" });
+            options = new CommandArguments(args, new HashSet<string> { "--job", "--out", "--device", "--threads", "--weights-dir", "--data-root" }, new HashSet<string> { "--resume" });
             job = SweepSpecParser.ParseSingleJob(File.ReadAllText(options.Require("--job")));
-            job = job with { Dataset = job.Dataset.ResolvedAgainst(options.Get("--data-root")) };
+            job = job with { Dataset = DatasetPaths.Resolve(job.Dataset, options.Get("--data-root")) };
             JobValidator.ThrowIfInvalid(job);
         }
         catch (SpecValidationException e)
@@ -55,7 +57,13 @@ public static class TrainCommand
         using var metrics = new JsonLinesMetricsSink(Path.Combine(outputDirectory, "metrics.jsonl"), append: resume);
         var trainer = new ClipTrainer(
             job,
-            new TrainingOptions(outputDirectory) { Device = options.Get("--device") ?? "cpu", Resume = resume, Log = output.WriteLine },
+            new TrainingOptions(outputDirectory)
+            {
+                Device = options.Get("--device") ?? "cpu",
+                WeightsDirectory = options.Get("--weights-dir") ?? AgentPaths.WeightsDirectory,
+                Resume = resume,
+                Log = output.WriteLine,
+            },
             new FanOutMetricsSink(new ConsoleProgressSink(output), metrics));
         output.WriteLine($"job {job.JobKey[..12]}: {job.Parameters.Encoder} + {job.Parameters.TextEncoder}, {job.Parameters.Loss} loss, {job.Parameters.Epochs} epochs, {torch.get_num_threads()} threads");
         try

@@ -51,7 +51,7 @@ public static class InspectWeightsCommand
         }
 
         using var tower = TorchvisionClassifiers.Create(encoder);
-        return ImageTowerWeights.Inspect(tower, weights);
+        return ImageTowerWeights.Inspect(tower, weights, TorchvisionClassifiers.UnbuiltParts(encoder));
     }
 
     private static string? Option(IReadOnlyList<string> args, string name)

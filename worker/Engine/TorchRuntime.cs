@@ -60,6 +60,17 @@ public static partial class TorchRuntime
         }
     }
 
+    /// <summary>
+    /// Lets CUDA matmuls and cuDNN convolutions use TF32 tensor cores (Ampere and newer): float32 storage with a
+    /// 10-bit mantissa inside the products, as PyTorch users switch on for training. It is the only reduced
+    /// precision on offer: TorchSharp 0.107 has no autocast, so bf16/fp16 mixed precision is not available.
+    /// </summary>
+    public static void AllowTf32()
+    {
+        backends.cuda.matmul.allow_tf32 = true;
+        backends.cudnn.allow_tf32 = true;
+    }
+
     [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
     private static partial IntPtr GlobalContext();
 

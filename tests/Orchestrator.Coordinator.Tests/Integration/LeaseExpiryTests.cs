@@ -1,4 +1,3 @@
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -272,6 +271,5 @@ public sealed class LeaseExpiryTests(IsolatedDatabase database) : IClassFixture<
 
     private LeaseRescuer Rescuer() => host.Services.GetRequiredService<LeaseRescuer>();
 
-    private async Task<LeasedJob?> LeaseAsync(string workerId) =>
-        (await workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = workerId, Wait = Duration.FromTimeSpan(TimeSpan.Zero) })).Job;
+    private Task<LeasedJob?> LeaseAsync(string workerId) => workers.LeaseNowAsync(workerId);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,6 +52,10 @@ internal static class TestCoordinator
         var response = await workers.RegisterWorkerAsync(new RegisterWorkerRequest { Name = name, Host = "test", Version = "test" });
         return response.WorkerId;
     }
+
+    /// <summary>Leases without waiting; null when nothing is queued.</summary>
+    public static async Task<LeasedJob?> LeaseNowAsync(this WorkerService.WorkerServiceClient workers, string workerId) =>
+        (await workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = workerId, Wait = Duration.FromTimeSpan(TimeSpan.Zero) })).Job;
 
     public static Protos.LeaseToken Token(this LeasedJob job, string workerId) =>
         new() { JobId = job.JobId, Attempt = job.Attempt, WorkerId = workerId };

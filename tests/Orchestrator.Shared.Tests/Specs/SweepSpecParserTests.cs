@@ -46,7 +46,7 @@ public sealed class SweepSpecParserTests
         Assert.Equal(256, job.ProjectionDim);
         Assert.Equal(0.1, job.Dropout);
         Assert.Equal("distilbert-base-uncased", job.TextEncoder);
-        Assert.True(job.Pretrained);
+        Assert.Equal(PretrainedWeights.WherePublished, job.Pretrained);
     }
 
     [Fact]

@@ -104,6 +104,16 @@ public sealed class AgentPartsTests : IDisposable
     }
 
     [Fact]
+    public void Trainer_child_gets_the_agent_s_weights_directory()
+    {
+        var launch = new TrainerLauncher(new AgentOptions { WeightsDirectory = "/srv/weights" }).For(new Slot(0, "cpu", 0), directory, resume: false);
+
+        var flag = launch.Arguments.ToList().IndexOf("--weights-dir");
+        Assert.True(flag >= 0, string.Join(' ', launch.Arguments));
+        Assert.Equal("/srv/weights", launch.Arguments[flag + 1]);
+    }
+
+    [Fact]
     public void Backoff_grows_and_stays_under_the_cap()
     {
         var cap = TimeSpan.FromSeconds(30);

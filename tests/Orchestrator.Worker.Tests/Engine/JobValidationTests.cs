@@ -25,7 +25,7 @@ public sealed class JobValidationTests : IDisposable
         { "image below the encoder minimum", Valid.Replace("image_size: 32", "image_size: 8", StringComparison.Ordinal), "image_size" },
         { "inception below 75 px", Valid.Replace("[tiny_cnn]", "[inception_v3]", StringComparison.Ordinal).Replace("image_size: 32", "image_size: 64", StringComparison.Ordinal), "image_size" },
         { "unknown text tower", Valid.Replace("small-transformer", "gpt2", StringComparison.Ordinal), "text_encoder" },
-        { "pretrained weights not available", Valid.Replace("pretrained: false", "pretrained: true", StringComparison.Ordinal), "pretrained" },
+        { "pretrained weights for a tower without any", Valid.Replace("pretrained: false", "pretrained: {image: true}", StringComparison.Ordinal), "pretrained.image" },
         { "two jobs in one file", Valid.Replace("[tiny_cnn]", "[tiny_cnn, resnet18]", StringComparison.Ordinal), "exactly one job" },
     };
 

@@ -115,7 +115,7 @@ public sealed class DistilBertTests
         Skip.If(missing is not null, missing);
     }
 
-    private static (Tensor Ids, Tensor Mask, Tensor Expected) ReadExpected(string folder)
+    internal static (Tensor Ids, Tensor Mask, Tensor Expected) ReadExpected(string folder)
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "expected.json")));
         Tensor Read(string name, ScalarType type)

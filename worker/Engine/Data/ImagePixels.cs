@@ -6,6 +6,11 @@ public static class ImagePixels
     private static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
     private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
 
+    /// <summary>The per-channel (RGB) mean subtracted before dividing by <see cref="ChannelStd"/>.</summary>
+    public static IReadOnlyList<float> ChannelMean => Mean;
+
+    public static IReadOnlyList<float> ChannelStd => Std;
+
     public static float[] NormalisedChw(ReadOnlySpan<byte> rgba, int width, int height)
     {
         var plane = width * height;

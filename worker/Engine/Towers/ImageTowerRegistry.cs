@@ -1,5 +1,6 @@
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Models.EfficientNet;
+using Orchestrator.Worker.Models.Weights;
 using TorchSharp;
 
 namespace Orchestrator.Worker.Engine.Towers;
@@ -9,7 +10,38 @@ namespace Orchestrator.Worker.Engine.Towers;
 /// <see cref="EncoderCatalog"/>, which the coordinator validates specs against) and, for TorchVision
 /// towers, the full 1000-class classifier it is cut from (published parameter counts refer to that).
 /// </summary>
-public sealed record ImageTowerEntry(string Name, int MinImageSize, Func<ImageTower> Create, Func<torch.nn.Module>? CreateClassifier);
+public sealed record ImageTowerEntry(string Name, int MinImageSize, Func<ImageTower> Create, Func<torch.nn.Module>? CreateClassifier)
+{
+    /// <summary>Cuts a classifier with published weights loaded into the tower; null for towers not cut from one.</summary>
+    public Func<torch.nn.Module, ImageTower>? CutPretrained { get; init; }
+
+    /// <summary>
+    /// The tower starting from a torchvision `.pth` state_dict. The file goes into the whole classifier first, so
+    /// its keys and shapes are checked against torchvision's own, head included; the head is then cut away.
+    /// </summary>
+    /// <exception cref="WeightLoadException">Keys or shapes differ; the message lists them.</exception>
+    public ImageTower CreateFromWeights(string path)
+    {
+        if (CreateClassifier is null || CutPretrained is null)
+        {
+            throw new WeightLoadException($"{Name} is not a torchvision classifier and has no pretrained weights");
+        }
+
+        var classifier = CreateClassifier();
+        try
+        {
+            ImageTowerWeights.Load(classifier, path, TorchvisionClassifiers.UnbuiltParts(Name));
+        }
+        catch
+        {
+            classifier.Dispose();
+            throw;
+        }
+
+        // The tower keeps the classifier's own stage modules, so what was loaded is what trains.
+        return CutPretrained(classifier);
+    }
+}
 
 /// <summary>Maps a spec's encoder name to its image tower.</summary>
 public static class ImageTowerRegistry
@@ -29,8 +61,8 @@ public static class ImageTowerRegistry
         TorchVision("mobilenet_v2", () => torchvision.models.mobilenet_v2(), MobileNetV2Head),
         TorchVision("mobilenet_v3_small", () => torchvision.models.mobilenet_v3_small(), MobileNetV3Head),
         TorchVision("mobilenet_v3_large", () => torchvision.models.mobilenet_v3_large(), MobileNetV3Head),
-        TorchVision("googlenet", () => torchvision.models.googlenet(), GoogLeNetHead),
-        TorchVision("inception_v3", () => torchvision.models.inception_v3(), InceptionV3Head),
+        TorchVision("googlenet", () => torchvision.models.googlenet(), GoogLeNetHead, googleWeights: true),
+        TorchVision("inception_v3", () => torchvision.models.inception_v3(), InceptionV3Head, googleWeights: true),
         // A port of torchvision's module (TorchVision for .NET lacks it), laid out as torchvision's: features, avgpool, classifier.
         TorchVision("efficientnet_b0", () => new EfficientNetB0(), EfficientNetHead),
         new ImageTowerEntry("tiny_cnn", EncoderCatalog.MinimumImageSize("tiny_cnn"), () => new TinyCnn(), null),
@@ -46,6 +78,10 @@ public static class ImageTowerRegistry
             ? entry
             : throw new ArgumentException($"unknown encoder '{name}'; known: {string.Join(", ", Names)}", nameof(name));
 
-    private static ImageTowerEntry TorchVision(string name, Func<torch.nn.Module> classifier, HashSet<string> head) =>
-        new(name, EncoderCatalog.MinimumImageSize(name), () => new TorchVisionImageTower(name, classifier(), head), classifier);
+    // googleWeights: the published weights are Google's, trained on pixels in [-1, 1] (torchvision's transform_input).
+    private static ImageTowerEntry TorchVision(string name, Func<torch.nn.Module> classifier, HashSet<string> head, bool googleWeights = false) =>
+        new(name, EncoderCatalog.MinimumImageSize(name), () => new TorchVisionImageTower(name, classifier(), head), classifier)
+        {
+            CutPretrained = loaded => new TorchVisionImageTower(name, loaded, head, rescaleToUnitRange: googleWeights),
+        };
 }

@@ -1,3 +1,4 @@
+using Orchestrator.Worker.Engine.Data;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Engine.Towers;
@@ -8,15 +9,22 @@ namespace Orchestrator.Worker.Engine.Towers;
 /// rest. TorchVision's fields are private, so the model is rebuilt from its named children in declaration
 /// order, which is its forward order for every model in the registry.
 /// </summary>
+/// <remarks>
+/// Google's published GoogLeNet and Inception v3 weights expect pixels scaled to [-1, 1], not ImageNet's mean and
+/// std; torchvision builds those two with transform_input=True when it loads them, which rescales in forward.
+/// That step is not a child module, so <c>rescaleToUnitRange</c> puts it back here.
+/// </remarks>
 public sealed class TorchVisionImageTower : ImageTower
 {
     private readonly IReadOnlyList<nn.Module<Tensor, Tensor>> stages;
     private readonly long featureWidth;
     private readonly long removedHeadParameterCount;
+    private readonly bool rescaleToUnitRange;
 
-    public TorchVisionImageTower(string name, nn.Module classifier, IReadOnlySet<string> removedChildren)
+    public TorchVisionImageTower(string name, nn.Module classifier, IReadOnlySet<string> removedChildren, bool rescaleToUnitRange = false)
         : base(name)
     {
+        this.rescaleToUnitRange = rescaleToUnitRange;
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(removedChildren);
         var kept = new List<nn.Module<Tensor, Tensor>>();
@@ -48,12 +56,23 @@ public sealed class TorchVisionImageTower : ImageTower
 
     public override Tensor forward(Tensor input)
     {
-        var x = input;
+        var x = rescaleToUnitRange ? ImageNetToUnitRange(input) : input;
         foreach (var stage in stages)
         {
             x = stage.call(x);
         }
 
         return nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
+    }
+
+    /// <summary>torchvision's _transform_input: undo ImageNet's normalisation, then map [0, 1] to [-1, 1].</summary>
+    public static Tensor ImageNetToUnitRange(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        using var scope = NewDisposeScope();
+        var channels = Enumerable.Range(0, 3)
+            .Select(c => (images.narrow(1, c, 1) * (ImagePixels.ChannelStd[c] / 0.5)) + ((ImagePixels.ChannelMean[c] - 0.5) / 0.5))
+            .ToArray();
+        return cat(channels, 1).MoveToOuterDisposeScope();
     }
 }

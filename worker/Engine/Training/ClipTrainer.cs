@@ -25,13 +25,15 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
     public TrainingResult Run(CancellationToken cancellationToken = default)
     {
         JobValidator.ThrowIfInvalid(job);
+        // Weight files are looked up before the data is read: a missing one fails the job in a second, not after decoding.
+        var sources = TowerSources.Resolve(parameters, options.WeightsDirectory);
         TorchRuntime.Prepare(options.Log, parameters.Encoder);
         Directory.CreateDirectory(options.OutputDirectory);
         var device = ChooseDevice();
 
-        var data = JobData.Load(job);
+        var data = JobData.Load(job, TextTowerRegistry.TokenizerOf(parameters, sources));
         random.manual_seed(parameters.Seed);
-        using var model = BuildModel(parameters, data.Tokenizer);
+        using var model = BuildModel(parameters, data.Tokenizer, sources);
         model.to(device);
         var groups = ParameterGroups(model);
         using var optimizer = optim.AdamW(groups, lr: parameters.HeadLr);
@@ -93,6 +95,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         {
             if (cuda.is_available())
             {
+                TorchRuntime.AllowTf32();
                 return CUDA;
             }
 
@@ -106,13 +109,31 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         return CPU;
     }
 
-    /// <summary>The job's model with fresh weights drawn from torch's global generator (seeded by the caller).</summary>
-    public static ClipModel BuildModel(JobParameters parameters, Text.ICaptionTokenizer tokenizer)
+    /// <summary>
+    /// The job's model: towers from the weights in <paramref name="sources"/> (null: both from scratch), everything
+    /// else drawn from torch's global generator (seeded by the caller).
+    /// </summary>
+    /// <exception cref="InvalidJobException">A weight file does not fit its tower; the message lists the keys at fault.</exception>
+    public static ClipModel BuildModel(JobParameters parameters, Text.ICaptionTokenizer tokenizer, TowerSources? sources = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        sources ??= TowerSources.Scratch;
+        var entry = ImageTowerRegistry.Get(parameters.Encoder);
+        var imageTower = WeightsFor("pretrained." + PretrainedWeights.ImageTower, () => sources.ImageWeights is { } path ? entry.CreateFromWeights(path) : entry.Create());
+        TextTower textTower;
+        try
+        {
+            textTower = WeightsFor("pretrained." + PretrainedWeights.TextTower, () => TextTowerRegistry.Create(parameters, tokenizer, sources.DistilBert));
+        }
+        catch
+        {
+            imageTower.Dispose();
+            throw;
+        }
+
         var model = new ClipModel(
-            ImageTowerRegistry.Get(parameters.Encoder).Create(),
-            TextTowerRegistry.Create(parameters, tokenizer),
+            imageTower,
+            textTower,
             ContrastiveLoss.Create(parameters.Loss, parameters.Temperature),
             parameters.ProjectionLayers,
             parameters.ProjectionDim,
@@ -126,6 +147,19 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         }
 
         return model;
+    }
+
+    /// <summary>A weight file that cannot go into its tower fails the job as invalid (permanently), naming the field.</summary>
+    private static T WeightsFor<T>(string field, Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (Exception e) when (e is Models.Weights.WeightLoadException or IOException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            throw new InvalidJobException([new JobProblem(field, e.Message)]);
+        }
     }
 
     /// <summary>

@@ -53,8 +53,8 @@ public static class JobValidator
         Require(p.TextLayers >= 1, "text_layers", "must be at least 1");
         Require(p.TextHeads >= 1, "text_heads", "must be at least 1");
         Require(p.TextWidth >= 1 && p.TextHeads >= 1 && p.TextWidth % p.TextHeads == 0, "text_width", $"{p.TextWidth} must be a positive multiple of text_heads ({p.TextHeads})");
-        // Loading pretrained weights arrives with DistilBERT and EfficientNet; until then saying so beats silently training from scratch.
-        Require(!p.Pretrained, "pretrained", "pretrained weights are not available in this engine yet; set pretrained: false");
+        // The spec parser refuses these already; jobs built in code (tests, tools) are held to the same rule here.
+        problems.AddRange(p.Pretrained.ProblemsFor(p.Encoder, p.TextEncoder).Select(x => new JobProblem(x.Field, x.Message)));
 
         Require(DatasetSpec.KnownFormats.Contains(d.Format), "dataset.format", $"unknown format '{d.Format}'; supported: {string.Join(", ", DatasetSpec.KnownFormats)}");
         Require(d.ValFraction is > 0 and < 1, "dataset.val_fraction", "must lie strictly between 0 and 1");

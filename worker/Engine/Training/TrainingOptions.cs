@@ -6,6 +6,12 @@ public sealed record TrainingOptions(string OutputDirectory)
     /// <summary>`cpu` or `cuda`; CUDA falls back to CPU with a notice when unavailable.</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>
+    /// Where `pretrained: true` finds published weights (torchvision's file names, DistilBERT's folder) and relative
+    /// weight paths of a spec are taken from; null when none is configured. Never downloaded into.
+    /// </summary>
+    public string? WeightsDirectory { get; init; }
+
     /// <summary>Continue from the last checkpoint in <see cref="OutputDirectory"/> when there is one.</summary>
     public bool Resume { get; init; }
 

@@ -30,23 +30,34 @@ public sealed class BertTextTokenizer
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 2);
         tokenizer = BertTokenizer.Create(vocabularyPath, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
         MaxLength = maxLength;
+        // vocab.txt holds one token per line, its id the line number; BertTokenizer does not expose the count.
+        VocabularySize = File.ReadLines(vocabularyPath).Count();
     }
 
     public int MaxLength { get; }
 
+    /// <summary>Tokens in vocab.txt: one more than the largest id this tokeniser can produce.</summary>
+    public int VocabularySize { get; }
+
+    public int PadId => tokenizer.PaddingTokenId;
+
     /// <summary>Ids of one text with [CLS] and [SEP], at most <see cref="MaxLength"/> long.</summary>
-    public IReadOnlyList<int> Encode(string text)
+    public IReadOnlyList<int> Encode(string text) => Encode(text, MaxLength);
+
+    /// <summary>Ids of one text with [CLS] and [SEP], at most <paramref name="maxLength"/> long.</summary>
+    public IReadOnlyList<int> Encode(string text, int maxLength)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 2);
         var body = tokenizer.EncodeToIds(text, addSpecialTokens: false);
-        var ids = new List<int>(Math.Min(body.Count, MaxLength - 2) + 2) { tokenizer.ClassificationTokenId };
-        ids.AddRange(body.Take(MaxLength - 2));
+        var ids = new List<int>(Math.Min(body.Count, maxLength - 2) + 2) { tokenizer.ClassificationTokenId };
+        ids.AddRange(body.Take(maxLength - 2));
         ids.Add(tokenizer.SeparatorTokenId);
         return ids;
     }
 
     public TokenBatch EncodeBatch(IReadOnlyList<string> texts)
     {
-        var encoded = texts.Select(Encode).ToList();
+        var encoded = texts.Select(t => Encode(t)).ToList();
         var longest = encoded.Count == 0 ? 0 : encoded.Max(e => e.Count);
         var ids = new long[encoded.Count, longest];
         var mask = new long[encoded.Count, longest];

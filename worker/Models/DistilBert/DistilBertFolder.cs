@@ -13,6 +13,12 @@ public static class DistilBertFolder
     public const string ConfigFile = "config.json";
     public const string WeightsFile = "model.safetensors";
     public const string VocabularyFile = "vocab.txt";
+
+    /// <summary>The published model `pretrained: true` means, and the folder name it is looked for under in the weights directory.</summary>
+    public const string PublishedName = "distilbert-base-uncased";
+
+    /// <summary>Where its files are published, for error messages only: nothing here downloads.</summary>
+    public const string PublishedSource = "https://huggingface.co/distilbert/distilbert-base-uncased";
     private const string Prefix = "distilbert.";
 
     /// <summary>Builds the model from config.json and loads model.safetensors into it.</summary>

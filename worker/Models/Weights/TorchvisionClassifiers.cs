@@ -23,7 +23,18 @@ public static class TorchvisionClassifiers
         ["efficientnet_b0"] = "efficientnet_b0_rwightman-7f5810bc.pth",
     };
 
+    // torchvision trains GoogLeNet with its two auxiliary classifiers and publishes them in the file (it loads the
+    // file into a model built with aux_logits=True, then drops them); TorchVision for .NET never builds them. They
+    // feed only training-time side losses, so their keys are left in the file unread.
+    private static readonly Dictionary<string, string[]> UnbuiltKeyPrefixes = new(StringComparer.Ordinal)
+    {
+        ["googlenet"] = ["aux1.", "aux2."],
+    };
+
     public static IReadOnlyCollection<string> Names => WeightFiles.Keys;
+
+    /// <summary>Key prefixes of the published file that belong to parts this port does not build (empty for most).</summary>
+    public static IReadOnlyList<string> UnbuiltParts(string name) => UnbuiltKeyPrefixes.GetValueOrDefault(name, []);
 
     /// <summary>torchvision's file name for the model's ImageNet weights, e.g. resnet50-0676ba61.pth.</summary>
     public static string WeightFileName(string name) =>

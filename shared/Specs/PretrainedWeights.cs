@@ -1,0 +1,171 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Orchestrator.Shared.Specs;
+
+/// <summary>
+/// `pretrained` of a job: where its image and text towers start from. In a spec it is `true` (the study's
+/// default: every tower that has published weights starts from them, the others from scratch), `false` (both
+/// from scratch), or per tower `{image: V, text: V}` where V is `true` (the published weights, refused for a
+/// tower that has none), `false`, or a PATH (a torchvision `.pth` for the image tower, a Hugging Face folder
+/// for the text tower). A tower the mapping leaves out is treated as under `true`.
+/// </summary>
+/// <remarks>
+/// On the wire it stays `true` or `false` whenever it can (`{image: false, text: false}` is `false`), so job
+/// keys of specs written when this was a plain flag do not change; otherwise an object holding only the
+/// towers the spec named.
+/// </remarks>
+[JsonConverter(typeof(PretrainedWeightsJsonConverter))]
+public sealed record PretrainedWeights(TowerWeights Image, TowerWeights Text)
+{
+    public const string ImageTower = "image";
+    public const string TextTower = "text";
+
+    public static IReadOnlyList<string> Towers { get; } = [ImageTower, TextTower];
+
+    /// <summary>`true`: published weights for every tower that has them.</summary>
+    public static PretrainedWeights WherePublished { get; } = new(TowerWeights.PublishedIfAny, TowerWeights.PublishedIfAny);
+
+    /// <summary>`false`: both towers from scratch.</summary>
+    public static PretrainedWeights None { get; } = new(TowerWeights.Scratch, TowerWeights.Scratch);
+
+    public static implicit operator PretrainedWeights(bool pretrained) => FromBoolean(pretrained);
+
+    public static PretrainedWeights FromBoolean(bool pretrained) => pretrained ? WherePublished : None;
+
+    /// <summary>
+    /// Requests these towers cannot honour, as (field under `parameters`, message): explicit weights for a
+    /// tower that has none. Shared by the spec parser and the training engine so both refuse the same jobs.
+    /// </summary>
+    public IEnumerable<(string Field, string Message)> ProblemsFor(string encoder, string textEncoder)
+    {
+        if (Image.IsExplicit && !EncoderCatalog.HasPublishedWeights(encoder))
+        {
+            yield return ($"pretrained.{ImageTower}",
+                $"{encoder} has no pretrained weights (it is a small tower for tests) and always starts from scratch; set {ImageTower}: false or leave it out");
+        }
+
+        if (Text.IsExplicit && !ParameterCatalog.TextEncoderHasPublishedWeights(textEncoder))
+        {
+            yield return ($"pretrained.{TextTower}",
+                $"{textEncoder} has no pretrained weights (its vocabulary is built from the training captions) and always starts from scratch; set {TextTower}: false or leave it out");
+        }
+    }
+}
+
+/// <summary>Where one tower's weights come from.</summary>
+public enum TowerWeightsKind
+{
+    /// <summary>Left out, or `pretrained: true`: the published weights if the tower has any, else from scratch.</summary>
+    PublishedIfAny,
+
+    /// <summary>`true` for this tower: the published weights; a tower without them is an error.</summary>
+    Published,
+
+    /// <summary>`false`: random initialisation.</summary>
+    Scratch,
+
+    /// <summary>A path to a weight file or folder.</summary>
+    File,
+}
+
+/// <summary>One tower's side of <see cref="PretrainedWeights"/>.</summary>
+public sealed record TowerWeights
+{
+    private TowerWeights(TowerWeightsKind kind, string? path)
+    {
+        Kind = kind;
+        Path = path;
+    }
+
+    public static TowerWeights PublishedIfAny { get; } = new(TowerWeightsKind.PublishedIfAny, null);
+
+    public static TowerWeights Published { get; } = new(TowerWeightsKind.Published, null);
+
+    public static TowerWeights Scratch { get; } = new(TowerWeightsKind.Scratch, null);
+
+    public TowerWeightsKind Kind { get; }
+
+    /// <summary>The file or folder when <see cref="Kind"/> is <see cref="TowerWeightsKind.File"/>, as the spec wrote it.</summary>
+    public string? Path { get; }
+
+    /// <summary>The spec asked for weights for this tower in particular (a `true` or a path in the mapping).</summary>
+    public bool IsExplicit => Kind is TowerWeightsKind.Published or TowerWeightsKind.File;
+
+    public static TowerWeights FromFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return new TowerWeights(TowerWeightsKind.File, path);
+    }
+}
+
+/// <summary>Reads `true`, `false` or `{"image": …, "text": …}`; writes the shortest of those that says the same.</summary>
+public sealed class PretrainedWeightsJsonConverter : JsonConverter<PretrainedWeights>
+{
+    public override PretrainedWeights Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.True or JsonTokenType.False:
+                return PretrainedWeights.FromBoolean(reader.GetBoolean());
+            case JsonTokenType.StartObject:
+                var (image, text) = (TowerWeights.PublishedIfAny, TowerWeights.PublishedIfAny);
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var tower = reader.GetString();
+                    reader.Read();
+                    var side = ReadSide(ref reader, tower);
+                    (image, text) = tower switch
+                    {
+                        PretrainedWeights.ImageTower => (side, text),
+                        PretrainedWeights.TextTower => (image, side),
+                        _ => throw new JsonException($"pretrained: unknown tower '{tower}'; use {string.Join(" or ", PretrainedWeights.Towers)}"),
+                    };
+                }
+
+                return new PretrainedWeights(image, text);
+            default:
+                throw new JsonException($"pretrained must be true, false or an object with image and/or text, not {reader.TokenType}");
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, PretrainedWeights value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        if (value == PretrainedWeights.WherePublished || value == PretrainedWeights.None)
+        {
+            writer.WriteBooleanValue(value == PretrainedWeights.WherePublished);
+            return;
+        }
+
+        writer.WriteStartObject();
+        WriteSide(writer, PretrainedWeights.ImageTower, value.Image);
+        WriteSide(writer, PretrainedWeights.TextTower, value.Text);
+        writer.WriteEndObject();
+    }
+
+    private static TowerWeights ReadSide(ref Utf8JsonReader reader, string? tower) => reader.TokenType switch
+    {
+        JsonTokenType.True => TowerWeights.Published,
+        JsonTokenType.False => TowerWeights.Scratch,
+        JsonTokenType.String when !string.IsNullOrWhiteSpace(reader.GetString()) => TowerWeights.FromFile(reader.GetString()!),
+        _ => throw new JsonException($"pretrained.{tower} must be true, false or a path"),
+    };
+
+    private static void WriteSide(Utf8JsonWriter writer, string tower, TowerWeights side)
+    {
+        switch (side.Kind)
+        {
+            case TowerWeightsKind.Published or TowerWeightsKind.Scratch:
+                writer.WriteBoolean(tower, side.Kind == TowerWeightsKind.Published);
+                break;
+            case TowerWeightsKind.File:
+                writer.WriteString(tower, side.Path);
+                break;
+            default:
+                // Left out: the default, as in the spec.
+                break;
+        }
+    }
+}

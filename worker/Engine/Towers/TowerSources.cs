@@ -1,0 +1,117 @@
+using Orchestrator.Shared.Specs;
+using Orchestrator.Worker.Engine.Training;
+using Orchestrator.Worker.Models.DistilBert;
+using Orchestrator.Worker.Models.Weights;
+
+namespace Orchestrator.Worker.Engine.Towers;
+
+/// <summary>A DistilBERT text tower's Hugging Face folder, and whether its model.safetensors is loaded or the model starts from scratch.</summary>
+public sealed record DistilBertSource(string Folder, bool LoadWeights)
+{
+    public string ConfigPath => Path.Combine(Folder, DistilBertFolder.ConfigFile);
+
+    public string VocabularyPath => Path.Combine(Folder, DistilBertFolder.VocabularyFile);
+
+    public string WeightsPath => Path.Combine(Folder, DistilBertFolder.WeightsFile);
+}
+
+/// <summary>
+/// The files a job's towers are built from on this worker: the image tower's torchvision `.pth` (null: from
+/// scratch) and, for DistilBERT, its folder. Found before any data is read, so a missing file fails the job at
+/// once and permanently, saying which file, where it was looked for and where to get it; nothing is downloaded.
+/// A relative path in the spec is taken from the weights directory, so one sweep can name files that each
+/// worker keeps in its own.
+/// </summary>
+public sealed record TowerSources(string? ImageWeights, DistilBertSource? DistilBert)
+{
+    /// <summary>Both towers from scratch and no DistilBERT folder: the small transformer's jobs.</summary>
+    public static TowerSources Scratch { get; } = new(null, null);
+
+    /// <exception cref="InvalidJobException">A file is missing; every missing one is listed.</exception>
+    public static TowerSources Resolve(JobParameters parameters, string? weightsDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var problems = new List<JobProblem>();
+        var image = ResolveImage(parameters, weightsDirectory, problems);
+        var text = parameters.TextEncoder == TextTowerRegistry.DistilBert ? ResolveDistilBert(parameters.Pretrained.Text, weightsDirectory, problems) : null;
+        return problems.Count == 0 ? new TowerSources(image, text) : throw new InvalidJobException(problems);
+    }
+
+    private static string? ResolveImage(JobParameters parameters, string? weightsDirectory, List<JobProblem> problems)
+    {
+        const string field = "pretrained." + PretrainedWeights.ImageTower;
+        var side = parameters.Pretrained.Image;
+        switch (side.Kind)
+        {
+            case TowerWeightsKind.Scratch:
+            case TowerWeightsKind.PublishedIfAny when !EncoderCatalog.HasPublishedWeights(parameters.Encoder):
+                return null;
+            case TowerWeightsKind.File:
+                var path = InWeightsDirectory(side.Path!, weightsDirectory);
+                if (!File.Exists(path))
+                {
+                    problems.Add(new JobProblem(field, $"weight file not found: {path}{RelativeNote(side.Path!, weightsDirectory)}"));
+                }
+
+                return path;
+            default:
+                try
+                {
+                    return ImageTowerWeights.ResolvePretrained(parameters.Encoder, weightsDirectory);
+                }
+                catch (WeightLoadException e)
+                {
+                    problems.Add(new JobProblem(field, e.Message));
+                    return null;
+                }
+        }
+    }
+
+    /// <summary>
+    /// DistilBERT needs its folder even from scratch: config.json sizes the model and vocab.txt tokenises the
+    /// captions; model.safetensors only when its weights are loaded.
+    /// </summary>
+    private static DistilBertSource? ResolveDistilBert(TowerWeights side, string? weightsDirectory, List<JobProblem> problems)
+    {
+        var load = side.Kind != TowerWeightsKind.Scratch;
+        var field = load ? "pretrained." + PretrainedWeights.TextTower : "text_encoder";
+        string[] needed = load
+            ? [DistilBertFolder.ConfigFile, DistilBertFolder.WeightsFile, DistilBertFolder.VocabularyFile]
+            : [DistilBertFolder.ConfigFile, DistilBertFolder.VocabularyFile];
+        var purpose = load ? "" : " (from scratch too: config.json sizes the model, vocab.txt tokenises the captions)";
+        if (side.Kind == TowerWeightsKind.File)
+        {
+            var folder = InWeightsDirectory(side.Path!, weightsDirectory);
+            var missing = needed.Where(f => !File.Exists(Path.Combine(folder, f))).ToList();
+            if (missing.Count > 0)
+            {
+                problems.Add(new JobProblem(field, $"{folder} is not a usable Hugging Face DistilBERT folder: it lacks {string.Join(", ", missing)}{RelativeNote(side.Path!, weightsDirectory)}"));
+            }
+
+            return new DistilBertSource(folder, load);
+        }
+
+        var howTo = $"nothing is downloaded: fetch {string.Join(", ", needed)} from {DistilBertFolder.PublishedSource} yourself and place them there, " +
+            "or give `pretrained: {text: FOLDER}`, or use text_encoder: small-transformer";
+        if (string.IsNullOrWhiteSpace(weightsDirectory))
+        {
+            problems.Add(new JobProblem(field, $"{DistilBertFolder.PublishedName} needs {string.Join(", ", needed)}{purpose} from a folder {DistilBertFolder.PublishedName}/ in the weights directory, and none is configured (--weights-dir or ORCH_WEIGHTS_DIR); {howTo}"));
+            return null;
+        }
+
+        var published = Path.Combine(weightsDirectory, DistilBertFolder.PublishedName);
+        var absent = needed.Where(f => !File.Exists(Path.Combine(published, f))).ToList();
+        if (absent.Count > 0)
+        {
+            problems.Add(new JobProblem(field, $"{DistilBertFolder.PublishedName} needs {string.Join(", ", needed)}{purpose} in {published} (the weights directory's {DistilBertFolder.PublishedName}/), which lacks {string.Join(", ", absent)}; {howTo}"));
+        }
+
+        return new DistilBertSource(published, load);
+    }
+
+    private static string InWeightsDirectory(string path, string? weightsDirectory) =>
+        Path.IsPathRooted(path) || string.IsNullOrWhiteSpace(weightsDirectory) ? Path.GetFullPath(path) : Path.Combine(weightsDirectory, path);
+
+    private static string RelativeNote(string path, string? weightsDirectory) =>
+        Path.IsPathRooted(path) || string.IsNullOrWhiteSpace(weightsDirectory) ? "" : " (a relative path is taken from the weights directory)";
+}
