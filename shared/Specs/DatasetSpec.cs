@@ -43,14 +43,4 @@ public sealed record DatasetSpec
     /// <summary>Synthetic format: distinct captions per generated image.</summary>
     [JsonPropertyName("captions_per_image")]
     public int CaptionsPerImage { get; init; } = 5;
-
-    /// <summary>
-    /// The same dataset with its relative paths taken from <paramref name="root"/> (a worker's data root, where the
-    /// machine keeps its datasets); absolute paths, and every path when there is no root, stay as they are.
-    /// </summary>
-    public DatasetSpec ResolvedAgainst(string? root) => string.IsNullOrWhiteSpace(root)
-        ? this
-        : this with { Images = Under(root, Images), Captions = Under(root, Captions), Annotations = Under(root, Annotations) };
-
-    private static string? Under(string root, string? path) => path is null ? null : Path.Combine(root, path);
 }
