@@ -41,14 +41,16 @@ ENV APP_UID=1654
 FROM runtime-${TORCH_BACKEND} AS final
 WORKDIR /app
 COPY --from=build /app ./
-# The agent's folders: its state (outbox, contact file) and image cache in the container, checkpoints and
-# datasets under /var/lib/orchestrator/shared, where compose and Kubernetes mount the shared volume.
-RUN mkdir -p /var/lib/orchestrator/worker /var/lib/orchestrator/cache /var/lib/orchestrator/shared/checkpoints /var/lib/orchestrator/shared/datasets \
+# The agent's folders: its state (outbox, contact file) and image cache in the container; checkpoints, datasets
+# and pretrained weights under /var/lib/orchestrator/shared, where compose and Kubernetes mount the shared volume.
+RUN mkdir -p /var/lib/orchestrator/worker /var/lib/orchestrator/cache \
+        /var/lib/orchestrator/shared/checkpoints /var/lib/orchestrator/shared/datasets /var/lib/orchestrator/shared/weights \
     && chown -R 1654:1654 /var/lib/orchestrator
 USER 1654
 ENV ORCH_AGENT__STATEDIRECTORY=/var/lib/orchestrator/worker \
     ORCH_AGENT__CHECKPOINTROOT=/var/lib/orchestrator/shared/checkpoints \
     ORCH_AGENT__DATAROOT=/var/lib/orchestrator/shared/datasets \
+    ORCH_WEIGHTS_DIR=/var/lib/orchestrator/shared/weights \
     ORCH_CACHE_DIR=/var/lib/orchestrator/cache \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 # A worker has no port: healthy while a coordinator answered it in the last two minutes (leases are asked for

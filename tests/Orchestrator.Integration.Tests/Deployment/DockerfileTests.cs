@@ -61,6 +61,8 @@ public sealed class DockerfileTests
         Assert.Contains(lines, l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal) && l.Contains(DeploymentFiles.ContactFile, StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains($"ORCH_AGENT__STATEDIRECTORY={stateDirectory} ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains($"ORCH_AGENT__CHECKPOINTROOT={DeploymentFiles.SharedMount}/checkpoints ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($"ORCH_AGENT__DATAROOT={DeploymentFiles.SharedMount}/datasets ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($"ORCH_WEIGHTS_DIR={DeploymentFiles.SharedMount}/weights ", StringComparison.Ordinal));
     }
 
     [Fact]

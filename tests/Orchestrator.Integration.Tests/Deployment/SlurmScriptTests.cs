@@ -77,6 +77,7 @@ public sealed partial class SlurmScriptTests
         info.Environment["XDG_DATA_HOME"] = Path.Combine(bed.Root, "data");
         info.Environment.Remove("ORCH_WORKER_TOKEN");
         info.Environment.Remove("CUDA_VISIBLE_DEVICES");
+        info.Environment.Remove("ORCH_WEIGHTS_DIR");
         LogSettings.ApplyTo(info);
         var task = bed.AddWorker(LoggedProcess.Start(info, "slurm-task-3"));
 
@@ -95,6 +96,7 @@ public sealed partial class SlurmScriptTests
         Assert.Equal(4, released.MaxAttempts); // a released attempt is not counted against the job
         Assert.True(Directory.EnumerateFiles(Path.Combine(shared, "checkpoints"), "*", SearchOption.AllDirectories).Any(), "checkpoints land in the shared folder");
         Assert.True(Directory.Exists(Path.Combine(shared, "state", "slurm-3", "outbox")), "the task's state folder is kept per array index");
+        Assert.True(Directory.Exists(Path.Combine(shared, "weights")), "pretrained weights are looked up in the shared folder");
     }
 
     /// <summary>`orch-worker agent …` lines (continuations joined, a leading `exec` dropped).</summary>
