@@ -15,7 +15,7 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: orch-worker [agent] --coordinator URL --token T [--devices cuda:0,cuda:1 | --slots N] [--name NAME]");
+    Console.Error.WriteLine("usage: orch-worker [agent] --coordinator URL[,URL…] --token T [--devices cuda:0,cuda:1 | --slots N] [--name NAME]");
     Console.Error.WriteLine("                   [--checkpoint-root DIR] [--data-root DIR] [--weights-dir DIR] [--state-dir DIR]");
     Console.Error.WriteLine("       orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--weights-dir DIR] [--data-root DIR] [--resume] [--threads N] [--image-cache DIR]");
     Console.Error.WriteLine("       orch-worker bench [--encoders a,b] [--size 224] [--batch 16] [--steps 3] [--threads N] [--device cpu|cuda]");

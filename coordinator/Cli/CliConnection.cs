@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Configuration;
@@ -24,6 +25,7 @@ public sealed class CliConnection : IDisposable
         Headers = resolved is null ? [] : new Metadata { { "authorization", "Bearer " + resolved } };
         Sweeps = new SweepService.SweepServiceClient(channel);
         Results = new ResultsService.ResultsServiceClient(channel);
+        Health = new Health.HealthClient(channel);
     }
 
     public string Address { get; }
@@ -33,6 +35,8 @@ public sealed class CliConnection : IDisposable
     public SweepService.SweepServiceClient Sweeps { get; }
 
     public ResultsService.ResultsServiceClient Results { get; }
+
+    public Health.HealthClient Health { get; }
 
     public CallOptions Call(CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         new(Headers, timeout is null ? null : DateTime.UtcNow + timeout, cancellationToken);

@@ -21,6 +21,7 @@ public static class OrchCli
         root.Subcommands.Add(SweepCommands.Cancel(common));
         root.Subcommands.Add(SweepCommands.Retry(common));
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(HealthCommand.Create(common));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Dapper;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Orchestrator.Coordinator.Api;
 using Orchestrator.Coordinator.Auth;
@@ -53,7 +54,9 @@ public static class CoordinatorRegistration
             .AddServiceOptions<WorkerApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Worker))
             .AddServiceOptions<SweepApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Client))
             .AddServiceOptions<ResultsApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Client));
-        services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddGrpcHealthChecks(o => o.Services.Map(CoordinatorHealth.LivenessService, check => check.Tags.Contains(CoordinatorHealth.LivenessService)))
+            .AddCheck("process", () => HealthCheckResult.Healthy(), [CoordinatorHealth.LivenessService])
+            .AddCheck<DatabaseHealthCheck>("database");
         services.AddGrpcReflection();
         return services;
     }

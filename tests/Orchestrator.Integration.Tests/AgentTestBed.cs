@@ -17,7 +17,7 @@ public sealed class AgentTestBed : IAsyncDisposable
     public const string WorkerToken = "it-worker-token";
     public const string ClientToken = "it-client-token";
 
-    private readonly List<WorkerProcess> workers = [];
+    private readonly List<LoggedProcess> workers = [];
     private readonly Dictionary<string, string?> settings;
 
     private AgentTestBed(string connectionString, int port, string root, Dictionary<string, string?> settings)
@@ -40,30 +40,42 @@ public sealed class AgentTestBed : IAsyncDisposable
 
     public SweepService.SweepServiceClient Sweeps => new(Coordinator!.Connect(ClientToken));
 
-    public IEnumerable<WorkerProcess> Workers => workers;
+    public IEnumerable<LoggedProcess> Workers => workers;
 
-    public static async Task<AgentTestBed> CreateAsync(TimeSpan? leaseDuration = null)
+    /// <summary>The settings its coordinators run with (the in-process one, or `orch serve` processes the test starts).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => settings;
+
+    /// <param name="leaseDuration">lease lifetime without a heartbeat (20 s when null)</param>
+    /// <param name="inProcessCoordinator">false for tests that run their own coordinators (`orch serve` processes) on the bed's database</param>
+    public static async Task<AgentTestBed> CreateAsync(TimeSpan? leaseDuration = null, bool inProcessCoordinator = true)
     {
         var connectionString = await TestPostgresServer.CreateDatabaseAsync("agent");
         var root = Directory.CreateTempSubdirectory("orch-agent-it-").FullName;
         var port = LoopbackPort.PickFree();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Orchestrator"] = connectionString,
-            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{port}",
-            ["Coordinator:Auth:WorkerToken"] = WorkerToken,
-            ["Coordinator:Auth:ClientToken"] = ClientToken,
-            ["Coordinator:Queue:LeaseDuration"] = (leaseDuration ?? TimeSpan.FromSeconds(20)).ToString("c", CultureInfo.InvariantCulture),
-            ["Coordinator:Queue:HeartbeatInterval"] = "00:00:01",
-            ["Coordinator:Queue:RetryBackoffBase"] = "00:00:00",
-            ["Coordinator:Scheduler:LeaseRescuerInterval"] = "00:00:01",
-            ["Coordinator:Scheduler:WorkerLivenessInterval"] = "00:00:02",
-            ["Coordinator:Scheduler:SweepCompletionInterval"] = "00:00:01",
-        };
+        var settings = CoordinatorSettings(connectionString, leaseDuration ?? TimeSpan.FromSeconds(20));
+        settings["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{port}";
         var bed = new AgentTestBed(connectionString, port, root, settings);
-        await bed.StartCoordinatorAsync();
+        if (inProcessCoordinator)
+        {
+            await bed.StartCoordinatorAsync();
+        }
+
         return bed;
     }
+
+    /// <summary>A coordinator's settings for these tests: the test tokens, short leases, fast Quartz jobs, no retry backoff.</summary>
+    public static Dictionary<string, string?> CoordinatorSettings(string connectionString, TimeSpan leaseDuration) => new()
+    {
+        ["ConnectionStrings:Orchestrator"] = connectionString,
+        ["Coordinator:Auth:WorkerToken"] = WorkerToken,
+        ["Coordinator:Auth:ClientToken"] = ClientToken,
+        ["Coordinator:Queue:LeaseDuration"] = leaseDuration.ToString("c", CultureInfo.InvariantCulture),
+        ["Coordinator:Queue:HeartbeatInterval"] = "00:00:01",
+        ["Coordinator:Queue:RetryBackoffBase"] = "00:00:00",
+        ["Coordinator:Scheduler:LeaseRescuerInterval"] = "00:00:01",
+        ["Coordinator:Scheduler:WorkerLivenessInterval"] = "00:00:02",
+        ["Coordinator:Scheduler:SweepCompletionInterval"] = "00:00:01",
+    };
 
     public async Task StartCoordinatorAsync() => Coordinator = await CoordinatorHost.StartAsync(settings);
 
@@ -73,9 +85,17 @@ public sealed class AgentTestBed : IAsyncDisposable
         Coordinator = null;
     }
 
-    public WorkerProcess StartWorker(string name, int slots = 1, IDictionary<string, string>? environment = null)
+    /// <summary>A worker started some other way (a launcher script): its log joins the others and the bed stops it.</summary>
+    public LoggedProcess AddWorker(LoggedProcess worker)
     {
-        var worker = WorkerProcess.Start(name, Address, WorkerToken, Root, slots, environment);
+        workers.Add(worker);
+        return worker;
+    }
+
+    /// <summary>A worker of this bed's coordinator, or of <paramref name="coordinators"/> (comma-separated addresses) when given.</summary>
+    public LoggedProcess StartWorker(string name, int slots = 1, IDictionary<string, string>? environment = null, string? coordinators = null)
+    {
+        var worker = WorkerProcess.Start(name, coordinators ?? Address.ToString().TrimEnd('/'), WorkerToken, Root, slots, environment);
         workers.Add(worker);
         return worker;
     }

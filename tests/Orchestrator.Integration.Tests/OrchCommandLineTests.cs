@@ -58,6 +58,9 @@ public sealed class OrchCommandLineTests
         var nothingLeft = await Orch(bed, ["retry", Id(sweepId)], withToken: true);
         Assert.Equal(0, nothingLeft.ExitCode);
         Assert.Contains("nothing to retry", nothingLeft.Output, StringComparison.Ordinal);
+
+        var health = await Json(bed, "health");
+        Assert.Equal("SERVING", health.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -71,6 +74,10 @@ public sealed class OrchCommandLineTests
         Assert.Equal(1, unreachable.ExitCode);
         Assert.Contains("could not reach the coordinator at http://127.0.0.1:9", unreachable.Error, StringComparison.Ordinal);
         Assert.Contains("orch serve", unreachable.Error, StringComparison.Ordinal);
+
+        var unhealthy = await Orch(bed, ["health", "--coordinator", "http://127.0.0.1:9"], withToken: false);
+        Assert.Equal(1, unhealthy.ExitCode);
+        Assert.Contains("could not reach the coordinator at http://127.0.0.1:9", unhealthy.Error, StringComparison.Ordinal);
 
         var badToken = await Orch(bed, ["status", "--token", "wrong"], withToken: false);
         Assert.Equal(1, badToken.ExitCode);

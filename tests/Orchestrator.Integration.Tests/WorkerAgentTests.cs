@@ -119,6 +119,24 @@ public sealed class WorkerAgentTests
     }
 
     [Fact]
+    public async Task Relative_dataset_paths_are_looked_up_under_the_worker_s_data_root()
+    {
+        await using var bed = await AgentTestBed.CreateAsync();
+        var dataRoot = Path.Combine(bed.Root, "datasets");
+        bed.StartWorker("w", environment: new Dictionary<string, string> { ["ORCH_AGENT__DATAROOT"] = dataRoot });
+        var spec = AgentTestBed.Spec("relative-data", seeds: 1, epochs: 1,
+            dataset: "{format: captions-csv, images: flickr8k/images, captions: flickr8k/captions.txt}");
+
+        var sweep = await bed.SubmitAsync(spec);
+        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
+
+        // Nothing is there: the trainer took the path under the data root and says so.
+        var job = (await bed.JobsAsync(sweep)).Single();
+        Assert.Equal("failed", job.State);
+        Assert.Contains(Path.Combine(dataRoot, "flickr8k"), job.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cancelling_a_running_sweep_stops_the_trainer_and_the_job_ends_cancelled()
     {
         await using var bed = await AgentTestBed.CreateAsync();

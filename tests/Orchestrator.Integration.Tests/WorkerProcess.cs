@@ -1,39 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests;
 
-/// <summary>An `orch-worker` agent started as its own process, as a user would run it, with its output kept for failures.</summary>
-public sealed class WorkerProcess : IAsyncDisposable
+/// <summary>An `orch-worker` agent started as its own process, as a user would run it.</summary>
+public static class WorkerProcess
 {
-    private readonly Process process;
-    private readonly StringBuilder log = new();
-
-    private WorkerProcess(Process process, string name)
-    {
-        this.process = process;
-        Name = name;
-    }
-
-    public string Name { get; }
-
-    public bool HasExited => process.HasExited;
-
-    public int ExitCode => process.ExitCode;
-
-    public string Log
-    {
-        get
-        {
-            lock (log)
-            {
-                return log.ToString();
-            }
-        }
-    }
-
     /// <summary>The worker's build output: worker/bin/&lt;configuration&gt;/net10.0/orch-worker.dll, built before these tests.</summary>
     public static string Executable
     {
@@ -44,17 +17,18 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    public static WorkerProcess Start(string name, Uri coordinator, string token, string root, int slots, IDictionary<string, string>? environment = null)
+    /// <param name="name">the worker's name</param>
+    /// <param name="coordinators">one coordinator address, or several comma-separated</param>
+    /// <param name="token">the worker token</param>
+    /// <param name="root">the test's scratch folder: checkpoints, state, and the agent's XDG folders go there</param>
+    /// <param name="slots">CPU slots</param>
+    /// <param name="environment">extra environment variables</param>
+    public static LoggedProcess Start(string name, string coordinators, string token, string root, int slots, IDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var info = new ProcessStartInfo("dotnet");
         foreach (var argument in new[]
                  {
-                     Executable, "--coordinator", coordinator.ToString().TrimEnd('/'), "--token", token, "--name", name,
+                     Executable, "--coordinator", coordinators, "--token", token, "--name", name,
                      "--slots", slots.ToString(CultureInfo.InvariantCulture), "--checkpoint-root", Path.Combine(root, "checkpoints"),
                      "--state-dir", Path.Combine(root, "state-" + name), "--lease-wait", "00:00:02", "--kill-grace", "00:00:05",
                  })
@@ -65,71 +39,30 @@ public sealed class WorkerProcess : IAsyncDisposable
         // Keep the agent away from the user's local credentials and data.
         info.Environment["XDG_CONFIG_HOME"] = Path.Combine(root, "config");
         info.Environment["XDG_DATA_HOME"] = Path.Combine(root, "data");
-        info.Environment["Logging__LogLevel__Default"] = "Information";
-        info.Environment["Logging__LogLevel__orch-worker"] = "Debug";
-        info.Environment["Logging__Console__FormatterName"] = "simple";
-        info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
-        info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+        LogSettings.ApplyTo(info, verboseCategory: "orch-worker");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
         }
 
-        var process = new Process { StartInfo = info };
-        var worker = new WorkerProcess(process, name);
-        process.OutputDataReceived += (_, e) => worker.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return worker;
+        return LoggedProcess.Start(info, name);
     }
+}
 
-    /// <summary>SIGKILL: the agent dies without a word, its trainer children with it.</summary>
-    public void KillHard() => process.Kill(entireProcessTree: true);
-
-    /// <summary>SIGTERM, as systemd, Kubernetes or Slurm stop a worker.</summary>
-    public void Terminate()
+/// <summary>One timestamped line per log entry, so the output of several processes in a failure message reads in order.</summary>
+public static class LogSettings
+{
+    public static void ApplyTo(ProcessStartInfo info, string? verboseCategory = null)
     {
-        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-    }
-
-    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        try
+        ArgumentNullException.ThrowIfNull(info);
+        info.Environment["Logging__LogLevel__Default"] = "Information";
+        if (verboseCategory is not null)
         {
-            await process.WaitForExitAsync(cancel.Token);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            info.Environment[$"Logging__LogLevel__{verboseCategory}"] = "Debug";
         }
 
-        process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            log.AppendLine(CultureInfo.InvariantCulture, $"[{Name}] {line}");
-        }
+        info.Environment["Logging__Console__FormatterName"] = "simple";
+        info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
     }
 }

@@ -8,7 +8,10 @@ public sealed class AgentOptions
 {
     public const string Section = "Agent";
 
-    /// <summary>The coordinator's gRPC address.</summary>
+    /// <summary>
+    /// The coordinator's gRPC address, or several comma-separated (coordinators sharing one database): the agent
+    /// uses the first and moves to the next when the one it uses cannot be reached.
+    /// </summary>
     public string Coordinator { get; set; } = "http://127.0.0.1:50051";
 
     /// <summary>The worker bearer token.</summary>

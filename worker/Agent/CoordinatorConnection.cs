@@ -6,20 +6,23 @@ namespace Orchestrator.Worker.Agent;
 
 /// <summary>
 /// The agent's calls to the coordinator. The coordinator may vanish (restart, network): calls that fail for
-/// that reason are retried with exponential backoff and full jitter until they succeed or the agent stops;
-/// every other failure (fencing refusals included) reaches the caller at once.
+/// that reason are retried with exponential backoff and jitter until they succeed or the agent stops; every
+/// other failure (fencing refusals included) reaches the caller at once. Given several addresses (coordinators
+/// sharing one database), a call that finds its coordinator unreachable is retried on the next one.
 /// </summary>
 public sealed class CoordinatorConnection : IDisposable
 {
     private static readonly StatusCode[] Transient =
         [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.Internal, StatusCode.ResourceExhausted, StatusCode.Aborted, StatusCode.Unknown];
 
-    private readonly GrpcChannel channel;
+    private readonly Endpoint[] endpoints;
     private readonly Metadata headers;
     private readonly TimeSpan maxDelay;
+    private readonly CoordinatorContactFile? contact;
     private readonly ILogger logger;
+    private int current;
 
-    public CoordinatorConnection(AgentOptions options, ILogger logger)
+    public CoordinatorConnection(AgentOptions options, ILogger logger, CoordinatorContactFile? contact = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.Token))
@@ -27,14 +30,38 @@ public sealed class CoordinatorConnection : IDisposable
             throw new ArgumentException("a worker token is required: --token, or ORCH_AGENT__TOKEN in the environment", nameof(options));
         }
 
-        channel = GrpcChannel.ForAddress(options.Coordinator);
-        Client = new WorkerService.WorkerServiceClient(channel);
+        // The channel's own reconnect backoff grows to 2 minutes by default: after a long outage it would keep
+        // failing calls fast for that long after the coordinator is back. Capped like our retries, it reconnects
+        // within a few seconds, well inside a lease.
+        var channelOptions = new GrpcChannelOptions { MaxReconnectBackoff = options.MaxRetryDelay };
+        endpoints = ParseAddresses(options.Coordinator).Select(address =>
+        {
+            var channel = GrpcChannel.ForAddress(address, channelOptions);
+            return new Endpoint(address, channel, new WorkerService.WorkerServiceClient(channel));
+        }).ToArray();
         headers = new Metadata { { "authorization", "Bearer " + options.Token } };
         maxDelay = options.MaxRetryDelay;
+        this.contact = contact;
         this.logger = logger;
     }
 
-    public WorkerService.WorkerServiceClient Client { get; }
+    /// <summary>The client of the coordinator calls go to now; read it inside the call delegate, so a retry reaches the next one.</summary>
+    public WorkerService.WorkerServiceClient Client => endpoints[Volatile.Read(ref current)].Client;
+
+    /// <summary>The address calls go to now.</summary>
+    public Uri Address => endpoints[Volatile.Read(ref current)].Address;
+
+    /// <summary>`--coordinator` takes one address or a comma-separated list of them.</summary>
+    public static IReadOnlyList<Uri> ParseAddresses(string addresses)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        var parsed = addresses.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(a => Uri.TryCreate(a, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                ? uri
+                : throw new ArgumentException($"--coordinator: '{a}' is not an http:// or https:// address", nameof(addresses)))
+            .ToList();
+        return parsed.Count > 0 ? parsed : throw new ArgumentException("--coordinator: no address given", nameof(addresses));
+    }
 
     /// <summary>One call, repeated while the coordinator is unreachable.</summary>
     public async Task<T> CallAsync<T>(string what, Func<CallOptions, Task<T>> call, CancellationToken cancellationToken, TimeSpan? deadline = null)
@@ -42,20 +69,24 @@ public sealed class CoordinatorConnection : IDisposable
         ArgumentNullException.ThrowIfNull(call);
         for (var failures = 0; ; failures++)
         {
+            var used = Volatile.Read(ref current);
             try
             {
                 var options = new CallOptions(headers, DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(30)), cancellationToken);
-                return await call(options);
+                var answer = await call(options);
+                contact?.Touch();
+                return answer;
             }
             catch (RpcException ex) when (Transient.Contains(ex.StatusCode) && !cancellationToken.IsCancellationRequested)
             {
                 var delay = BackoffDelay(failures, maxDelay);
                 if (failures == 0 || failures % 5 == 0)
                 {
-                    logger.LogWarning("{What}: coordinator unreachable ({Status}: {Detail}); retrying in {Delay:F1} s",
-                        what, ex.StatusCode, ex.Status.Detail, delay.TotalSeconds);
+                    logger.LogWarning("{What}: coordinator {Address} unreachable ({Status}: {Detail}); retrying in {Delay:F1} s",
+                        what, endpoints[used].Address, ex.StatusCode, ex.Status.Detail, delay.TotalSeconds);
                 }
 
+                FailOver(used);
                 await Task.Delay(delay, cancellationToken);
             }
         }
@@ -74,5 +105,31 @@ public sealed class CoordinatorConnection : IDisposable
         return error.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound;
     }
 
-    public void Dispose() => channel.Dispose();
+    public void Dispose()
+    {
+        foreach (var endpoint in endpoints)
+        {
+            endpoint.Channel.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Moves on from the address that failed. Several slots fail together when a coordinator dies; only the first
+    /// of them moves the agent on, so the others do not skip the coordinator that still answers.
+    /// </summary>
+    private void FailOver(int failed)
+    {
+        if (endpoints.Length == 1)
+        {
+            return;
+        }
+
+        var next = (failed + 1) % endpoints.Length;
+        if (Interlocked.CompareExchange(ref current, next, failed) == failed)
+        {
+            logger.LogWarning("switching from coordinator {Failed} to {Next}", endpoints[failed].Address, endpoints[next].Address);
+        }
+    }
+
+    private sealed record Endpoint(Uri Address, GrpcChannel Channel, WorkerService.WorkerServiceClient Client);
 }

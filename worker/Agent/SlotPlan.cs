@@ -3,34 +3,46 @@ using System.Globalization;
 
 namespace Orchestrator.Worker.Agent;
 
-/// <summary>One slot: a device a child trainer is pinned to, with the memory it has.</summary>
-public sealed record Slot(int Index, string Device, long MemoryBytes)
+/// <summary>
+/// One slot: a device a child trainer is pinned to, with the memory it has. <paramref name="VisibleDevice"/> is
+/// what the child gets as CUDA_VISIBLE_DEVICES, so it sees its GPU as cuda:0 (null for a CPU slot).
+/// </summary>
+public sealed record Slot(int Index, string Device, long MemoryBytes, string? VisibleDevice = null)
 {
     public bool IsCuda => Device.StartsWith("cuda", StringComparison.Ordinal);
-
-    /// <summary>The GPU ordinal for CUDA_VISIBLE_DEVICES; the child then sees it as cuda:0.</summary>
-    public string? VisibleDevice => IsCuda ? (Device.Contains(':', StringComparison.Ordinal) ? Device[(Device.IndexOf(':', StringComparison.Ordinal) + 1)..] : "0") : null;
 
     public override string ToString() => $"slot {Index} ({Device})";
 }
 
-/// <summary>Decides the slots of this machine from the options and the GPUs it can see.</summary>
+/// <summary>
+/// Decides the slots of this machine from the options and the GPUs it may use: those nvidia-smi shows, narrowed
+/// to the agent's own CUDA_VISIBLE_DEVICES when a scheduler (Slurm, a container runtime) set it. nvidia-smi
+/// ignores that variable, so without the narrowing an agent given one GPU of eight would run on all eight.
+/// </summary>
 public static class SlotPlan
 {
-    public static IReadOnlyList<Slot> From(AgentOptions options, IReadOnlyList<long>? gpuMemory = null)
+    /// <summary>Values of CUDA_VISIBLE_DEVICES that hide every GPU (Slurm writes NoDevFiles when none is allocated).</summary>
+    private static readonly string[] NoGpu = ["", "-1", "NoDevFiles"];
+
+    public static IReadOnlyList<Slot> From(AgentOptions options) =>
+        From(options, VisibleGpuMemory(), Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES"));
+
+    /// <param name="options">the agent's options</param>
+    /// <param name="gpuMemory">memory of each GPU nvidia-smi shows, in its order</param>
+    /// <param name="cudaVisibleDevices">the agent's own CUDA_VISIBLE_DEVICES; null when unset</param>
+    public static IReadOnlyList<Slot> From(AgentOptions options, IReadOnlyList<long> gpuMemory, string? cudaVisibleDevices = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var gpus = UsableGpus(gpuMemory, cudaVisibleDevices);
         if (!string.IsNullOrWhiteSpace(options.Devices))
         {
             var devices = options.Devices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            var memory = gpuMemory ?? VisibleGpuMemory();
-            return devices.Select((d, i) => Validate(d, i, memory)).ToList();
+            return devices.Select((d, i) => Validate(d, i, gpus)).ToList();
         }
 
-        var gpus = gpuMemory ?? VisibleGpuMemory();
         if (gpus.Count > 0 && options.Slots is null)
         {
-            return gpus.Select((bytes, i) => new Slot(i, $"cuda:{i}", bytes)).ToList();
+            return gpus.Select((gpu, i) => new Slot(i, $"cuda:{i}", gpu.MemoryBytes, gpu.VisibleAs)).ToList();
         }
 
         var slots = options.Slots ?? 1;
@@ -72,7 +84,29 @@ public static class SlotPlan
         }
     }
 
-    private static Slot Validate(string device, int index, IReadOnlyList<long> gpuMemory)
+    /// <summary>
+    /// The GPUs this agent may use, as cuda:0, cuda:1… in its own view, each with the name its children must be
+    /// given: an entry of the inherited CUDA_VISIBLE_DEVICES (an index or a UUID) when set, else the index.
+    /// </summary>
+    private static List<(string VisibleAs, long MemoryBytes)> UsableGpus(IReadOnlyList<long> gpuMemory, string? cudaVisibleDevices)
+    {
+        if (cudaVisibleDevices is null)
+        {
+            return gpuMemory.Select((bytes, i) => (i.ToString(CultureInfo.InvariantCulture), bytes)).ToList();
+        }
+
+        if (gpuMemory.Count == 0 || NoGpu.Contains(cudaVisibleDevices.Trim()))
+        {
+            return [];
+        }
+
+        // An index names nvidia-smi's GPU of that index; a UUID (GPU-…, MIG-…) leaves the memory unknown (0).
+        return cudaVisibleDevices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(entry => (entry, int.TryParse(entry, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < gpuMemory.Count ? gpuMemory[index] : 0L))
+            .ToList();
+    }
+
+    private static Slot Validate(string device, int index, List<(string VisibleAs, long MemoryBytes)> gpus)
     {
         if (device == "cpu")
         {
@@ -81,12 +115,12 @@ public static class SlotPlan
 
         if (device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal))
         {
-            if (ordinal >= gpuMemory.Count)
+            if (ordinal >= gpus.Count)
             {
-                throw new ArgumentException($"--devices names {device}, but this machine shows {gpuMemory.Count} GPU(s) (nvidia-smi)", nameof(device));
+                throw new ArgumentException($"--devices names {device}, but this agent may use {gpus.Count} GPU(s) (nvidia-smi, CUDA_VISIBLE_DEVICES)", nameof(device));
             }
 
-            return new Slot(index, device, gpuMemory[ordinal]);
+            return new Slot(index, device, gpus[ordinal].MemoryBytes, gpus[ordinal].VisibleAs);
         }
 
         throw new ArgumentException($"unknown device '{device}' in --devices; use cpu or cuda:N, comma-separated", nameof(device));

@@ -16,7 +16,7 @@ public sealed class WorkerAgent(IOptions<AgentOptions> options, ILoggerFactory l
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var slots = SlotPlan.From(settings);
-        using var coordinator = new CoordinatorConnection(settings, logger);
+        using var coordinator = new CoordinatorConnection(settings, logger, new CoordinatorContactFile(settings.StateDirectory, TimeProvider.System));
         var outbox = new ResultOutbox(settings.StateDirectory);
         var delivery = new ResultDelivery(coordinator, outbox, logger);
 
@@ -30,7 +30,7 @@ public sealed class WorkerAgent(IOptions<AgentOptions> options, ILoggerFactory l
         var registered = await coordinator.CallAsync("RegisterWorker", o => coordinator.Client.RegisterWorkerAsync(registration, o).ResponseAsync, stoppingToken);
         var heartbeat = registered.HeartbeatInterval.ToTimeSpan();
         logger.LogInformation("registered as {Worker} with {Coordinator}: {Count} slot(s) [{Slots}], heartbeat every {Heartbeat:F0} s",
-            registered.WorkerId, settings.Coordinator, slots.Count, string.Join(", ", slots.Select(s => s.Device)), heartbeat.TotalSeconds);
+            registered.WorkerId, coordinator.Address, slots.Count, string.Join(", ", slots.Select(s => s.Device)), heartbeat.TotalSeconds);
 
         await delivery.DeliverPendingAsync(stoppingToken);
         var loops = slots.Select(slot => new SlotLoop(

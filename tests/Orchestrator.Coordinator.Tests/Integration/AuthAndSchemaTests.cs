@@ -32,8 +32,37 @@ public sealed class AuthAndSchemaTests(IsolatedDatabase database) : IClassFixtur
         Assert.Equal(0L, await TestCoordinator.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM sweeps"));
         Assert.Equal(0L, await TestCoordinator.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM workers"));
 
-        var health = await new Health.HealthClient(host.Connect(null)).CheckAsync(new HealthCheckRequest());
-        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        var health = new Health.HealthClient(host.Connect(null));
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving,
+            (await health.CheckAsync(new HealthCheckRequest { Service = CoordinatorHealth.LivenessService })).Status);
+    }
+
+    [Fact]
+    public async Task While_its_database_refuses_connections_a_coordinator_is_not_ready_but_alive()
+    {
+        var fresh = await TestPostgresServer.CreateDatabaseAsync("health");
+        try
+        {
+            await using var host = await TestCoordinator.StartAsync(fresh);
+            var health = new Health.HealthClient(host.Connect(null));
+            var name = new NpgsqlConnectionStringBuilder(fresh).Database;
+            await using (var admin = new NpgsqlConnection(await TestPostgresServer.GetAdminConnectionStringAsync()))
+            {
+                await admin.ExecuteAsync($"ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false");
+                await admin.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @name", new { name });
+            }
+
+            var ready = await health.CheckAsync(new HealthCheckRequest { Service = CoordinatorHealth.ReadinessService });
+            var alive = await health.CheckAsync(new HealthCheckRequest { Service = CoordinatorHealth.LivenessService });
+
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, ready.Status);
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, alive.Status);
+        }
+        finally
+        {
+            await TestPostgresServer.DropDatabaseAsync(fresh);
+        }
     }
 
     [Fact]

@@ -70,8 +70,37 @@ public sealed class AgentPartsTests : IDisposable
         var pinned = SlotPlan.From(new AgentOptions { Devices = "cuda:1" }, [1, 2]);
         Assert.Equal("1", Assert.Single(pinned).VisibleDevice);
 
-        Assert.Contains("shows 1 GPU", Assert.Throws<ArgumentException>(() => SlotPlan.From(new AgentOptions { Devices = "cuda:3" }, [1])).Message, StringComparison.Ordinal);
+        Assert.Contains("may use 1 GPU", Assert.Throws<ArgumentException>(() => SlotPlan.From(new AgentOptions { Devices = "cuda:3" }, [1])).Message, StringComparison.Ordinal);
         Assert.Contains("unknown device 'tpu'", Assert.Throws<ArgumentException>(() => SlotPlan.From(new AgentOptions { Devices = "tpu" }, [])).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("3", new[] { "3" }, new[] { 30L })]           // Slurm without device cgroups: one GPU of the node's eight
+    [InlineData("0", new[] { "0" }, new[] { 0L })]            // the allocation numbered from zero (device cgroups)
+    [InlineData("5,2", new[] { "5", "2" }, new[] { 50L, 20L })]
+    [InlineData("GPU-8f1e", new[] { "GPU-8f1e" }, new[] { 0L })] // a UUID: its memory is not looked up
+    [InlineData("NoDevFiles", new string[0], new long[0])]    // Slurm: no GPU allocated
+    [InlineData("", new string[0], new long[0])]
+    public void A_scheduler_s_CUDA_VISIBLE_DEVICES_narrows_the_slots_and_pins_each_child_to_its_entry(string inherited, string[] visible, long[] memory)
+    {
+        long[] eightGpus = [0, 10, 20, 30, 40, 50, 60, 70];
+
+        var slots = SlotPlan.From(new AgentOptions(), eightGpus, inherited);
+
+        Assert.Equal(visible, slots.Where(s => s.IsCuda).Select(s => s.VisibleDevice!));
+        Assert.Equal(memory, slots.Where(s => s.IsCuda).Select(s => s.MemoryBytes));
+        Assert.Equal(Enumerable.Range(0, visible.Length).Select(i => $"cuda:{i}"), slots.Where(s => s.IsCuda).Select(s => s.Device));
+        Assert.Equal(visible.Length == 0 ? ["cpu"] : [], slots.Where(s => !s.IsCuda).Select(s => s.Device));
+    }
+
+    [Fact]
+    public void Devices_named_on_the_command_line_count_within_the_scheduler_s_allocation()
+    {
+        var pinned = SlotPlan.From(new AgentOptions { Devices = "cuda:1" }, [0, 10, 20, 30], "3,1");
+
+        Assert.Equal("1", Assert.Single(pinned).VisibleDevice);
+        Assert.Equal(10, pinned[0].MemoryBytes);
+        Assert.Throws<ArgumentException>(() => SlotPlan.From(new AgentOptions { Devices = "cuda:2" }, [0, 10, 20, 30], "3,1"));
     }
 
     [Fact]

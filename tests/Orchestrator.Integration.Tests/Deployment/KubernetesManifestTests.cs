@@ -1,0 +1,116 @@
+using Orchestrator.Coordinator.Hosting;
+
+namespace Orchestrator.Integration.Tests.Deployment;
+
+/// <summary>infra/k8s: the fields a cluster needs (images, ports, probes, GPU requests), checked so the manifests cannot rot silently.</summary>
+public sealed class KubernetesManifestTests
+{
+    private const string Namespace = "orchestrator";
+    private static readonly string Folder = DeploymentFiles.InRepository("infra/k8s");
+
+    private readonly List<(string File, YamlTree Document)> manifests = Directory.EnumerateFiles(Folder, "*.yaml")
+        .Where(f => Path.GetFileName(f) != "kustomization.yaml")
+        .SelectMany(f => YamlTree.LoadAll(f).Select(d => (Path.GetFileName(f), d)))
+        .ToList();
+
+    [Fact]
+    public void Every_manifest_names_its_kind_and_lives_in_the_orchestrator_namespace()
+    {
+        Assert.NotEmpty(manifests);
+        foreach (var (_, document) in manifests)
+        {
+            Assert.NotEmpty(document["apiVersion"].Text);
+            Assert.NotEmpty(document["metadata"]["name"].Text);
+            var expected = document["kind"].Text == "Namespace" ? null : Namespace;
+            Assert.Equal(expected, document["metadata"]["namespace"].Exists ? document["metadata"]["namespace"].Text : null);
+        }
+    }
+
+    [Fact]
+    public void The_kustomization_applies_every_manifest_but_the_example_secret()
+    {
+        var kustomization = YamlTree.LoadAll(Path.Combine(Folder, "kustomization.yaml")).Single();
+        var expected = manifests.Select(m => m.File).Distinct().Where(f => f != "secret.example.yaml").Order(StringComparer.Ordinal);
+
+        Assert.Equal(expected, kustomization["resources"].Texts.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Two_coordinators_serve_grpc_behind_a_service_and_are_probed_on_the_grpc_health_service()
+    {
+        var deployment = Single("Deployment", "orch-coordinator");
+        var container = deployment["spec"]["template"]["spec"]["containers"][0];
+        var port = DeploymentFiles.CoordinatorPort;
+        var service = Single("Service", "orch-coordinator");
+
+        Assert.Equal(2, deployment["spec"]["replicas"].Number);
+        Assert.NotEmpty(container["image"].Text);
+        Assert.Contains($"http://0.0.0.0:{port}", container["args"].Texts);
+        Assert.Equal(port, container["ports"][0]["containerPort"].Number);
+        Assert.Equal(port, container["readinessProbe"]["grpc"]["port"].Number);
+        Assert.False(container["readinessProbe"]["grpc"]["service"].Exists, "readiness asks the unnamed service: serving and the database answers");
+        Assert.Equal(port, container["livenessProbe"]["grpc"]["port"].Number);
+        Assert.Equal(CoordinatorHealth.LivenessService, container["livenessProbe"]["grpc"]["service"].Text);
+        Assert.Equal(CoordinatorHealth.LivenessService, container["startupProbe"]["grpc"]["service"].Text);
+        Assert.Equal(container["ports"][0]["name"].Text, service["spec"]["ports"][0]["targetPort"].Text);
+        Assert.Equal(port, service["spec"]["ports"][0]["port"].Number);
+        AssertSelects(service["spec"]["selector"], deployment);
+    }
+
+    [Fact]
+    public void Workers_ask_for_one_gpu_each_mount_the_shared_claim_and_point_at_the_coordinator_service()
+    {
+        var deployment = Single("Deployment", "orch-worker");
+        var pod = deployment["spec"]["template"]["spec"];
+        var container = pod["containers"][0];
+        var args = container["args"].Texts.ToList();
+        var claim = pod["volumes"].Items.Single(v => v["persistentVolumeClaim"].Exists);
+        var mount = container["volumeMounts"].Items.Single(m => m["name"].Text == claim["name"].Text);
+
+        Assert.NotEmpty(container["image"].Text);
+        Assert.Equal("1", container["resources"]["limits"]["nvidia.com/gpu"].Text);
+        Assert.Equal("agent", args[0]);
+        Assert.Equal($"http://orch-coordinator:{DeploymentFiles.CoordinatorPort}", args[args.IndexOf("--coordinator") + 1]);
+        Assert.Equal(DeploymentFiles.SharedMount, mount["mountPath"].Text);
+        var volume = Single("PersistentVolumeClaim", claim["persistentVolumeClaim"]["claimName"].Text);
+        Assert.Contains("ReadWriteMany", volume["spec"]["accessModes"].Texts);
+        Assert.True(TimeSpan.FromSeconds(pod["terminationGracePeriodSeconds"].Number) >= DeploymentFiles.WorkerDrain, pod["terminationGracePeriodSeconds"].Path);
+        Assert.Contains(DeploymentFiles.ContactFile, string.Join(' ', container["livenessProbe"]["exec"]["command"].Texts), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_trial_database_keeps_its_data_on_a_claim_and_is_probed()
+    {
+        var database = Single("StatefulSet", "orch-postgres");
+        var container = database["spec"]["template"]["spec"]["containers"][0];
+
+        Assert.NotEmpty(container["image"].Text);
+        Assert.Equal(database["spec"]["volumeClaimTemplates"][0]["metadata"]["name"].Text, container["volumeMounts"][0]["name"].Text);
+        Assert.True(container["readinessProbe"].Exists && container["livenessProbe"].Exists);
+        AssertSelects(Single("Service", "orch-postgres")["spec"]["selector"], database);
+    }
+
+    [Fact]
+    public void Every_secret_key_a_pod_reads_is_in_the_example_secret()
+    {
+        var secret = Single("Secret", "orchestrator");
+        var references = manifests.SelectMany(m => m.Document.DescendantsAndSelf()).Where(n => n["secretKeyRef"].Exists).Select(n => n["secretKeyRef"]).ToList();
+
+        Assert.NotEmpty(references);
+        Assert.All(references, reference =>
+        {
+            Assert.Equal("orchestrator", reference["name"].Text);
+            Assert.Contains(reference["key"].Text, secret["stringData"].Keys);
+        });
+    }
+
+    private YamlTree Single(string kind, string name) =>
+        Assert.Single(manifests, m => m.Document["kind"].Text == kind && m.Document["metadata"]["name"].Text == name).Document;
+
+    private static void AssertSelects(YamlTree selector, YamlTree workload)
+    {
+        var labels = workload["spec"]["template"]["metadata"]["labels"];
+        Assert.NotEmpty(selector.Keys);
+        Assert.All(selector.Keys, key => Assert.Equal(selector[key].Text, labels[key].Text));
+    }
+}
