@@ -45,20 +45,26 @@ public static class BenchCommand
         var encoders = options.Get("--encoders")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             ?? [.. EncoderBenchmark.Encoders];
 
-        Engine.TorchRuntime.Prepare(output.WriteLine);
+        if (device.type == DeviceType.CUDA)
+        {
+            Engine.TorchRuntime.AllowTf32(); // as the trainer does on CUDA
+        }
+
         var matmul = MatmulProbe.GigaflopsPerSecond(device);
         output.WriteLine(Invariant($"device {device}, {torch.get_num_threads()} threads, fp32 matmul {matmul:0.0} GFLOP/s (1024×1024)"));
-        output.WriteLine(Invariant($"| encoder | px | batch | train img/s | inference img/s | fwd GFLOP/img | train % of matmul | inference % of matmul |"));
-        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        output.WriteLine(Invariant($"| encoder | px | batch | oneDNN | train img/s | inference img/s | fwd GFLOP/img | train % of matmul | inference % of matmul |"));
+        output.WriteLine("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var encoder in encoders)
         {
             // Inception is measured at its native 299 px (as the PyTorch reference was) unless a size is given.
             var encoderSize = encoder == "inception_v3" && !options.Has("--size") ? 299 : size;
+            Engine.TorchRuntime.UseOneDnnAsFor(encoder);
             var r = EncoderBenchmark.Measure(encoder, encoderSize, batch, steps, matmul, device);
-            output.WriteLine(Invariant($"| {r.Encoder} | {r.ImageSize} | {r.Batch} | {r.TrainImagesPerSecond:0.0} | {r.InferenceImagesPerSecond:0.0} | {r.ForwardGflopsPerImage:0.00} | {r.TrainFractionOfMatmul:P1} | {r.InferenceFractionOfMatmul:P1} |"));
+            output.WriteLine(Invariant($"| {r.Encoder} | {r.ImageSize} | {r.Batch} | {(Engine.TorchRuntime.OneDnnDisabled ? "off" : "on")} | {r.TrainImagesPerSecond:0.0} | {r.InferenceImagesPerSecond:0.0} | {r.ForwardGflopsPerImage:0.00} | {r.TrainFractionOfMatmul:P1} | {r.InferenceFractionOfMatmul:P1} |"));
         }
 
         var pipelineEncoder = options.Get("--pipeline-encoder") ?? "mobilenet_v3_small";
+        Engine.TorchRuntime.UseOneDnnAsFor(pipelineEncoder);
         var p = PipelineBenchmark.Measure(pipelineEncoder, size, batch, Math.Max(steps, 4), options.GetInt("--workers", 4), device);
         output.WriteLine(Invariant($"data pipeline ({p.Encoder}, {p.ImageSize} px, batch {p.Batch}): step {p.PipelineStepSeconds * 1000:0.0} ms with the pipeline, {p.PreloadedStepSeconds * 1000:0.0} ms on pre-loaded tensors, overhead {p.Overhead:P1}"));
         return 0;

@@ -29,7 +29,7 @@ public static partial class TorchRuntime
 
     /// <summary>
     /// Applies the settings once per process. <paramref name="encoder"/> narrows the oneDNN switch to the tower a
-    /// trainer process will train; without one (tests, benchmarks that run every tower) the switch is conservative.
+    /// trainer process will train; without one (tests that build every tower) the switch is conservative.
     /// </summary>
     public static void Prepare(Action<string>? log = null, string? encoder = null)
     {
@@ -41,22 +41,32 @@ public static partial class TorchRuntime
             }
 
             prepared = true;
-            var cacheTopologyHidden = OperatingSystem.IsLinux() && !Directory.Exists("/sys/devices/system/cpu/cpu0/cache");
-            var forced = Environment.GetEnvironmentVariable("ORCH_ONEDNN");
-            var disable = forced switch
-            {
-                "0" or "off" => true,
-                "1" or "on" => false,
-                _ => cacheTopologyHidden && (encoder is null || CrashProneTowers.Contains(encoder)),
-            };
-            if (disable)
-            {
-                // Loads LibTorch first, so the entry points below resolve against the library TorchSharp uses.
-                _ = get_num_threads();
-                SetUserEnabledMkldnn(GlobalContext(), false);
-                OneDnnDisabled = true;
-                log?.Invoke("notice: oneDNN convolutions are off (this CPU reports no cache sizes, which crashes oneDNN's 1x1 backward); set ORCH_ONEDNN=on to force them");
-            }
+            UseOneDnnAsFor(encoder, log);
+        }
+    }
+
+    /// <summary>
+    /// Sets the oneDNN switch as a trainer of <paramref name="encoder"/> would have it. The switch is read at every
+    /// convolution, so a benchmark that times each tower in one process calls this before each, and every tower is
+    /// timed the way it trains rather than all of them on the conservative setting.
+    /// </summary>
+    public static void UseOneDnnAsFor(string? encoder, Action<string>? log = null)
+    {
+        var cacheTopologyHidden = OperatingSystem.IsLinux() && !Directory.Exists("/sys/devices/system/cpu/cpu0/cache");
+        var disable = Environment.GetEnvironmentVariable("ORCH_ONEDNN") switch
+        {
+            "0" or "off" => true,
+            "1" or "on" => false,
+            _ => cacheTopologyHidden && (encoder is null || CrashProneTowers.Contains(encoder)),
+        };
+
+        // Loads LibTorch first, so the entry points below resolve against the library TorchSharp uses.
+        _ = get_num_threads();
+        SetUserEnabledMkldnn(GlobalContext(), !disable);
+        OneDnnDisabled = disable;
+        if (disable)
+        {
+            log?.Invoke("notice: oneDNN convolutions are off (this CPU reports no cache sizes, which crashes oneDNN's 1x1 backward); set ORCH_ONEDNN=on to force them");
         }
     }
 
