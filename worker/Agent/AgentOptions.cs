@@ -63,34 +63,8 @@ public sealed class AgentOptions
 public static class AgentPaths
 {
     /// <summary>$ORCH_WEIGHTS_DIR, else $XDG_CACHE_HOME/orchestrator/weights, else ~/.cache/orchestrator/weights.</summary>
-    public static string WeightsDirectory
-    {
-        get
-        {
-            var explicitDirectory = Environment.GetEnvironmentVariable("ORCH_WEIGHTS_DIR");
-            if (!string.IsNullOrWhiteSpace(explicitDirectory))
-            {
-                return explicitDirectory;
-            }
-
-            var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            var root = string.IsNullOrWhiteSpace(xdg)
-                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
-                : xdg;
-            return Path.Combine(root, "orchestrator", "weights");
-        }
-    }
+    public static string WeightsDirectory => UserFolders.Cache("weights", "ORCH_WEIGHTS_DIR");
 
     /// <summary>$XDG_DATA_HOME/orchestrator, else ~/.local/share/orchestrator.</summary>
-    public static string DataHome
-    {
-        get
-        {
-            var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-            var root = string.IsNullOrWhiteSpace(xdg)
-                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share")
-                : xdg;
-            return Path.Combine(root, "orchestrator");
-        }
-    }
+    public static string DataHome => UserFolders.Data();
 }

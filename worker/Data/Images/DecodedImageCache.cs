@@ -50,21 +50,7 @@ public sealed class DecodedImageCache : IDisposable
     public IReadOnlyList<SkippedImage> SkippedImages { get; }
 
     /// <summary>$ORCH_CACHE_DIR, else $XDG_CACHE_HOME/orchestrator/images, else ~/.cache/orchestrator/images, else the temp folder.</summary>
-    public static string DefaultDirectory()
-    {
-        var explicitDirectory = Environment.GetEnvironmentVariable("ORCH_CACHE_DIR");
-        if (!string.IsNullOrWhiteSpace(explicitDirectory))
-        {
-            return explicitDirectory;
-        }
-
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var root = !string.IsNullOrWhiteSpace(xdg) ? xdg
-            : !string.IsNullOrWhiteSpace(home) ? System.IO.Path.Combine(home, ".cache")
-            : System.IO.Path.GetTempPath();
-        return System.IO.Path.Combine(root, "orchestrator", "images");
-    }
+    public static string DefaultDirectory() => UserFolders.Cache("images", "ORCH_CACHE_DIR");
 
     /// <summary>Opens the cache for these images, decoding them all (in parallel) first when it does not exist yet.</summary>
     public static DecodedImageCache OpenOrBuild(IReadOnlyList<string> images, ImageDecoder decoder, string? directory = null, int? threads = null)
