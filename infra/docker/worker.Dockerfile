@@ -41,6 +41,11 @@ ENV APP_UID=1654
 FROM runtime-${TORCH_BACKEND} AS final
 WORKDIR /app
 COPY --from=build /app ./
+# libturbojpeg gives JPEG decoding its SIMD (the worker falls back to Skia's slower decoder without it);
+# Ubuntu names the package libturbojpeg, Debian libturbojpeg0.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libturbojpeg \
+    && rm -rf /var/lib/apt/lists/*
 # The agent's folders: its state (outbox, contact file) and image cache in the container; checkpoints, datasets
 # and pretrained weights under /var/lib/orchestrator/shared, where compose and Kubernetes mount the shared volume.
 RUN mkdir -p /var/lib/orchestrator/worker /var/lib/orchestrator/cache \
