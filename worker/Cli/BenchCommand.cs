@@ -50,10 +50,14 @@ public static class BenchCommand
             Engine.TorchRuntime.AllowTf32(); // as the trainer does on CUDA
         }
 
+        // As the trainer's process and thread have them.
+        var heapKept = Engine.GlibcHeap.KeepFreedMemory();
+        Engine.TorchRuntime.FlushDenormalsOnThisThread();
+
         // A 1024² product keeps a CPU busy but leaves a data-centre GPU mostly idle (an H100 then "exceeds" 100 %).
         var matmulSize = device.type == DeviceType.CUDA ? 8192 : 1024;
         var matmul = MatmulProbe.GigaflopsPerSecond(device, matmulSize);
-        output.WriteLine(Invariant($"device {device}, {torch.get_num_threads()} threads, fp32 matmul {matmul:0.0} GFLOP/s ({matmulSize}×{matmulSize})"));
+        output.WriteLine(Invariant($"device {device}, {torch.get_num_threads()} threads, fp32 matmul {matmul:0.0} GFLOP/s ({matmulSize}×{matmulSize}), freed memory {(heapKept ? "kept in the process" : "returned to the kernel (glibc defaults)")}"));
         output.WriteLine(Invariant($"| encoder | px | batch | oneDNN | train img/s | inference img/s | fwd GFLOP/img | train % of matmul | inference % of matmul |"));
         output.WriteLine("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var encoder in encoders)

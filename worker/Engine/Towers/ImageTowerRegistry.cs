@@ -1,5 +1,6 @@
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Models.EfficientNet;
+using Orchestrator.Worker.Models.ResNet;
 using Orchestrator.Worker.Models.Weights;
 using TorchSharp;
 
@@ -57,7 +58,8 @@ public static class ImageTowerRegistry
     private static readonly Dictionary<string, ImageTowerEntry> Entries = new[]
     {
         TorchVision("resnet18", () => torchvision.models.resnet18(), ResNetHead),
-        TorchVision("resnet50", () => torchvision.models.resnet50(), ResNetHead),
+        // A port with torchvision's names whose 1×1 convolutions are matrix products, so oneDNN can stay on (see ResNet50).
+        TorchVision("resnet50", () => new ResNet50(), ResNetHead),
         TorchVision("mobilenet_v2", () => torchvision.models.mobilenet_v2(), MobileNetV2Head),
         TorchVision("mobilenet_v3_small", () => torchvision.models.mobilenet_v3_small(), MobileNetV3Head),
         TorchVision("mobilenet_v3_large", () => torchvision.models.mobilenet_v3_large(), MobileNetV3Head),

@@ -1,3 +1,4 @@
+using Orchestrator.Worker.Models.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -16,9 +17,13 @@ public static class ConvNormActivation
 
     public static Sequential Create(long input, long output, long kernel, long stride = 1, long groups = 1, bool activation = true)
     {
+        // 1×1 convolutions are matrix products, which keeps them away from oneDNN (see PointwiseConv2d).
+        nn.Module<Tensor, Tensor> convolution = kernel == 1 && groups == 1
+            ? new PointwiseConv2d(input, output, stride)
+            : nn.Conv2d(input, output, kernel, stride: stride, padding: (kernel - 1) / 2, groups: groups, bias: false);
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>
         {
-            ("0", nn.Conv2d(input, output, kernel, stride: stride, padding: (kernel - 1) / 2, groups: groups, bias: false)),
+            ("0", convolution),
             ("1", nn.BatchNorm2d(output, eps: BatchNormEps, momentum: BatchNormMomentum)),
         };
         if (activation)

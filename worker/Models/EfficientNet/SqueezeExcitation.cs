@@ -1,22 +1,23 @@
+using Orchestrator.Worker.Models.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Models.EfficientNet;
 
-/// <summary>torchvision.ops.SqueezeExcitation with SiLU between the two 1×1 convolutions (names fc1, fc2).</summary>
+/// <summary>torchvision.ops.SqueezeExcitation with SiLU between the two 1×1 convolutions (names fc1, fc2; each a <see cref="PointwiseConv2d"/>).</summary>
 public sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>
 {
     private readonly AdaptiveAvgPool2d avgpool;
-    private readonly Conv2d fc1;
-    private readonly Conv2d fc2;
+    private readonly PointwiseConv2d fc1;
+    private readonly PointwiseConv2d fc2;
     private readonly SiLU activation;
     private readonly Sigmoid scale_activation;
 
     public SqueezeExcitation(long channels, long squeezed) : base(nameof(SqueezeExcitation))
     {
         avgpool = nn.AdaptiveAvgPool2d(1);
-        fc1 = nn.Conv2d(channels, squeezed, 1);
-        fc2 = nn.Conv2d(squeezed, channels, 1);
+        fc1 = new PointwiseConv2d(channels, squeezed, hasBias: true);
+        fc2 = new PointwiseConv2d(squeezed, channels, hasBias: true);
         activation = nn.SiLU();
         scale_activation = nn.Sigmoid();
         RegisterComponents();

@@ -1,4 +1,5 @@
 using Orchestrator.Worker.Models.EfficientNet;
+using Orchestrator.Worker.Models.ResNet;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,7 +47,7 @@ public static class TorchvisionClassifiers
     public static nn.Module<Tensor, Tensor> Create(string name) => name switch
     {
         "resnet18" => torchvision.models.resnet18(),
-        "resnet50" => torchvision.models.resnet50(),
+        "resnet50" => new ResNet50(),
         "mobilenet_v2" => torchvision.models.mobilenet_v2(),
         "mobilenet_v3_small" => torchvision.models.mobilenet_v3_small(),
         "mobilenet_v3_large" => torchvision.models.mobilenet_v3_large(),

@@ -1,0 +1,86 @@
+using System.Globalization;
+using Orchestrator.Worker.Models.Layers;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Orchestrator.Worker.Models.ResNet;
+
+/// <summary>
+/// torchvision's `resnet50` with its module and parameter names (conv1, bn1, layer1 … layer4, fc), so its `.pth`
+/// loads unchanged; 25,557,032 parameters. It replaces TorchVision for .NET's model only so that its 1×1
+/// convolutions can be <see cref="PointwiseConv2d"/> (why: see there), which lets ResNet-50 train with oneDNN
+/// on for its other convolutions. Children are declared in forward order, as the tower cutter expects.
+/// </summary>
+public sealed class ResNet50 : nn.Module<Tensor, Tensor>
+{
+    private static readonly int[] BlocksPerStage = [3, 4, 6, 3];
+
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly ReLU relu;
+    private readonly MaxPool2d maxpool;
+    private readonly Sequential layer1;
+    private readonly Sequential layer2;
+    private readonly Sequential layer3;
+    private readonly Sequential layer4;
+    private readonly AdaptiveAvgPool2d avgpool;
+    private readonly Flatten flatten;
+    private readonly Linear fc;
+
+    public ResNet50(int numClasses = 1000) : base("resnet50")
+    {
+        conv1 = nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
+        bn1 = nn.BatchNorm2d(64);
+        relu = nn.ReLU(inplace: true);
+        maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
+        long channels = 64;
+        var stages = new Sequential[4];
+        for (var stage = 0; stage < stages.Length; stage++)
+        {
+            var width = 64L << stage;
+            var blocks = new List<(string, nn.Module<Tensor, Tensor>)>();
+            for (var block = 0; block < BlocksPerStage[stage]; block++)
+            {
+                var stride = stage > 0 && block == 0 ? 2 : 1;
+                blocks.Add((block.ToString(CultureInfo.InvariantCulture), new Bottleneck(channels, width, stride)));
+                channels = width * Bottleneck.Expansion;
+            }
+
+            stages[stage] = nn.Sequential(blocks);
+        }
+
+        (layer1, layer2, layer3, layer4) = (stages[0], stages[1], stages[2], stages[3]);
+        avgpool = nn.AdaptiveAvgPool2d(1);
+        flatten = nn.Flatten(1);
+        fc = nn.Linear(channels, numClasses);
+        RegisterComponents();
+        InitialiseAsTorchvision();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = maxpool.call(relu.call(bn1.call(conv1.call(ChannelsLast.From(input)))));
+        x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
+        return fc.call(flatten.call(avgpool.call(x))).MoveToOuterDisposeScope();
+    }
+
+    // torchvision: Kaiming-normal (fan-out, ReLU) convolutions (PointwiseConv2d starts so itself), unit BatchNorm; fc keeps Linear's default.
+    private void InitialiseAsTorchvision()
+    {
+        using var noGrad = no_grad();
+        foreach (var module in modules())
+        {
+            switch (module)
+            {
+                case Conv2d conv:
+                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
+                    break;
+                case BatchNorm2d norm:
+                    nn.init.ones_(norm.weight);
+                    nn.init.zeros_(norm.bias);
+                    break;
+            }
+        }
+    }
+}
