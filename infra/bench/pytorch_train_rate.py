@@ -12,8 +12,9 @@ import torch
 import torchvision
 
 
-def rate(step, images, steps):
-    step()  # warm-up: first-call allocations and kernel choices
+def rate(step, images, steps, warmup):
+    for _ in range(warmup):  # first-call allocations, the allocator's growth and kernel choices, as orch-worker bench
+        step()
     started = time.perf_counter()
     for _ in range(steps):
         step()
@@ -28,6 +29,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch}")
@@ -46,10 +48,10 @@ def main():
             optimizer.step()
 
         model.train()
-        train = rate(train_step, args.batch, args.steps)
+        train = rate(train_step, args.batch, args.steps, args.warmup)
         model.eval()
         with torch.no_grad():
-            inference = rate(lambda: model(images), args.batch, args.steps)
+            inference = rate(lambda: model(images), args.batch, args.steps, args.warmup)
         print(f"| {name} | {size} | {args.batch} | {train:.1f} | {inference:.1f} |", flush=True)
 
 

@@ -7,8 +7,9 @@ namespace Orchestrator.Worker.Cli;
 
 /// <summary>
 /// `orch-worker bench [--encoders a,b] [--size 224] [--batch 16] [--steps 3] [--threads N] [--device cpu|cuda]
-/// [--pipeline-encoder NAME]`: per encoder, training and inference images/s beside the machine's measured
-/// fp32 matmul rate, then the training-step time with the real data pipeline against pre-loaded tensors.
+/// [--pipeline-encoder NAME|none]`: per encoder, training and inference images/s beside the machine's measured
+/// fp32 matmul rate, then the training-step time with the real data pipeline against pre-loaded tensors
+/// (`none` skips it, for scripts that alternate encoders with a reference).
 /// `bench --decode …` measures image decoding instead (<see cref="DecodeBenchCommand"/>).
 /// </summary>
 public static class BenchCommand
@@ -44,6 +45,12 @@ public static class BenchCommand
         var device = options.Get("--device") == "cuda" && cuda.is_available() ? CUDA : CPU;
         var encoders = options.Get("--encoders")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             ?? [.. EncoderBenchmark.Encoders];
+        var unknown = encoders.Where(e => !EncoderBenchmark.Encoders.Contains(e)).ToList();
+        if (unknown.Count > 0)
+        {
+            error.WriteLine($"--encoders: no benchmark for {string.Join(", ", unknown)}; the benchmarked towers are {string.Join(", ", EncoderBenchmark.Encoders)}");
+            return TrainCommand.InvalidInput;
+        }
 
         if (device.type == DeviceType.CUDA)
         {
@@ -70,6 +77,11 @@ public static class BenchCommand
         }
 
         var pipelineEncoder = options.Get("--pipeline-encoder") ?? "mobilenet_v3_small";
+        if (pipelineEncoder == "none")
+        {
+            return 0;
+        }
+
         Engine.TorchRuntime.UseOneDnnAsFor(pipelineEncoder);
         var p = PipelineBenchmark.Measure(pipelineEncoder, size, batch, Math.Max(steps, 4), options.GetInt("--workers", 4), device);
         output.WriteLine(Invariant($"data pipeline ({p.Encoder}, {p.ImageSize} px, batch {p.Batch}): step {p.PipelineStepSeconds * 1000:0.0} ms with the pipeline, {p.PreloadedStepSeconds * 1000:0.0} ms on pre-loaded tensors, overhead {p.Overhead:P1}"));

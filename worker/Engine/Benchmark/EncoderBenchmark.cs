@@ -71,11 +71,16 @@ public static class EncoderBenchmark
             3 * forwardGflops * trainRate / matmulGflops, forwardGflops * inferenceRate / matmulGflops);
     }
 
-    /// <summary>One warm-up step, then the mean of <paramref name="steps"/> timed ones.</summary>
-    internal static double SecondsPerStep(int steps, Func<Tensor> step)
+    /// <summary>
+    /// Warm-up steps, then the mean of <paramref name="steps"/> timed ones. The first steps of a process pay for
+    /// kernel choices, the allocator's growth and fresh pages; a training run pays for them once, so they are left
+    /// out (<c>infra/bench/pytorch_train_rate.py</c> warms PyTorch up alike).
+    /// </summary>
+    internal static double SecondsPerStep(int steps, Func<Tensor> step, int warmupSteps = 3)
     {
-        using (NewDisposeScope())
+        for (var i = 0; i < warmupSteps; i++)
         {
+            using var warmup = NewDisposeScope();
             EfficiencyProbe.Synchronize(step());
         }
 

@@ -57,9 +57,9 @@ public static class ImageTowerRegistry
 
     private static readonly Dictionary<string, ImageTowerEntry> Entries = new[]
     {
-        TorchVision("resnet18", () => torchvision.models.resnet18(), ResNetHead),
-        // A port with torchvision's names whose 1×1 convolutions are matrix products, so oneDNN can stay on (see ResNet50).
-        TorchVision("resnet50", () => new ResNet50(), ResNetHead),
+        // Ports with torchvision's names, channels-last, whose 1×1 convolutions are matrix products (see ResNetClassifier).
+        TorchVision("resnet18", () => ResNetClassifier.ResNet18(), ResNetHead),
+        TorchVision("resnet50", () => ResNetClassifier.ResNet50(), ResNetHead),
         TorchVision("mobilenet_v2", () => torchvision.models.mobilenet_v2(), MobileNetV2Head),
         TorchVision("mobilenet_v3_small", () => torchvision.models.mobilenet_v3_small(), MobileNetV3Head),
         TorchVision("mobilenet_v3_large", () => torchvision.models.mobilenet_v3_large(), MobileNetV3Head),

@@ -31,11 +31,7 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         conv3 = new PointwiseConv2d(width, output);
         bn3 = nn.BatchNorm2d(output);
         relu = nn.ReLU(inplace: true);
-        if (stride != 1 || inputChannels != output)
-        {
-            downsample = nn.Sequential(("0", new PointwiseConv2d(inputChannels, output, stride)), ("1", nn.BatchNorm2d(output)));
-        }
-
+        downsample = ResidualShortcut.Create(inputChannels, output, stride);
         RegisterComponents();
     }
 

@@ -46,8 +46,8 @@ public static class TorchvisionClassifiers
 
     public static nn.Module<Tensor, Tensor> Create(string name) => name switch
     {
-        "resnet18" => torchvision.models.resnet18(),
-        "resnet50" => new ResNet50(),
+        "resnet18" => ResNetClassifier.ResNet18(),
+        "resnet50" => ResNetClassifier.ResNet50(),
         "mobilenet_v2" => torchvision.models.mobilenet_v2(),
         "mobilenet_v3_small" => torchvision.models.mobilenet_v3_small(),
         "mobilenet_v3_large" => torchvision.models.mobilenet_v3_large(),

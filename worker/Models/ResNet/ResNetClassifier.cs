@@ -6,15 +6,14 @@ using static TorchSharp.torch;
 namespace Orchestrator.Worker.Models.ResNet;
 
 /// <summary>
-/// torchvision's `resnet50` with its module and parameter names (conv1, bn1, layer1 … layer4, fc), so its `.pth`
-/// loads unchanged; 25,557,032 parameters. It replaces TorchVision for .NET's model only so that its 1×1
-/// convolutions can be <see cref="PointwiseConv2d"/> (why: see there), which lets ResNet-50 train with oneDNN
-/// on for its other convolutions. Children are declared in forward order, as the tower cutter expects.
+/// torchvision's `resnet18` and `resnet50` with their module and parameter names (conv1, bn1, layer1 … layer4, fc),
+/// so their `.pth` files load unchanged; 11,689,512 and 25,557,032 parameters. They replace TorchVision for .NET's
+/// models so that 1×1 convolutions can be <see cref="PointwiseConv2d"/> and activations channels-last (why: see
+/// there and <see cref="ChannelsLast"/>), which lets them train with oneDNN on for their other convolutions.
+/// Children are declared in forward order, as the tower cutter expects.
 /// </summary>
-public sealed class ResNet50 : nn.Module<Tensor, Tensor>
+public sealed class ResNetClassifier : nn.Module<Tensor, Tensor>
 {
-    private static readonly int[] BlocksPerStage = [3, 4, 6, 3];
-
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;
     private readonly ReLU relu;
@@ -27,7 +26,7 @@ public sealed class ResNet50 : nn.Module<Tensor, Tensor>
     private readonly Flatten flatten;
     private readonly Linear fc;
 
-    public ResNet50(int numClasses = 1000) : base("resnet50")
+    private ResNetClassifier(string name, IReadOnlyList<int> blocksPerStage, bool bottleneck, int numClasses) : base(name)
     {
         conv1 = nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
         bn1 = nn.BatchNorm2d(64);
@@ -39,11 +38,12 @@ public sealed class ResNet50 : nn.Module<Tensor, Tensor>
         {
             var width = 64L << stage;
             var blocks = new List<(string, nn.Module<Tensor, Tensor>)>();
-            for (var block = 0; block < BlocksPerStage[stage]; block++)
+            for (var block = 0; block < blocksPerStage[stage]; block++)
             {
                 var stride = stage > 0 && block == 0 ? 2 : 1;
-                blocks.Add((block.ToString(CultureInfo.InvariantCulture), new Bottleneck(channels, width, stride)));
-                channels = width * Bottleneck.Expansion;
+                nn.Module<Tensor, Tensor> unit = bottleneck ? new Bottleneck(channels, width, stride) : new BasicBlock(channels, width, stride);
+                blocks.Add((block.ToString(CultureInfo.InvariantCulture), unit));
+                channels = bottleneck ? width * Bottleneck.Expansion : width;
             }
 
             stages[stage] = nn.Sequential(blocks);
@@ -56,6 +56,10 @@ public sealed class ResNet50 : nn.Module<Tensor, Tensor>
         RegisterComponents();
         InitialiseAsTorchvision();
     }
+
+    public static ResNetClassifier ResNet18(int numClasses = 1000) => new("resnet18", [2, 2, 2, 2], bottleneck: false, numClasses);
+
+    public static ResNetClassifier ResNet50(int numClasses = 1000) => new("resnet50", [3, 4, 6, 3], bottleneck: true, numClasses);
 
     public override Tensor forward(Tensor input)
     {
