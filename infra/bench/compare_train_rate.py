@@ -18,9 +18,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def train_rate(command, encoder):
+def train_rate(command, encoder, env=None):
     """The train img/s column of the first table row for the encoder in a benchmark's output."""
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
     for line in output.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if cells and cells[0] == encoder:
@@ -38,20 +38,28 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument(
+        "--tuned-reference", action="store_true",
+        help="run PyTorch with the process settings orch-worker applies to itself: denormals flushed, freed heap memory kept")
     args = parser.parse_args()
     common = ["--threads", str(args.threads), "--batch", str(args.batch), "--steps", str(args.steps)]
     rates = {e: ([], []) for e in args.encoders.split(",")}
+    reference_options, reference_env = [], None
+    if args.tuned_reference:
+        reference_options = ["--flush-denormal"]
+        reference_env = dict(os.environ, MALLOC_MMAP_MAX_="0", MALLOC_TRIM_THRESHOLD_="2147483647")
     for round_ in range(1, args.rounds + 1):
         for encoder, (ours, theirs) in rates.items():
             ours.append(train_rate(shlex.split(args.worker) + ["bench", "--encoders", encoder, "--pipeline-encoder", "none"] + common, encoder))
-            theirs.append(train_rate([sys.executable, os.path.join(HERE, "pytorch_train_rate.py"), "--encoders", encoder] + common, encoder))
+            theirs.append(train_rate([sys.executable, os.path.join(HERE, "pytorch_train_rate.py"), "--encoders", encoder] + common + reference_options, encoder, reference_env))
             print(f"round {round_}/{args.rounds} {encoder}: ours {ours[-1]:.1f}, PyTorch {theirs[-1]:.1f} img/s", file=sys.stderr, flush=True)
-    print(f"| encoder | ours, img/s (median of {args.rounds}) | PyTorch eager | ratio of medians | per-round ratios |")
+    reference = "PyTorch eager, tuned alike" if args.tuned_reference else "PyTorch eager"
+    print(f"| encoder | ours, img/s (median of {args.rounds}) | {reference} | ratio of medians | per-round ratios |")
     print("| --- | ---: | ---: | ---: | --- |")
     for encoder, (ours, theirs) in rates.items():
         per_round = " · ".join(f"{o / t:.2f}" for o, t in zip(ours, theirs))
-        mine, reference = statistics.median(ours), statistics.median(theirs)
-        print(f"| {encoder} | {mine:.1f} | {reference:.1f} | {mine / reference:.2f}× | {per_round} |")
+        mine, baseline = statistics.median(ours), statistics.median(theirs)
+        print(f"| {encoder} | {mine:.1f} | {baseline:.1f} | {mine / baseline:.2f}× | {per_round} |")
 
 
 if __name__ == "__main__":

@@ -30,8 +30,10 @@ def main():
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--flush-denormal", action="store_true", help="as orch-worker's trainer does (FTZ/DAZ)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(args.flush_denormal)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch}")
     for name in args.encoders.split(","):
         size = 299 if name == "inception_v3" else 224

@@ -83,7 +83,8 @@ public static class BenchCommand
         }
 
         Engine.TorchRuntime.UseOneDnnAsFor(pipelineEncoder);
-        var p = PipelineBenchmark.Measure(pipelineEncoder, size, batch, Math.Max(steps, 4), options.GetInt("--workers", 4), device);
+        // At least 12 steps: prefetching starts with a burst of batches built at once, which a few steps would overweight.
+        var p = PipelineBenchmark.Measure(pipelineEncoder, size, batch, Math.Max(steps, 12), options.GetInt("--workers", 4), device);
         output.WriteLine(Invariant($"data pipeline ({p.Encoder}, {p.ImageSize} px, batch {p.Batch}): step {p.PipelineStepSeconds * 1000:0.0} ms with the pipeline, {p.PreloadedStepSeconds * 1000:0.0} ms on pre-loaded tensors, overhead {p.Overhead:P1}"));
         return 0;
     }
