@@ -61,6 +61,7 @@ public sealed class DataPipelineTests
 
         Assert.Equal(new long[] { 2, 3, 2, 2 }, batch.Images.shape);
         Assert.Equal(2f, batch.Images[0].mean().item<float>());
+        Assert.Equal(1f, batch.Images[1].mean().item<float>());
         Assert.Equal(new long[] { 2, 6, 7, 8, 3, 2, 5, 3, 0, 0 }, batch.Ids.data<long>().ToArray());
         Assert.Equal(new long[] { 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 }, batch.Mask.data<long>().ToArray());
     }
