@@ -16,7 +16,7 @@ public static partial class TorchRuntime
     /// (SIGFPE, the process dies) while choosing a blocking for some 1×1 convolutions
     /// (brgemm_convolution_bwd_utils::est_eff_1x1 for backward-data; forward in channels-last layout at some shapes)
     /// on hosts whose CPU reports no cache sizes, such as this project's VMs (no /sys/devices/system/cpu/cpu0/cache).
-    /// ResNet-50 and EfficientNet-B0 compute their 1×1 layers as matrix products (PointwiseConv2d) and never reach
+    /// ResNet-18/50 and EfficientNet-B0 compute their 1×1 layers as matrix products (PointwiseConv2d) and never reach
     /// it; the TorchVision towers keep Conv2d, and trained with oneDNN on there without trouble, about 10× faster
     /// than without. Only a process that may build any tower (tests) switches it off on such a host.
     /// </summary>
