@@ -1,5 +1,6 @@
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Models.EfficientNet;
+using Orchestrator.Worker.Models.MobileNet;
 using Orchestrator.Worker.Models.ResNet;
 using Orchestrator.Worker.Models.Weights;
 using TorchSharp;
@@ -61,8 +62,8 @@ public static class ImageTowerRegistry
         TorchVision("resnet18", () => ResNetClassifier.ResNet18(), ResNetHead),
         TorchVision("resnet50", () => ResNetClassifier.ResNet50(), ResNetHead),
         TorchVision("mobilenet_v2", () => torchvision.models.mobilenet_v2(), MobileNetV2Head),
-        TorchVision("mobilenet_v3_small", () => torchvision.models.mobilenet_v3_small(), MobileNetV3Head),
-        TorchVision("mobilenet_v3_large", () => torchvision.models.mobilenet_v3_large(), MobileNetV3Head),
+        TorchVision("mobilenet_v3_small", () => MobileNetV3.Small(), MobileNetV3Head),
+        TorchVision("mobilenet_v3_large", () => MobileNetV3.Large(), MobileNetV3Head),
         TorchVision("googlenet", () => torchvision.models.googlenet(), GoogLeNetHead, googleWeights: true),
         TorchVision("inception_v3", () => torchvision.models.inception_v3(), InceptionV3Head, googleWeights: true),
         // A port of torchvision's module (TorchVision for .NET lacks it), laid out as torchvision's: features, avgpool, classifier.

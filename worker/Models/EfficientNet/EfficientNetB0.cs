@@ -14,6 +14,10 @@ public sealed class EfficientNetB0 : nn.Module<Tensor, Tensor>
 {
     public const int FeatureWidth = 1280;
 
+    // torchvision's B0..B7 use nn.BatchNorm2d's defaults (eps 1e-5, momentum 0.1); only the V2 family passes eps 1e-3.
+    // The parity fixture tells them apart (1e-3 is off by ~1.6e-4 on its logits).
+    internal static readonly ConvNormActivation.Norm Norm = new();
+
     private readonly Sequential features;
     private readonly AdaptiveAvgPool2d avgpool;
     private readonly Sequential classifier;
@@ -24,7 +28,7 @@ public sealed class EfficientNetB0 : nn.Module<Tensor, Tensor>
         var stages = MBConvConfig.B0;
         var layers = new List<nn.Module<Tensor, Tensor>>
         {
-            ConvNormActivation.Create(3, stages[0].InputChannels, 3, stride: 2),
+            ConvNormActivation.Create(3, stages[0].InputChannels, 3, nn.SiLU, Norm, stride: 2),
         };
 
         // torchvision scales the drop probability linearly with the block's index over all blocks.
@@ -43,7 +47,7 @@ public sealed class EfficientNetB0 : nn.Module<Tensor, Tensor>
             layers.Add(Numbered(blocks));
         }
 
-        layers.Add(ConvNormActivation.Create(stages[^1].OutputChannels, FeatureWidth, 1));
+        layers.Add(ConvNormActivation.Create(stages[^1].OutputChannels, FeatureWidth, 1, nn.SiLU, Norm));
         features = Numbered(layers);
         avgpool = nn.AdaptiveAvgPool2d(1);
         classifier = nn.Sequential(("0", nn.Dropout(dropout)), ("1", nn.Linear(FeatureWidth, numClasses)));

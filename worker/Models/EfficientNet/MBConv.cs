@@ -1,3 +1,4 @@
+using Orchestrator.Worker.Models.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -20,12 +21,12 @@ public sealed class MBConv : nn.Module<Tensor, Tensor>
         var layers = new List<nn.Module<Tensor, Tensor>>();
         if (expanded != config.InputChannels)
         {
-            layers.Add(ConvNormActivation.Create(config.InputChannels, expanded, 1));
+            layers.Add(ConvNormActivation.Create(config.InputChannels, expanded, 1, nn.SiLU, EfficientNetB0.Norm));
         }
 
-        layers.Add(ConvNormActivation.Create(expanded, expanded, config.Kernel, config.Stride, groups: expanded));
-        layers.Add(new SqueezeExcitation(expanded, Math.Max(1, config.InputChannels / 4)));
-        layers.Add(ConvNormActivation.Create(expanded, config.OutputChannels, 1, activation: false));
+        layers.Add(ConvNormActivation.Create(expanded, expanded, config.Kernel, nn.SiLU, EfficientNetB0.Norm, config.Stride, groups: expanded));
+        layers.Add(new SqueezeExcitation(expanded, Math.Max(1, config.InputChannels / 4), nn.SiLU(), nn.Sigmoid()));
+        layers.Add(ConvNormActivation.Create(expanded, config.OutputChannels, 1, activation: null, EfficientNetB0.Norm));
 
         block = nn.Sequential(layers.Select((layer, index) => (index.ToString(System.Globalization.CultureInfo.InvariantCulture), layer)));
         stochastic_depth = new StochasticDepth(stochasticDepthProbability);

@@ -1,4 +1,5 @@
 using Orchestrator.Worker.Models.EfficientNet;
+using Orchestrator.Worker.Models.MobileNet;
 using Orchestrator.Worker.Models.ResNet;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -49,8 +50,8 @@ public static class TorchvisionClassifiers
         "resnet18" => ResNetClassifier.ResNet18(),
         "resnet50" => ResNetClassifier.ResNet50(),
         "mobilenet_v2" => torchvision.models.mobilenet_v2(),
-        "mobilenet_v3_small" => torchvision.models.mobilenet_v3_small(),
-        "mobilenet_v3_large" => torchvision.models.mobilenet_v3_large(),
+        "mobilenet_v3_small" => MobileNetV3.Small(),
+        "mobilenet_v3_large" => MobileNetV3.Large(),
         "googlenet" => torchvision.models.googlenet(),
         "inception_v3" => torchvision.models.inception_v3(),
         "efficientnet_b0" => new EfficientNetB0(),

@@ -1,8 +1,7 @@
-using Orchestrator.Worker.Models.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Orchestrator.Worker.Models.EfficientNet;
+namespace Orchestrator.Worker.Models.Layers;
 
 /// <summary>
 /// torchvision's Conv2dNormActivation: a Sequential whose children are named "0" (conv), "1" (BatchNorm) and,
@@ -10,13 +9,17 @@ namespace Orchestrator.Worker.Models.EfficientNet;
 /// </summary>
 public static class ConvNormActivation
 {
-    // torchvision's B0..B7 use nn.BatchNorm2d's defaults (eps 1e-5, momentum 0.1); only the V2 family
-    // passes eps 1e-3. The parity fixture tells them apart (1e-3 is off by ~1.6e-4 on its logits).
-    public const double BatchNormEps = 1e-5;
-    public const double BatchNormMomentum = 0.1;
+    /// <summary>BatchNorm settings: nn.BatchNorm2d's defaults unless a model passes its own (MobileNetV3: 1e-3, 0.01).</summary>
+    public sealed record Norm(double Eps = 1e-5, double Momentum = 0.1);
 
-    public static Sequential Create(long input, long output, long kernel, long stride = 1, long groups = 1, bool activation = true)
+    /// <summary>
+    /// One layer; <paramref name="activation"/> makes the activation module, or is null for none (projection layers).
+    /// </summary>
+    public static Sequential Create(
+        long input, long output, long kernel, Func<nn.Module<Tensor, Tensor>>? activation, Norm norm, long stride = 1, long groups = 1)
     {
+        ArgumentNullException.ThrowIfNull(norm);
+
         // 1×1 convolutions are matrix products, which keeps them away from oneDNN (see PointwiseConv2d).
         nn.Module<Tensor, Tensor> convolution = kernel == 1 && groups == 1
             ? new PointwiseConv2d(input, output, stride)
@@ -24,11 +27,11 @@ public static class ConvNormActivation
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>
         {
             ("0", convolution),
-            ("1", nn.BatchNorm2d(output, eps: BatchNormEps, momentum: BatchNormMomentum)),
+            ("1", nn.BatchNorm2d(output, eps: norm.Eps, momentum: norm.Momentum)),
         };
-        if (activation)
+        if (activation is not null)
         {
-            layers.Add(("2", nn.SiLU()));
+            layers.Add(("2", activation()));
         }
 
         return nn.Sequential(layers);
