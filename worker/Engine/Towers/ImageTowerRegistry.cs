@@ -61,7 +61,7 @@ public static class ImageTowerRegistry
         // Ports with torchvision's names, channels-last, whose 1×1 convolutions are matrix products (see ResNetClassifier).
         TorchVision("resnet18", () => ResNetClassifier.ResNet18(), ResNetHead),
         TorchVision("resnet50", () => ResNetClassifier.ResNet50(), ResNetHead),
-        TorchVision("mobilenet_v2", () => torchvision.models.mobilenet_v2(), MobileNetV2Head),
+        TorchVision("mobilenet_v2", () => new MobileNetV2(), MobileNetV2Head),
         TorchVision("mobilenet_v3_small", () => MobileNetV3.Small(), MobileNetV3Head),
         TorchVision("mobilenet_v3_large", () => MobileNetV3.Large(), MobileNetV3Head),
         TorchVision("googlenet", () => torchvision.models.googlenet(), GoogLeNetHead, googleWeights: true),

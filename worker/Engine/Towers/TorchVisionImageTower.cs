@@ -1,4 +1,5 @@
 using Orchestrator.Worker.Engine.Data;
+using Orchestrator.Worker.Models.Layers;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Engine.Towers;
@@ -20,12 +21,14 @@ public sealed class TorchVisionImageTower : ImageTower
     private readonly long featureWidth;
     private readonly long removedHeadParameterCount;
     private readonly bool rescaleToUnitRange;
+    private readonly bool channelsLast;
 
     public TorchVisionImageTower(string name, nn.Module classifier, IReadOnlySet<string> removedChildren, bool rescaleToUnitRange = false)
         : base(name)
     {
         this.rescaleToUnitRange = rescaleToUnitRange;
         ArgumentNullException.ThrowIfNull(classifier);
+        channelsLast = classifier is IChannelsLastNetwork;
         ArgumentNullException.ThrowIfNull(removedChildren);
         var kept = new List<nn.Module<Tensor, Tensor>>();
         long? width = null;
@@ -57,6 +60,9 @@ public sealed class TorchVisionImageTower : ImageTower
     public override Tensor forward(Tensor input)
     {
         var x = rescaleToUnitRange ? ImageNetToUnitRange(input) : input;
+
+        // The ports' stages are built for channels-last input, which their own forward (cut away here) provides.
+        x = channelsLast ? ChannelsLast.From(x) : x;
         foreach (var stage in stages)
         {
             x = stage.call(x);

@@ -10,7 +10,7 @@ namespace Orchestrator.Worker.Models.EfficientNet;
 /// avgpool, classifier.1), so torchvision's official `.pth` loads with no renaming. 5,288,548 parameters with
 /// the 1000-class head. <see cref="ForwardFeatures"/> gives the pooled 1280-wide features a CLIP tower uses.
 /// </summary>
-public sealed class EfficientNetB0 : nn.Module<Tensor, Tensor>
+public sealed class EfficientNetB0 : nn.Module<Tensor, Tensor>, IChannelsLastNetwork
 {
     public const int FeatureWidth = 1280;
 

@@ -10,7 +10,7 @@ namespace Orchestrator.Worker.Models.MobileNet;
 /// the same reason as the ResNets: channels-last activations and 1×1 layers as matrix products
 /// (<see cref="PointwiseConv2d"/>, <see cref="ChannelsLast"/>).
 /// </summary>
-public sealed class MobileNetV3 : nn.Module<Tensor, Tensor>
+public sealed class MobileNetV3 : nn.Module<Tensor, Tensor>, IChannelsLastNetwork
 {
     // torchvision's MobileNetV3 BatchNorm: eps 0.001, momentum 0.01.
     private static readonly ConvNormActivation.Norm Norm = new(1e-3, 0.01);

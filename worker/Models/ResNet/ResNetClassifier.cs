@@ -12,7 +12,7 @@ namespace Orchestrator.Worker.Models.ResNet;
 /// there and <see cref="ChannelsLast"/>), which lets them train with oneDNN on for their other convolutions.
 /// Children are declared in forward order, as the tower cutter expects.
 /// </summary>
-public sealed class ResNetClassifier : nn.Module<Tensor, Tensor>
+public sealed class ResNetClassifier : nn.Module<Tensor, Tensor>, IChannelsLastNetwork
 {
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;

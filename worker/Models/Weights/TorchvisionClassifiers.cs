@@ -49,7 +49,7 @@ public static class TorchvisionClassifiers
     {
         "resnet18" => ResNetClassifier.ResNet18(),
         "resnet50" => ResNetClassifier.ResNet50(),
-        "mobilenet_v2" => torchvision.models.mobilenet_v2(),
+        "mobilenet_v2" => new MobileNetV2(),
         "mobilenet_v3_small" => MobileNetV3.Small(),
         "mobilenet_v3_large" => MobileNetV3.Large(),
         "googlenet" => torchvision.models.googlenet(),
