@@ -1,4 +1,3 @@
-using System.Globalization;
 using Orchestrator.Worker.Models.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -44,15 +43,15 @@ public sealed class EfficientNetB0 : nn.Module<Tensor, Tensor>, IChannelsLastNet
                 blockIndex++;
             }
 
-            layers.Add(Numbered(blocks));
+            layers.Add(NumberedSequential.Of(blocks));
         }
 
         layers.Add(ConvNormActivation.Create(stages[^1].OutputChannels, FeatureWidth, 1, nn.SiLU, Norm));
-        features = Numbered(layers);
+        features = NumberedSequential.Of(layers);
         avgpool = nn.AdaptiveAvgPool2d(1);
         classifier = nn.Sequential(("0", nn.Dropout(dropout)), ("1", nn.Linear(FeatureWidth, numClasses)));
         RegisterComponents();
-        InitialiseAsTorchvision();
+        TorchvisionInitialisation.Apply(this, EfficientNetLinear);
     }
 
     public override Tensor forward(Tensor input)
@@ -70,39 +69,14 @@ public sealed class EfficientNetB0 : nn.Module<Tensor, Tensor>, IChannelsLastNet
         return avgpool.call(features.call(ChannelsLast.From(input))).flatten(1).MoveToOuterDisposeScope();
     }
 
-    private static Sequential Numbered(IEnumerable<nn.Module<Tensor, Tensor>> modules) =>
-        nn.Sequential(modules.Select((m, i) => (i.ToString(CultureInfo.InvariantCulture), m)));
-
-    // Same initialisation as torchvision so training from scratch starts where PyTorch's would.
-    private void InitialiseAsTorchvision()
+    // torchvision's EfficientNet: Linear weights uniform in ±1/√out, zero bias.
+    private static void EfficientNetLinear(Linear linear)
     {
-        using var noGrad = no_grad();
-        foreach (var module in modules())
+        var range = 1.0 / Math.Sqrt(linear.out_features);
+        nn.init.uniform_(linear.weight, -range, range);
+        if (linear.bias is not null)
         {
-            switch (module)
-            {
-                case Conv2d conv:
-                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut);
-                    if (conv.bias is not null)
-                    {
-                        nn.init.zeros_(conv.bias);
-                    }
-
-                    break;
-                case BatchNorm2d norm:
-                    nn.init.ones_(norm.weight);
-                    nn.init.zeros_(norm.bias);
-                    break;
-                case Linear linear:
-                    var range = 1.0 / Math.Sqrt(linear.out_features);
-                    nn.init.uniform_(linear.weight, -range, range);
-                    if (linear.bias is not null)
-                    {
-                        nn.init.zeros_(linear.bias);
-                    }
-
-                    break;
-            }
+            nn.init.zeros_(linear.bias);
         }
     }
 }

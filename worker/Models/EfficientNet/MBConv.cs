@@ -28,7 +28,7 @@ public sealed class MBConv : nn.Module<Tensor, Tensor>
         layers.Add(new SqueezeExcitation(expanded, Math.Max(1, config.InputChannels / 4), nn.SiLU(), nn.Sigmoid()));
         layers.Add(ConvNormActivation.Create(expanded, config.OutputChannels, 1, activation: null, EfficientNetB0.Norm));
 
-        block = nn.Sequential(layers.Select((layer, index) => (index.ToString(System.Globalization.CultureInfo.InvariantCulture), layer)));
+        block = NumberedSequential.Of(layers);
         stochastic_depth = new StochasticDepth(stochasticDepthProbability);
         useResidual = config.Stride == 1 && config.InputChannels == config.OutputChannels;
         RegisterComponents();

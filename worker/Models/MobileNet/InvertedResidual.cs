@@ -36,7 +36,7 @@ public sealed class InvertedResidual : nn.Module<Tensor, Tensor>
         }
 
         layers.Add(ConvNormActivation.Create(config.ExpandedChannels, config.OutputChannels, 1, activation: null, norm));
-        block = nn.Sequential(layers.Select((layer, index) => (index.ToString(System.Globalization.CultureInfo.InvariantCulture), layer)));
+        block = NumberedSequential.Of(layers);
         useResidual = config.Stride == 1 && config.InputChannels == config.OutputChannels;
         RegisterComponents();
     }

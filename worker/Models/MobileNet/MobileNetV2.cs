@@ -35,10 +35,10 @@ public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>, IChannelsLastNetwor
         }
 
         layers.Add(ConvNormActivation.Create(channels, FeatureWidth, 1, () => nn.ReLU6(), norm));
-        features = nn.Sequential(layers.Select((layer, index) => (index.ToString(System.Globalization.CultureInfo.InvariantCulture), layer)));
+        features = NumberedSequential.Of(layers);
         classifier = nn.Sequential(("0", nn.Dropout(0.2)), ("1", nn.Linear(FeatureWidth, numClasses)));
         RegisterComponents();
-        InitialiseAsTorchvision();
+        TorchvisionInitialisation.Apply(this, TorchvisionInitialisation.SmallNormalLinear);
     }
 
     /// <summary>The feature maps before pooling, as torchvision's `features`; the tower cutter keeps this child.</summary>
@@ -47,29 +47,5 @@ public sealed class MobileNetV2 : nn.Module<Tensor, Tensor>, IChannelsLastNetwor
         using var scope = NewDisposeScope();
         var pooled = nn.functional.adaptive_avg_pool2d(features.call(ChannelsLast.From(input)), 1).flatten(1);
         return classifier.call(pooled).MoveToOuterDisposeScope();
-    }
-
-    // torchvision: Kaiming-normal (fan-out) convolutions (PointwiseConv2d starts so itself), unit BatchNorm, Linear
-    // weights N(0, 0.01) with zero bias.
-    private void InitialiseAsTorchvision()
-    {
-        using var noGrad = no_grad();
-        foreach (var module in modules())
-        {
-            switch (module)
-            {
-                case Conv2d conv:
-                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut);
-                    break;
-                case BatchNorm2d batchNorm:
-                    nn.init.ones_(batchNorm.weight);
-                    nn.init.zeros_(batchNorm.bias);
-                    break;
-                case Linear linear:
-                    nn.init.normal_(linear.weight, 0, 0.01);
-                    nn.init.zeros_(linear.bias!);
-                    break;
-            }
-        }
     }
 }

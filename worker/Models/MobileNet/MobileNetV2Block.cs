@@ -27,7 +27,7 @@ public sealed class MobileNetV2Block : nn.Module<Tensor, Tensor>
         layers.Add(ConvNormActivation.Create(hidden, hidden, 3, () => nn.ReLU6(), norm, stride, groups: hidden));
         layers.Add(new PointwiseConv2d(hidden, output));
         layers.Add(nn.BatchNorm2d(output));
-        conv = nn.Sequential(layers.Select((layer, index) => (index.ToString(System.Globalization.CultureInfo.InvariantCulture), layer)));
+        conv = NumberedSequential.Of(layers);
         useResidual = stride == 1 && input == output;
         RegisterComponents();
     }

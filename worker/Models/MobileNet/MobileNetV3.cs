@@ -59,7 +59,7 @@ public sealed class MobileNetV3 : nn.Module<Tensor, Tensor>, IChannelsLastNetwor
         layers.AddRange(blocks.Select(config => new InvertedResidual(config, Norm)));
         var lastConvolution = 6 * blocks[^1].OutputChannels;
         layers.Add(ConvNormActivation.Create(blocks[^1].OutputChannels, lastConvolution, 1, () => nn.Hardswish(), Norm));
-        features = nn.Sequential(layers.Select((layer, index) => (index.ToString(System.Globalization.CultureInfo.InvariantCulture), layer)));
+        features = NumberedSequential.Of(layers);
         avgpool = nn.AdaptiveAvgPool2d(1);
         classifier = nn.Sequential(
             ("0", nn.Linear(lastConvolution, lastChannel)),
@@ -67,7 +67,7 @@ public sealed class MobileNetV3 : nn.Module<Tensor, Tensor>, IChannelsLastNetwor
             ("2", nn.Dropout(0.2)),
             ("3", nn.Linear(lastChannel, numClasses)));
         RegisterComponents();
-        InitialiseAsTorchvision();
+        TorchvisionInitialisation.Apply(this, TorchvisionInitialisation.SmallNormalLinear);
     }
 
     public static MobileNetV3 Small(int numClasses = 1000) => new("mobilenet_v3_small", SmallBlocks, 1024, numClasses);
@@ -79,29 +79,5 @@ public sealed class MobileNetV3 : nn.Module<Tensor, Tensor>, IChannelsLastNetwor
         using var scope = NewDisposeScope();
         var pooled = avgpool.call(features.call(ChannelsLast.From(input))).flatten(1);
         return classifier.call(pooled).MoveToOuterDisposeScope();
-    }
-
-    // torchvision: Kaiming-normal (fan-out) convolutions with zero bias (PointwiseConv2d starts so itself), unit
-    // BatchNorm, Linear weights N(0, 0.01) with zero bias.
-    private void InitialiseAsTorchvision()
-    {
-        using var noGrad = no_grad();
-        foreach (var module in modules())
-        {
-            switch (module)
-            {
-                case Conv2d conv:
-                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut);
-                    break;
-                case BatchNorm2d norm:
-                    nn.init.ones_(norm.weight);
-                    nn.init.zeros_(norm.bias);
-                    break;
-                case Linear linear:
-                    nn.init.normal_(linear.weight, 0, 0.01);
-                    nn.init.zeros_(linear.bias!);
-                    break;
-            }
-        }
     }
 }

@@ -54,7 +54,7 @@ public sealed class ResNetClassifier : nn.Module<Tensor, Tensor>, IChannelsLastN
         flatten = nn.Flatten(1);
         fc = nn.Linear(channels, numClasses);
         RegisterComponents();
-        InitialiseAsTorchvision();
+        TorchvisionInitialisation.Apply(this);
     }
 
     public static ResNetClassifier ResNet18(int numClasses = 1000) => new("resnet18", [2, 2, 2, 2], bottleneck: false, numClasses);
@@ -67,24 +67,5 @@ public sealed class ResNetClassifier : nn.Module<Tensor, Tensor>, IChannelsLastN
         var x = maxpool.call(relu.call(bn1.call(conv1.call(ChannelsLast.From(input)))));
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         return fc.call(flatten.call(avgpool.call(x))).MoveToOuterDisposeScope();
-    }
-
-    // torchvision: Kaiming-normal (fan-out, ReLU) convolutions (PointwiseConv2d starts so itself), unit BatchNorm; fc keeps Linear's default.
-    private void InitialiseAsTorchvision()
-    {
-        using var noGrad = no_grad();
-        foreach (var module in modules())
-        {
-            switch (module)
-            {
-                case Conv2d conv:
-                    nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
-                    break;
-                case BatchNorm2d norm:
-                    nn.init.ones_(norm.weight);
-                    nn.init.zeros_(norm.bias);
-                    break;
-            }
-        }
     }
 }
