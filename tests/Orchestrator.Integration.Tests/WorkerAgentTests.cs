@@ -157,7 +157,8 @@ public sealed class WorkerAgentTests
     {
         await using var bed = await AgentTestBed.CreateAsync();
         var leaving = bed.StartWorker("leaving");
-        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("drain", seeds: 1, epochs: 6, images: 96));
+        // Enough epochs that the job is still training when the signal lands: with 6, a faster trainer finished first.
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("drain", seeds: 1, epochs: 20, images: 96));
         var jobId = (await bed.JobsAsync(sweep)).Single().Id;
         await bed.WaitUntilAsync("an epoch reported", async () => (await bed.EpochsReportedAsync(jobId)).Count >= 1, SweepTimeout);
 
