@@ -41,7 +41,9 @@ public sealed class WorkerAgentTests
     {
         await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(6));
         var doomed = bed.StartWorker("doomed");
-        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("killed", seeds: 1, epochs: 6, images: 96));
+        // Enough epochs that the job is still training when the kill lands: with 6, a faster trainer finished first.
+        const int epochs = 20;
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("killed", seeds: 1, epochs: epochs, images: 96));
         var jobId = (await bed.JobsAsync(sweep)).Single().Id;
         await bed.WaitUntilAsync("two epochs reported", async () => (await bed.EpochsReportedAsync(jobId)).Count >= 2, SweepTimeout);
 
@@ -54,8 +56,8 @@ public sealed class WorkerAgentTests
         Assert.Equal(2, job.Attempt);
         using var result = JsonDocument.Parse(job.Result!);
         Assert.Equal(1, result.RootElement.GetProperty("resumed").GetDouble());
-        Assert.Equal(6, result.RootElement.GetProperty("epochs_completed").GetDouble());
-        Assert.Equal([1, 2, 3, 4, 5, 6], await bed.EpochsReportedAsync(jobId));
+        Assert.Equal(epochs, result.RootElement.GetProperty("epochs_completed").GetDouble());
+        Assert.Equal(Enumerable.Range(1, epochs), await bed.EpochsReportedAsync(jobId));
         Assert.Equal(1L, await bed.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = @id AND state = 'succeeded'", jobId));
     }
 
