@@ -1,5 +1,4 @@
 using Orchestrator.Worker.Agent;
-using Orchestrator.Worker.Cli;
 using Orchestrator.Worker.Commands;
 
 // `orch-worker train|bench|inspect-weights …` run the engine alone; options only run the agent that serves a coordinator.

@@ -1,5 +1,5 @@
 using Orchestrator.Protos;
-using Library = Orchestrator.Shared.Results;
+using Library = Orchestrator.Coordinator.Results;
 
 namespace Orchestrator.Coordinator.Api;
 

@@ -2,7 +2,8 @@ using Grpc.Core;
 using Orchestrator.Coordinator.Results;
 using Orchestrator.Coordinator.Storage;
 using Orchestrator.Protos;
-using Library = Orchestrator.Shared.Results;
+using Orchestrator.Shared.Metrics;
+using ResultTable = Orchestrator.Protos.ResultTable;
 
 namespace Orchestrator.Coordinator.Api;
 
@@ -17,8 +18,8 @@ public sealed class ResultsApi(ResultsQuery results, LossCurvesQuery curves, Swe
         {
             SweepIds = request.SweepIds,
             GroupBy = request.GroupBy.Count > 0 ? request.GroupBy : ["encoder"],
-            RankBy = string.IsNullOrEmpty(request.RankBy) ? Library.ResultMetrics.TextToImageR1.Key : request.RankBy,
-            CostAxes = request.CostAxes.Count > 0 ? request.CostAxes : [Library.ResultMetrics.LatencyMs.Key, Library.ResultMetrics.ParamsTotal.Key],
+            RankBy = string.IsNullOrEmpty(request.RankBy) ? ResultMetrics.TextToImageR1.Key : request.RankBy,
+            CostAxes = request.CostAxes.Count > 0 ? request.CostAxes : [ResultMetrics.LatencyMs.Key, ResultMetrics.ParamsTotal.Key],
         };
         var problems = query.Problems();
         if (problems.Count > 0)

@@ -4,8 +4,8 @@ using Google.Protobuf.WellKnownTypes;
 using Npgsql;
 using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Storage;
+using Orchestrator.LocalPostgres;
 using Orchestrator.Protos;
-using Orchestrator.Shared.LocalPostgres;
 using Orchestrator.Shared.Specs;
 
 namespace Orchestrator.Coordinator.Benchmarks;

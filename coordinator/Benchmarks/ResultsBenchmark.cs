@@ -4,8 +4,8 @@ using System.Text;
 using Npgsql;
 using Orchestrator.Coordinator.Results;
 using Orchestrator.Coordinator.Storage;
-using Orchestrator.Shared.LocalPostgres;
-using Orchestrator.Shared.Results;
+using Orchestrator.LocalPostgres;
+using Orchestrator.Shared.Metrics;
 
 namespace Orchestrator.Coordinator.Benchmarks;
 

@@ -3,11 +3,12 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Orchestrator.Coordinator.Api;
 using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Coordinator.Results;
+using Orchestrator.Coordinator.Results.Rendering;
+using Orchestrator.LocalPostgres;
 using Orchestrator.Protos;
-using Orchestrator.Shared.LocalPostgres;
-using Orchestrator.Shared.Results;
+using Orchestrator.Shared.Metrics;
 using Orchestrator.Shared.Specs;
-using Orchestrator.Shared.Networking;
 
 namespace Orchestrator.Coordinator.Cli;
 
@@ -111,7 +112,7 @@ public static class DemoCommand
         }
     }
 
-    private static async Task WriteResultsAsync(CliConnection connection, Shared.Results.ResultTable table, long sweepId, DirectoryInfo output, CancellationToken cancellationToken)
+    private static async Task WriteResultsAsync(CliConnection connection, Results.ResultTable table, long sweepId, DirectoryInfo output, CancellationToken cancellationToken)
     {
         output.Create();
         foreach (var (renderer, layout) in new (ITableRenderer, TableLayout)[]

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Orchestrator.Coordinator.Api;
+using Orchestrator.Coordinator.Results;
+using Orchestrator.Coordinator.Results.Rendering;
 using Orchestrator.Protos;
-using Orchestrator.Shared.Results;
+using Orchestrator.Shared.Metrics;
 
 namespace Orchestrator.Coordinator.Cli;
 
@@ -60,7 +62,7 @@ public static class ResultsCommand
         return command;
     }
 
-    private static async Task WritePlotsAsync(CliContext cli, Orchestrator.Shared.Results.ResultTable table, GetResultsRequest request, DirectoryInfo folder, CancellationToken cancellationToken)
+    private static async Task WritePlotsAsync(CliContext cli, Orchestrator.Coordinator.Results.ResultTable table, GetResultsRequest request, DirectoryInfo folder, CancellationToken cancellationToken)
     {
         folder.Create();
         var curvesRequest = new GetLossCurvesRequest();

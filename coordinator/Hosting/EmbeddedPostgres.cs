@@ -1,4 +1,4 @@
-using Orchestrator.Shared.LocalPostgres;
+using Orchestrator.LocalPostgres;
 
 namespace Orchestrator.Coordinator.Hosting;
 

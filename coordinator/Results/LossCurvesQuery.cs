@@ -1,7 +1,6 @@
 using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
-using Orchestrator.Shared.Results;
 
 namespace Orchestrator.Coordinator.Results;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
-using Orchestrator.Shared.Results;
+using Orchestrator.Shared.Metrics;
 using Orchestrator.Shared.Specs;
 
 namespace Orchestrator.Coordinator.Results;

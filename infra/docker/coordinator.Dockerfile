@@ -14,6 +14,7 @@ COPY global.json Directory.Build.props Directory.Build.targets Directory.Package
 COPY infra/build/ infra/build/
 COPY shared/Orchestrator.Shared.csproj shared/
 COPY coordinator/Orchestrator.Coordinator.csproj coordinator/
+COPY coordinator/LocalPostgres/Orchestrator.LocalPostgres.csproj coordinator/LocalPostgres/
 # WithDemoWorker=false: `orch demo`'s local workers (and LibTorch with them) stay out of a server image.
 RUN dotnet restore coordinator/Orchestrator.Coordinator.csproj -p:WithDemoWorker=false
 COPY protos/ protos/

@@ -19,6 +19,7 @@ COPY global.json Directory.Build.props Directory.Build.targets Directory.Package
 COPY infra/build/ infra/build/
 COPY shared/Orchestrator.Shared.csproj shared/
 COPY worker/Orchestrator.Worker.csproj worker/
+COPY worker/Engine/Orchestrator.Worker.Engine.csproj worker/Engine/
 RUN dotnet restore worker/Orchestrator.Worker.csproj -r linux-x64 -p:TorchBackend=${TORCH_BACKEND}
 COPY protos/ protos/
 COPY shared/ shared/

@@ -4,7 +4,7 @@ using Npgsql;
 using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Protos;
 using Orchestrator.Testing;
-using Orchestrator.Shared.Networking;
+using Orchestrator.LocalPostgres;
 
 namespace Orchestrator.Integration.Tests;
 

@@ -2,7 +2,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Npgsql;
 using Orchestrator.Protos;
-using Orchestrator.Shared.Networking;
+using Orchestrator.LocalPostgres;
 
 namespace Orchestrator.Integration.Tests;
 

@@ -1,5 +1,5 @@
 using Npgsql;
-using Orchestrator.Shared.LocalPostgres;
+using Orchestrator.LocalPostgres;
 
 namespace Orchestrator.Testing;
 

@@ -1,3 +1,5 @@
+using Orchestrator.Worker.Engine;
+
 namespace Orchestrator.Worker.Agent;
 
 /// <summary>

@@ -1,5 +1,5 @@
-using Orchestrator.Worker.Models.DistilBert;
-using Orchestrator.Worker.Models.Weights;
+using Orchestrator.Worker.Engine.Networks.DistilBert;
+using Orchestrator.Worker.Engine.Networks.Weights;
 
 namespace Orchestrator.Worker.Commands;
 

@@ -133,7 +133,7 @@ public sealed class AuthAndSchemaTests(IsolatedDatabase database) : IClassFixtur
         }
         finally
         {
-            Shared.LocalPostgres.LocalPostgresCluster.ForceStop(directory);
+            Orchestrator.LocalPostgres.LocalPostgresCluster.ForceStop(directory);
             Directory.Delete(directory, recursive: true);
         }
     }

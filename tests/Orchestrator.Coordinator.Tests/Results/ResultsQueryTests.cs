@@ -1,8 +1,8 @@
 using System.Globalization;
 using Npgsql;
 using Orchestrator.Coordinator.Results;
+using Orchestrator.Coordinator.Results.Rendering;
 using Orchestrator.Coordinator.Storage;
-using Orchestrator.Shared.Results;
 using Orchestrator.Testing;
 
 namespace Orchestrator.Coordinator.Tests.Results;

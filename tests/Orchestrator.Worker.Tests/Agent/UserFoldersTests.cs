@@ -1,3 +1,5 @@
+using Orchestrator.Worker.Engine;
+
 namespace Orchestrator.Worker.Tests.Agent;
 
 /// <summary>Environment variables are process-wide; this assembly runs its tests one at a time.</summary>

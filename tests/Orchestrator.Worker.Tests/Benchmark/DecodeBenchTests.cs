@@ -1,5 +1,5 @@
-using Orchestrator.Worker.Cli;
-using Orchestrator.Worker.Data.Images;
+using Orchestrator.Worker.Commands;
+using Orchestrator.Worker.Engine.Data.Images;
 using Orchestrator.Worker.Engine.Benchmark;
 using Orchestrator.Worker.Tests.Data;
 using SkiaSharp;

@@ -1,6 +1,6 @@
 using Orchestrator.Shared.Specs;
 using Orchestrator.Testing;
-using Orchestrator.Worker.Data.Readers;
+using Orchestrator.Worker.Engine.Data.Readers;
 
 namespace Orchestrator.Worker.Tests.Data;
 

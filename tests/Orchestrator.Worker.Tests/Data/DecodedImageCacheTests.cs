@@ -1,4 +1,4 @@
-using Orchestrator.Worker.Data.Images;
+using Orchestrator.Worker.Engine.Data.Images;
 using SkiaSharp;
 using static TorchSharp.torch;
 

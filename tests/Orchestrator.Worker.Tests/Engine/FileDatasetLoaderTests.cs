@@ -1,5 +1,5 @@
 using Orchestrator.Shared.Specs;
-using Orchestrator.Worker.Data.Readers;
+using Orchestrator.Worker.Engine.Data.Readers;
 using Orchestrator.Worker.Engine.Data;
 using SkiaSharp;
 

@@ -1,4 +1,4 @@
-using Orchestrator.Worker.Cli;
+using Orchestrator.Worker.Commands;
 using Orchestrator.Worker.Engine.Training;
 
 namespace Orchestrator.Worker.Tests.Engine;

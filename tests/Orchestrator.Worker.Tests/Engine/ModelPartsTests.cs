@@ -1,5 +1,5 @@
 using Orchestrator.Shared.Specs;
-using Orchestrator.Worker.Engine.Model;
+using Orchestrator.Worker.Engine.Clip;
 using Orchestrator.Worker.Engine.Towers;
 using Orchestrator.Worker.Engine.Training;
 using static TorchSharp.torch;

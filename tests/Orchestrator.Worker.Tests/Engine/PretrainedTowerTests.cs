@@ -1,12 +1,12 @@
 using Orchestrator.Shared.Specs;
-using Orchestrator.Worker.Cli;
+using Orchestrator.Worker.Commands;
 using Orchestrator.Worker.Engine.Data;
-using Orchestrator.Worker.Engine.Model;
+using Orchestrator.Worker.Engine.Clip;
 using Orchestrator.Worker.Engine.Towers;
 using Orchestrator.Worker.Engine.Training;
-using Orchestrator.Worker.Models.DistilBert;
-using Orchestrator.Worker.Models.Weights;
-using Orchestrator.Worker.Tests.Models;
+using Orchestrator.Worker.Engine.Networks.DistilBert;
+using Orchestrator.Worker.Engine.Networks.Weights;
+using Orchestrator.Worker.Tests.Networks;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Tests.Engine;

@@ -1,5 +1,5 @@
 using Orchestrator.Testing;
-using Orchestrator.Worker.Models.DistilBert;
+using Orchestrator.Worker.Engine.Networks.DistilBert;
 
 namespace Orchestrator.Worker.Tests.Engine;
 

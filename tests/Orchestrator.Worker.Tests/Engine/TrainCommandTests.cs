@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Orchestrator.Worker.Agent;
-using Orchestrator.Worker.Cli;
+using Orchestrator.Worker.Commands;
 
 namespace Orchestrator.Worker.Tests.Engine;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Orchestrator.Worker.Data.Images;
+using Orchestrator.Worker.Engine.Data.Images;
 using SkiaSharp;
 
 namespace Orchestrator.Worker.Engine.Benchmark;

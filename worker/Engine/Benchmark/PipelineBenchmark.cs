@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Engine.Data;
 using Orchestrator.Worker.Engine.Losses;
-using Orchestrator.Worker.Engine.Model;
+using Orchestrator.Worker.Engine.Clip;
 using Orchestrator.Worker.Engine.Towers;
 using Orchestrator.Worker.Engine.Training;
 using TorchSharp;

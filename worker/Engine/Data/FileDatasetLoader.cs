@@ -1,6 +1,6 @@
 using Orchestrator.Shared.Specs;
-using Orchestrator.Worker.Data.Images;
-using Orchestrator.Worker.Data.Readers;
+using Orchestrator.Worker.Engine.Data.Images;
+using Orchestrator.Worker.Engine.Data.Readers;
 
 namespace Orchestrator.Worker.Engine.Data;
 

@@ -1,4 +1,4 @@
-using Orchestrator.Worker.Models.DistilBert;
+using Orchestrator.Worker.Engine.Networks.DistilBert;
 
 namespace Orchestrator.Worker.Engine.Text;
 

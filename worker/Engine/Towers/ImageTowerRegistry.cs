@@ -1,8 +1,8 @@
 using Orchestrator.Shared.Specs;
-using Orchestrator.Worker.Models.EfficientNet;
-using Orchestrator.Worker.Models.MobileNet;
-using Orchestrator.Worker.Models.ResNet;
-using Orchestrator.Worker.Models.Weights;
+using Orchestrator.Worker.Engine.Networks.EfficientNet;
+using Orchestrator.Worker.Engine.Networks.MobileNet;
+using Orchestrator.Worker.Engine.Networks.ResNet;
+using Orchestrator.Worker.Engine.Networks.Weights;
 using TorchSharp;
 
 namespace Orchestrator.Worker.Engine.Towers;

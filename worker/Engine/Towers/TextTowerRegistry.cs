@@ -1,7 +1,7 @@
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Engine.Text;
 using Orchestrator.Worker.Engine.Training;
-using Orchestrator.Worker.Models.DistilBert;
+using Orchestrator.Worker.Engine.Networks.DistilBert;
 
 namespace Orchestrator.Worker.Engine.Towers;
 
@@ -27,7 +27,7 @@ public static class TextTowerRegistry
     }
 
     /// <summary>The job's text tower; <paramref name="distilBert"/>, DistilBERT's folder, is needed for that tower only.</summary>
-    /// <exception cref="Models.Weights.WeightLoadException">The folder's weights do not fit its config.</exception>
+    /// <exception cref="Networks.Weights.WeightLoadException">The folder's weights do not fit its config.</exception>
     /// <exception cref="InvalidJobException">The job does not fit the folder's config (vocabulary, max_length).</exception>
     public static TextTower Create(JobParameters parameters, ICaptionTokenizer tokenizer, DistilBertSource? distilBert = null)
     {

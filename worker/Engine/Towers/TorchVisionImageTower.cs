@@ -1,5 +1,5 @@
 using Orchestrator.Worker.Engine.Data;
-using Orchestrator.Worker.Models.Layers;
+using Orchestrator.Worker.Engine.Networks.Layers;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Engine.Towers;

@@ -1,7 +1,7 @@
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Engine.Training;
-using Orchestrator.Worker.Models.DistilBert;
-using Orchestrator.Worker.Models.Weights;
+using Orchestrator.Worker.Engine.Networks.DistilBert;
+using Orchestrator.Worker.Engine.Networks.Weights;
 
 namespace Orchestrator.Worker.Engine.Towers;
 

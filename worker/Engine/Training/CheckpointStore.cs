@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Orchestrator.Worker.Engine.Model;
+using Orchestrator.Worker.Engine.Clip;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Engine.Training;

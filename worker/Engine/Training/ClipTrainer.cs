@@ -3,7 +3,7 @@ using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Engine.Data;
 using Orchestrator.Worker.Engine.Evaluation;
 using Orchestrator.Worker.Engine.Losses;
-using Orchestrator.Worker.Engine.Model;
+using Orchestrator.Worker.Engine.Clip;
 using Orchestrator.Worker.Engine.Towers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -154,7 +154,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         {
             return create();
         }
-        catch (Exception e) when (e is Models.Weights.WeightLoadException or IOException or InvalidDataException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is Networks.Weights.WeightLoadException or IOException or InvalidDataException or System.Text.Json.JsonException)
         {
             throw new InvalidJobException([new JobProblem(field, e.Message)]);
         }

@@ -1,4 +1,4 @@
-using Orchestrator.Shared.Results;
+using Orchestrator.Shared.Metrics;
 
 namespace Orchestrator.Worker.Engine.Training;
 

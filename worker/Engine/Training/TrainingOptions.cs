@@ -24,7 +24,7 @@ public sealed record TrainingOptions(string OutputDirectory)
     /// <summary>Timed forward calls of the efficiency probe (after warm-up).</summary>
     public int EfficiencyRuns { get; init; } = 5;
 
-    /// <summary>Where decoded images of file datasets are cached; null: <see cref="Orchestrator.Worker.Data.Images.DecodedImageCache.DefaultDirectory"/>.</summary>
+    /// <summary>Where decoded images of file datasets are cached; null: <see cref="Orchestrator.Worker.Engine.Data.Images.DecodedImageCache.DefaultDirectory"/>.</summary>
     public string? ImageCacheDirectory { get; init; }
 
     /// <summary>Notices for a human (device fallback, resume); progress goes to the metrics sink.</summary>
