@@ -1,6 +1,6 @@
+using Orchestrator.Worker.Engine.Data;
 using Orchestrator.Worker.Engine.Data.Images;
 using SkiaSharp;
-using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Tests.Data;
 
@@ -52,9 +52,8 @@ public sealed class DecodedImageCacheTests : IDisposable
         Assert.StartsWith(cacheDirectory, second.Path, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(cacheDirectory, "*.tmp"));
 
-        using var scope = NewDisposeScope();
-        var batch = second.Batch([0, 3]);
-        Assert.Equal(new long[] { 2, 3, 16, 16 }, batch.shape);
+        var normalised = second.NormalisedChw(3, new byte[second.ImageBytes]);
+        Assert.Equal(ImagePixels.NormalisedChwFromRgb(direct, 16), normalised);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using Orchestrator.Testing;
+using Orchestrator.Worker.Engine.Data;
 using Orchestrator.Worker.Engine.Data.Images;
 using SkiaSharp;
-using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Tests.Data;
 
@@ -149,16 +149,20 @@ public sealed class ImageDecoderTests : IDisposable
     }
 
     [Fact]
-    public void Normalised_batch_uses_imagenet_mean_and_std()
+    public void Normalised_pixels_use_imagenet_mean_and_std_in_channel_planes()
     {
-        using var scope = NewDisposeScope();
-        byte[] pixels = [255, 0, 124, 255, 0, 124]; // two 1×1 images
-        var batch = ImageBatch.ToNormalizedChw(pixels, 2, 1);
-        Assert.Equal(new long[] { 2, 3, 1, 1 }, batch.shape);
-        var values = batch.data<float>().ToArray();
-        Assert.Equal((1f - 0.485f) / 0.229f, values[0], 5);
-        Assert.Equal((0f - 0.456f) / 0.224f, values[1], 5);
-        Assert.Equal(((124f / 255f) - 0.406f) / 0.225f, values[2], 5);
+        byte[] rgb = [255, 0, 124, 0, 255, 0, 10, 20, 30, 40, 50, 60]; // 2×2, HWC, as the decoder and its cache give it
+        var values = ImagePixels.NormalisedChwFromRgb(rgb, 2);
+        Assert.Equal(12, values.Length);
+        Assert.Equal((1f - 0.485f) / 0.229f, values[0], 5); // R plane, pixel 0
+        Assert.Equal((0f - 0.485f) / 0.229f, values[1], 5); // R plane, pixel 1
+        Assert.Equal((0f - 0.456f) / 0.224f, values[4], 5); // G plane, pixel 0
+        Assert.Equal((1f - 0.456f) / 0.224f, values[5], 5); // G plane, pixel 1
+        Assert.Equal(((124f / 255f) - 0.406f) / 0.225f, values[8], 5); // B plane, pixel 0
+
+        // Skia's RGBA (synthetic datasets) goes through the same normalisation; alpha is ignored.
+        byte[] rgba = [255, 0, 124, 7, 0, 255, 0, 9, 10, 20, 30, 0, 40, 50, 60, 255];
+        Assert.Equal(values, ImagePixels.NormalisedChw(rgba, 2, 2));
     }
 
     [SkippableFact]

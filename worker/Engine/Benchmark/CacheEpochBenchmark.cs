@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orchestrator.Worker.Engine.Data;
 using Orchestrator.Worker.Engine.Data.Images;
 using static TorchSharp.torch;
 
@@ -10,7 +11,9 @@ public sealed record CacheEpoch(int Epoch, int Decoded, int Skipped, double Seco
 /// <summary>
 /// The data side of two epochs over a set of files through <see cref="DecodedImageCache"/> in a fresh cache folder:
 /// epoch 1 finds the cache empty and decodes every image; epoch 2 (and every later job of a sweep on the machine)
-/// opens the file it left and must decode nothing.
+/// opens the file it left and must decode nothing. Each epoch takes the path a training job takes: every usable image
+/// normalised into memory (<see cref="DecodedImageCache.NormalisedChw"/>, as <see cref="FileDatasetLoader"/> does),
+/// then batches copied into tensors by the <see cref="BatchAssembler"/>.
 /// </summary>
 public static class CacheEpochBenchmark
 {
@@ -32,11 +35,13 @@ public static class CacheEpochBenchmark
     {
         var started = Stopwatch.GetTimestamp();
         using var cache = DecodedImageCache.OpenOrBuild(files, decoder, directory, threads);
-        var usable = Enumerable.Range(0, cache.Count).Where(cache.IsUsable).ToList();
-        foreach (var indices in usable.Chunk(batch))
+        var scratch = new byte[cache.ImageBytes];
+        var images = Enumerable.Range(0, cache.Count).Where(cache.IsUsable).Select(i => cache.NormalisedChw(i, scratch)).ToList();
+        var assembler = new BatchAssembler(new CaptionedImageSet(cache.Size, images, []), [], padId: 0);
+        foreach (var indices in Enumerable.Range(0, images.Count).Chunk(batch))
         {
             using var scope = NewDisposeScope();
-            cache.Batch(indices);
+            assembler.ImagesOf(indices);
         }
 
         return new CacheEpoch(epoch, cache.DecodedThisTime, cache.SkippedImages.Count, Stopwatch.GetElapsedTime(started).TotalSeconds);

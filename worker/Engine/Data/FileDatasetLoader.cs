@@ -49,9 +49,8 @@ public static class FileDatasetLoader
                 continue;
             }
 
-            cache.ReadPixels(i, pixels);
             index[paths[i]] = images.Count;
-            images.Add(ImagePixels.NormalisedChwFromRgb(pixels, imageSize));
+            images.Add(cache.NormalisedChw(i, pixels));
         }
 
         var captions = new List<Caption>();

@@ -3,7 +3,6 @@ using System.IO.MemoryMappedFiles;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Engine.Data.Images;
 
@@ -80,17 +79,14 @@ public sealed class DecodedImageCache : IDisposable
         view.ReadArray(HeaderBytes + Count + ((long)index * ImageBytes), destination, offset, ImageBytes);
     }
 
-    /// <summary>The images at <paramref name="indices"/> as a normalised float [n, 3, size, size] batch.</summary>
-    public Tensor Batch(IReadOnlyList<int> indices, Device? device = null)
+    /// <summary>
+    /// Image <paramref name="index"/> as the normalised CHW floats a job holds in memory (<see cref="ImagePixels"/>);
+    /// <paramref name="scratch"/> holds <see cref="ImageBytes"/> bytes and is reused between calls.
+    /// </summary>
+    public float[] NormalisedChw(int index, byte[] scratch)
     {
-        ArgumentNullException.ThrowIfNull(indices);
-        var pixels = new byte[indices.Count * ImageBytes];
-        for (var i = 0; i < indices.Count; i++)
-        {
-            ReadPixels(indices[i], pixels, i * ImageBytes);
-        }
-
-        return ImageBatch.ToNormalizedChw(pixels, indices.Count, Size, device);
+        ReadPixels(index, scratch);
+        return ImagePixels.NormalisedChwFromRgb(scratch, Size);
     }
 
     public void Dispose()
