@@ -68,7 +68,7 @@ public static class DemoCommand
         await using var coordinator = await CoordinatorHost.StartAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Orchestrator"] = database.ConnectionString,
-            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{port}",
+            [CoordinatorEndpoint.UrlKey] = $"http://127.0.0.1:{port}",
             ["Coordinator:Auth:WorkerToken"] = workerToken,
             ["Coordinator:Auth:ClientToken"] = clientToken,
             ["Coordinator:Queue:HeartbeatInterval"] = "00:00:02",

@@ -23,11 +23,7 @@ public static class ServeCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var settings = new Dictionary<string, string?>
-            {
-                ["Kestrel:Endpoints:Grpc:Url"] = parse.GetValue(listen),
-                ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
-            };
+            var settings = CoordinatorEndpoint.Settings(parse.GetValue(listen)!);
             if (parse.GetValue(database) is { } connection)
             {
                 settings[$"ConnectionStrings:{DatabaseOptions.ConnectionStringName}"] = connection;
@@ -48,23 +44,24 @@ public static class ServeCommand
     public static WebApplication BuildHost(IDictionary<string, string?> settings, string listen)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
+        return CoordinatorApplication.Build(settings, configureBuilder: builder => UseLocalTokensUnlessConfigured(builder, listen));
+    }
+
+    /// <summary>Without configured tokens, the local credentials file's (created on first use) serve, so a single machine needs no setup.</summary>
+    private static void UseLocalTokensUnlessConfigured(WebApplicationBuilder builder, string listen)
+    {
         var configuredTokens = builder.Configuration[$"{AuthOptions.Section}:WorkerToken"] ?? Environment.GetEnvironmentVariable(AuthOptions.WorkerTokenVariable);
-        if (configuredTokens is null)
+        if (configuredTokens is not null)
         {
-            var local = LocalCredentials.LoadOrCreate(listen);
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                [$"{AuthOptions.Section}:WorkerToken"] = local.WorkerToken,
-                [$"{AuthOptions.Section}:ClientToken"] = local.ClientToken,
-            });
-            Console.Error.WriteLine($"orch serve: tokens from {LocalCredentials.FilePath} (used by the local `orch` commands and `orch-worker`)");
+            return;
         }
 
-        builder.Services.AddCoordinator(builder.Configuration);
-        var app = builder.Build();
-        app.MapCoordinator();
-        return app;
+        var local = LocalCredentials.LoadOrCreate(listen);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{AuthOptions.Section}:WorkerToken"] = local.WorkerToken,
+            [$"{AuthOptions.Section}:ClientToken"] = local.ClientToken,
+        });
+        Console.Error.WriteLine($"orch serve: tokens from {LocalCredentials.FilePath} (used by the local `orch` commands and `orch-worker`)");
     }
 }

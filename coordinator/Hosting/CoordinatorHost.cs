@@ -8,7 +8,7 @@ namespace Orchestrator.Coordinator.Hosting;
 
 /// <summary>
 /// A coordinator started in this process on a free loopback port, with real Kestrel and real gRPC: used by
-/// the integration tests and the benchmark, with the same registration as the standalone host.
+/// `orch demo`, the integration tests and the benchmarks, built as `orch serve` builds it (<see cref="CoordinatorApplication"/>).
 /// </summary>
 public sealed class CoordinatorHost : IAsyncDisposable
 {
@@ -35,23 +35,17 @@ public sealed class CoordinatorHost : IAsyncDisposable
         LogLevel minimumLogLevel = LogLevel.Warning,
         CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        var all = new Dictionary<string, string?>
-        {
-            ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
-            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
-        };
+        var all = CoordinatorEndpoint.Settings("http://127.0.0.1:0");
         foreach (var (key, value) in settings)
         {
             all[key] = value; // the caller's settings win, a fixed port included
         }
 
-        builder.Configuration.AddInMemoryCollection(all);
-        builder.Logging.SetMinimumLevel(minimumLogLevel);
-        builder.Services.AddCoordinator(builder.Configuration);
-        configureServices?.Invoke(builder.Services);
-        var app = builder.Build();
-        app.MapCoordinator();
+        var app = CoordinatorApplication.Build(
+            all,
+            contentRoot: AppContext.BaseDirectory,
+            configureBuilder: builder => builder.Logging.SetMinimumLevel(minimumLogLevel),
+            configureServices: configureServices);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new CoordinatorHost(app, new Uri(address));

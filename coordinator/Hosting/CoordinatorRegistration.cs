@@ -26,8 +26,10 @@ public static class CoordinatorRegistration
         services.AddOptions<DatabaseOptions>()
             .Configure(o => o.ConnectionString ??= configuration.GetConnectionString(DatabaseOptions.ConnectionStringName))
             .Bind(configuration.GetSection("Coordinator:Database"));
-        services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section));
-        services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section));
+        services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<QueueOptions>, QueueOptionsValidator>();
+        services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).PostConfigure<ILogger<AuthOptions>>(ResolveTokens);
 
         services.AddSingleton(sp => CoordinatorDatabase.Open(

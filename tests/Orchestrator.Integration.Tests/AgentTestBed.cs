@@ -53,7 +53,7 @@ public sealed class AgentTestBed : IAsyncDisposable
         var root = Directory.CreateTempSubdirectory("orch-agent-it-").FullName;
         var port = LoopbackPort.PickFree();
         var settings = CoordinatorSettings(connectionString, leaseDuration ?? TimeSpan.FromSeconds(20));
-        settings["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{port}";
+        settings[CoordinatorEndpoint.UrlKey] = $"http://127.0.0.1:{port}";
         var bed = new AgentTestBed(connectionString, port, root, settings);
         if (inProcessCoordinator)
         {
