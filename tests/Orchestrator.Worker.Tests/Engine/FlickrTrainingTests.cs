@@ -23,23 +23,15 @@ public sealed class FlickrTrainingTests(ITestOutputHelper output) : IDisposable
     /// learn from scratch (DESIGN.md §6: InfoNCE, every learning rate 1e-3), on the seeded 80/20 split by image.
     /// </summary>
     private static JobDefinition FlickrJob(FlickrSubset data, int epochs) => new(
-        new JobParameters
+        TrainingTests.SmallJob(epochs).Parameters with
         {
             Encoder = "mobilenet_v3_small",
-            TextEncoder = "small-transformer",
-            Pretrained = false,
-            Loss = "infonce",
-            HeadLr = 1e-3,
-            ImageEncoderLr = 1e-3,
-            TextEncoderLr = 1e-3,
-            Epochs = epochs,
-            BatchSize = 32,
-            NumWorkers = 2,
             ImageSize = 64,
             MaxLength = 32,
             TextLayers = 2,
             TextWidth = 128,
             TextHeads = 4,
+            ProjectionDim = new JobParameters().ProjectionDim,
             Seed = 0,
         },
         new DatasetSpec { Format = "captions-csv", Images = data.Images, Captions = data.Captions, ValFraction = 0.2, SplitSeed = 0 });

@@ -10,7 +10,10 @@ public sealed class TrainingTests : IDisposable
 {
     private readonly string directory = Path.Combine(Path.GetTempPath(), "orch-engine-" + Guid.NewGuid().ToString("N"));
 
-    /// <summary>From-scratch settings that learn (DESIGN.md §6): InfoNCE, every learning rate 1e-3.</summary>
+    /// <summary>
+    /// From-scratch settings that learn (DESIGN.md §6): InfoNCE, every learning rate 1e-3; the real-data test takes
+    /// these and changes only the sizes.
+    /// </summary>
     public static JobDefinition SmallJob(int epochs = 4) => new(
         new JobParameters
         {
