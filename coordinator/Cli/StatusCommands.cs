@@ -4,6 +4,7 @@ using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Orchestrator.Coordinator.Api;
 using Orchestrator.Protos;
+using Orchestrator.Shared.Metrics;
 using StateLabels = Orchestrator.Shared.States.StateLabels;
 
 namespace Orchestrator.Coordinator.Cli;
@@ -214,9 +215,9 @@ public static class StatusCommands
             jobs.Select(j =>
             {
                 var point = progress?.GetValueOrDefault(j.Id);
-                var loss = point is not null && point.Metrics.TryGetValue("train_loss", out var live) ? live
-                    : j.Result.TryGetValue("train_loss", out var final) ? final : (double?)null;
-                var r1 = j.Result.TryGetValue("t2i_r1", out var recall) ? Number(recall) : "–";
+                var loss = point is not null && point.Metrics.TryGetValue(MetricCatalog.TrainLoss.Key, out var live) ? live
+                    : j.Result.TryGetValue(MetricCatalog.TrainLoss.Key, out var final) ? final : (double?)null;
+                var r1 = j.Result.TryGetValue(MetricCatalog.TextToImageR1.Key, out var recall) ? Number(recall) : "–";
                 return (IReadOnlyList<string>)[$"#{j.Id}", j.Encoder, Name(j.State), $"{j.Attempt}/{j.MaxAttempts}",
                     point is null ? "–" : Number(point.Epoch), loss is { } l ? Number(l) : "–", r1, Truncate(j.Error, 60)];
             }));

@@ -54,7 +54,7 @@ public static class TrainCommand
         Directory.CreateDirectory(outputDirectory);
         torch.set_num_threads(options.GetInt("--threads", Environment.ProcessorCount));
         var resume = options.Has("--resume");
-        using var metrics = new JsonLinesMetricsSink(Path.Combine(outputDirectory, "metrics.jsonl"), append: resume);
+        using var metrics = new JsonLinesMetricsSink(Path.Combine(outputDirectory, TrainerLayout.MetricsFile), append: resume);
         var trainer = new ClipTrainer(
             job,
             new TrainingOptions(outputDirectory)
@@ -70,8 +70,8 @@ public static class TrainCommand
         try
         {
             var result = trainer.Run();
-            File.WriteAllText(Path.Combine(outputDirectory, "result.json"), JsonSerializer.Serialize(result, EngineJson.Indented));
-            output.WriteLine($"done: val loss {result.ValLoss:0.0000}, t2i R@1 {result.Retrieval?.TextToImage.R1:P1}, result in {Path.Combine(outputDirectory, "result.json")}");
+            File.WriteAllText(Path.Combine(outputDirectory, TrainerLayout.ResultFile), JsonSerializer.Serialize(result, EngineJson.Indented));
+            output.WriteLine($"done: val loss {result.ValLoss:0.0000}, t2i R@1 {result.Retrieval?.TextToImage.R1:P1}, result in {Path.Combine(outputDirectory, TrainerLayout.ResultFile)}");
             return 0;
         }
         catch (InvalidJobException e)
