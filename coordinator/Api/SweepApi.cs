@@ -36,8 +36,7 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
         var outcome = await sweeps.InsertAsync(parsed, request.CreateNew, context.CancellationToken);
         if (outcome.AlreadyExisted)
         {
-            throw new RpcException(new Status(StatusCode.AlreadyExists,
-                $"sweep {outcome.SweepId} named '{parsed.Spec.Name}' has an identical spec; set create_new to submit it again"));
+            throw new ExistingSweep(outcome.SweepId, parsed.Spec.Name).ToRefusal();
         }
 
         return new SubmitSweepResponse { SweepId = outcome.SweepId, JobCount = outcome.JobCount };

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Orchestrator.Shared.Configuration;
 using Orchestrator.Worker.Engine.Training;
 
 namespace Orchestrator.Worker.Agent;
@@ -31,7 +32,7 @@ public sealed class TrainerLauncher(AgentOptions options)
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         if (slot.VisibleDevice is { } visible)
         {
-            environment["CUDA_VISIBLE_DEVICES"] = visible; // the child sees only its GPU, as cuda:0
+            environment[EnvironmentVariables.CudaVisibleDevices] = visible; // the child sees only its GPU, as cuda:0
         }
 
         return new TrainerLaunch(program, arguments, environment);

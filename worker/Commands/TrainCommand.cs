@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestrator.Shared.Configuration;
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Engine.Data.Readers;
@@ -23,7 +24,7 @@ public static class TrainCommand
     /// Test hook: when set to a file path that does not exist yet, the trainer creates it and aborts the process
     /// (a native-style crash), so tests can check that a crashed attempt is retried and the next one succeeds.
     /// </summary>
-    public const string CrashOnceVariable = "ORCH_TRAINER_CRASH_ONCE";
+    public const string CrashOnceVariable = EnvironmentVariables.TrainerCrashOnce;
 
     public static int Run(IEnumerable<string> args, TextWriter output, TextWriter error)
     {
