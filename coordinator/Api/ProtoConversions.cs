@@ -4,34 +4,43 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Orchestrator.Coordinator.Storage;
 using Orchestrator.Protos;
+using Stored = Orchestrator.Shared.States;
 
 namespace Orchestrator.Coordinator.Api;
 
-/// <summary>Between store rows (database labels, UTC DateTime, JSON text) and the wire messages.</summary>
+/// <summary>Between store rows (states, UTC DateTime, JSON text) and the wire messages.</summary>
 public static class ProtoConversions
 {
-    private static readonly Dictionary<string, JobState> JobStates = new(StringComparer.Ordinal)
+    public static JobState ToProto(Stored.JobState state) => state switch
     {
-        ["queued"] = JobState.Queued,
-        ["running"] = JobState.Running,
-        ["succeeded"] = JobState.Succeeded,
-        ["failed"] = JobState.Failed,
-        ["cancelled"] = JobState.Cancelled,
-        ["lease_lost"] = JobState.LeaseLost,
+        Stored.JobState.Queued => JobState.Queued,
+        Stored.JobState.Running => JobState.Running,
+        Stored.JobState.Succeeded => JobState.Succeeded,
+        Stored.JobState.Failed => JobState.Failed,
+        Stored.JobState.Cancelled => JobState.Cancelled,
+        Stored.JobState.LeaseLost => JobState.LeaseLost,
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
-    public static JobState ToJobState(string label) =>
-        JobStates.TryGetValue(label, out var state) ? state : JobState.Unspecified;
-
-    public static string? ToLabel(JobState state) =>
-        state == JobState.Unspecified ? null : JobStates.Single(p => p.Value == state).Key;
-
-    public static SweepState ToSweepState(string label) => label switch
+    /// <summary>The state a request names; null for unspecified, which filters nothing.</summary>
+    public static Stored.JobState? FromProto(JobState state) => state switch
     {
-        "active" => SweepState.Active,
-        "cancelled" => SweepState.Cancelled,
-        "finished" => SweepState.Finished,
-        _ => SweepState.Unspecified,
+        JobState.Unspecified => null,
+        JobState.Queued => Stored.JobState.Queued,
+        JobState.Running => Stored.JobState.Running,
+        JobState.Succeeded => Stored.JobState.Succeeded,
+        JobState.Failed => Stored.JobState.Failed,
+        JobState.Cancelled => Stored.JobState.Cancelled,
+        JobState.LeaseLost => Stored.JobState.LeaseLost,
+        _ => throw new RpcException(new Status(StatusCode.InvalidArgument, $"unknown job state {state}")),
+    };
+
+    public static SweepState ToProto(Stored.SweepState state) => state switch
+    {
+        Stored.SweepState.Active => SweepState.Active,
+        Stored.SweepState.Cancelled => SweepState.Cancelled,
+        Stored.SweepState.Finished => SweepState.Finished,
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
     public static Timestamp? ToTimestamp(DateTime? utc) =>
@@ -69,7 +78,7 @@ public static class ProtoConversions
             JobKey = row.JobKey,
             Encoder = row.Encoder,
             ParametersJson = row.Params,
-            State = ToJobState(row.State),
+            State = ToProto(row.State),
             Attempt = row.Attempt,
             MaxAttempts = row.MaxAttempts,
             Priority = row.Priority,
@@ -93,7 +102,7 @@ public static class ProtoConversions
             EventId = row.Id,
             JobId = row.JobId,
             Attempt = row.Attempt,
-            State = ToJobState(row.State),
+            State = ToProto(row.State),
             At = ToTimestamp(row.RecordedAt),
         };
     }
@@ -110,24 +119,24 @@ public static class ProtoConversions
     {
         ArgumentNullException.ThrowIfNull(sweep);
         var (row, counts) = (sweep.Sweep, sweep.Counts);
-        int Count(string state) => counts.TryGetValue(state, out var n) ? n : 0;
+        int Count(Stored.JobState state) => counts.TryGetValue(state, out var n) ? n : 0;
         return new Sweep
         {
             Id = row.Id,
             Name = row.Name,
-            State = ToSweepState(row.State),
+            State = ToProto(row.State),
             CreatedAt = ToTimestamp(row.CreatedAt),
             FinishedAt = ToTimestamp(row.FinishedAt),
             JobCount = row.JobCount,
             SpecJson = row.Spec,
             Counts = new SweepCounts
             {
-                Queued = Count("queued"),
-                Running = Count("running"),
-                Succeeded = Count("succeeded"),
-                Failed = Count("failed"),
-                Cancelled = Count("cancelled"),
-                LeaseLost = Count("lease_lost"),
+                Queued = Count(Stored.JobState.Queued),
+                Running = Count(Stored.JobState.Running),
+                Succeeded = Count(Stored.JobState.Succeeded),
+                Failed = Count(Stored.JobState.Failed),
+                Cancelled = Count(Stored.JobState.Cancelled),
+                LeaseLost = Count(Stored.JobState.LeaseLost),
             },
         };
     }

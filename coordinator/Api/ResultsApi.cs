@@ -18,8 +18,8 @@ public sealed class ResultsApi(ResultsQuery results, LossCurvesQuery curves, Swe
         {
             SweepIds = request.SweepIds,
             GroupBy = request.GroupBy.Count > 0 ? request.GroupBy : ["encoder"],
-            RankBy = string.IsNullOrEmpty(request.RankBy) ? ResultMetrics.TextToImageR1.Key : request.RankBy,
-            CostAxes = request.CostAxes.Count > 0 ? request.CostAxes : [ResultMetrics.LatencyMs.Key, ResultMetrics.ParamsTotal.Key],
+            RankBy = string.IsNullOrEmpty(request.RankBy) ? MetricCatalog.TextToImageR1.Key : request.RankBy,
+            CostAxes = request.CostAxes.Count > 0 ? request.CostAxes : [MetricCatalog.LatencyMs.Key, MetricCatalog.ParamsTotal.Key],
         };
         var problems = query.Problems();
         if (problems.Count > 0)

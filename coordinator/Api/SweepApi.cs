@@ -5,6 +5,7 @@ using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Storage;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Specs;
+using Stored = Orchestrator.Shared.States;
 
 namespace Orchestrator.Coordinator.Api;
 
@@ -35,8 +36,7 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
         var outcome = await sweeps.InsertAsync(parsed, request.CreateNew, context.CancellationToken);
         if (outcome.AlreadyExisted)
         {
-            throw new RpcException(new Status(StatusCode.AlreadyExists,
-                $"sweep {outcome.SweepId} named '{parsed.Spec.Name}' has an identical spec; set create_new to submit it again"));
+            throw new ExistingSweep(outcome.SweepId, parsed.Spec.Name).ToRefusal();
         }
 
         return new SubmitSweepResponse { SweepId = outcome.SweepId, JobCount = outcome.JobCount };
@@ -96,7 +96,8 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
         {
             // Read the sweep's state before its events, so the last events of a sweep that just ended are still sent.
             var sweep = await GetExistingAsync(request.SweepId, cancellationToken);
-            var over = sweep.Sweep.State != "active" && !sweep.Counts.ContainsKey("queued") && !sweep.Counts.ContainsKey("running");
+            var over = sweep.Sweep.State != Stored.SweepState.Active
+                && !sweep.Counts.ContainsKey(Stored.JobState.Queued) && !sweep.Counts.ContainsKey(Stored.JobState.Running);
             IReadOnlyList<JobEventRow> events;
             do
             {
@@ -130,7 +131,7 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
         }
 
         var limit = PageSize(request.PageSize);
-        var page = await jobs.ListAsync(request.SweepId == 0 ? null : request.SweepId, ProtoConversions.ToLabel(request.State),
+        var page = await jobs.ListAsync(request.SweepId == 0 ? null : request.SweepId, ProtoConversions.FromProto(request.State),
             PageToken(request.PageToken) ?? 0, limit, context.CancellationToken);
         var response = new ListJobsResponse { NextPageToken = page.Count == limit ? NextToken(page[^1].Id) : "" };
         response.Jobs.AddRange(page.Select(ProtoConversions.ToProto));

@@ -104,7 +104,7 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
 
         var state = await jobs.FailAsync(lease, request.Error, request.Retryable, context.CancellationToken)
             ?? throw await RefusalAsync(lease, context);
-        return new FailJobResponse { State = ProtoConversions.ToJobState(state) };
+        return new FailJobResponse { State = ProtoConversions.ToProto(state) };
     }
 
     public override async Task<ReleaseJobResponse> ReleaseJob(ReleaseJobRequest request, ServerCallContext context)
@@ -134,6 +134,6 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
             ? new RpcException(new Status(StatusCode.NotFound, $"job {lease.JobId} does not exist"))
             : new RpcException(new Status(StatusCode.FailedPrecondition,
                 $"lease of job {lease.JobId} attempt {lease.Attempt} by worker {lease.WorkerId} is not current: " +
-                $"the job is {job.State} on attempt {job.Attempt}" + (job.LeaseOwner is null ? "" : $" leased to {job.LeaseOwner}")));
+                $"the job is {job.StateLabel} on attempt {job.Attempt}" + (job.LeaseOwner is null ? "" : $" leased to {job.LeaseOwner}")));
     }
 }

@@ -1,3 +1,5 @@
+using Orchestrator.Shared.Configuration;
+
 namespace Orchestrator.Coordinator.Auth;
 
 /// <summary>
@@ -7,8 +9,8 @@ namespace Orchestrator.Coordinator.Auth;
 public sealed class AuthOptions
 {
     public const string Section = "Coordinator:Auth";
-    public const string WorkerTokenVariable = "ORCH_WORKER_TOKEN";
-    public const string ClientTokenVariable = "ORCH_CLIENT_TOKEN";
+    public const string WorkerTokenVariable = EnvironmentVariables.WorkerToken;
+    public const string ClientTokenVariable = EnvironmentVariables.ClientToken;
 
     public string? WorkerToken { get; set; }
 

@@ -29,7 +29,7 @@ public static class ResultsBenchmark
         await using var dataSource = NpgsqlDataSource.Create(cluster.ConnectionString);
         await new SchemaMigrator(dataSource).MigrateAsync();
         var sweepId = await InsertSweepAsync(dataSource, jobs);
-        Console.WriteLine($"inserted a finished sweep of {jobs:N0} jobs × {ResultMetrics.All.Count} metrics; {runs} timed runs each after 2 warm-ups");
+        Console.WriteLine($"inserted a finished sweep of {jobs:N0} jobs × {MetricCatalog.ResultColumns.Count} metrics; {runs} timed runs each after 2 warm-ups");
 
         var query = new ResultsQuery(dataSource);
         var byEncoder = new ResultsRequest { SweepIds = [sweepId] };
@@ -88,7 +88,7 @@ public static class ResultsBenchmark
                 var key = (encoder, property.Name);
                 var fold = folds.TryGetValue(key, out var f) ? f : (0, 0, double.MaxValue, double.MinValue, 0);
                 folds[key] = (fold.Sum + value, fold.Squares + (value * value), Math.Min(fold.Min, value), Math.Max(fold.Max, value), fold.N + 1);
-                if (property.NameEquals("t2i_r1") && (!best.TryGetValue(encoder, out var b) || value > b.Value))
+                if (property.NameEquals(MetricCatalog.TextToImageR1.Key) && (!best.TryGetValue(encoder, out var b) || value > b.Value))
                 {
                     best[encoder] = (id, value);
                 }
@@ -113,7 +113,7 @@ public static class ResultsBenchmark
             var encoder = Encoders[i % Encoders.Length];
             var lr = new[] { 1e-3, 3e-4, 1e-4, 3e-5, 1e-5 }[i / Encoders.Length % 5];
             var result = new StringBuilder("{");
-            result.AppendJoin(", ", ResultMetrics.All.Select(m => string.Create(CultureInfo.InvariantCulture, $"\"{m.Key}\": {random.NextDouble() * 100:F6}")));
+            result.AppendJoin(", ", MetricCatalog.ResultColumns.Select(m => string.Create(CultureInfo.InvariantCulture, $"\"{m.Key}\": {random.NextDouble() * 100:F6}")));
             result.Append('}');
             var parameters = string.Create(CultureInfo.InvariantCulture, $"{{\"encoder\": \"{encoder}\", \"head_lr\": {lr}, \"seed\": {i}}}");
             await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

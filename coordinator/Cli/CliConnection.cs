@@ -19,8 +19,8 @@ public sealed class CliConnection : IDisposable
     public CliConnection(string? address, string? token)
     {
         var local = LocalCredentials.Load();
-        Address = address ?? Environment.GetEnvironmentVariable("ORCH_COORDINATOR") ?? local?.Coordinator ?? DefaultAddress;
-        var resolved = token ?? Environment.GetEnvironmentVariable("ORCH_CLIENT_TOKEN") ?? local?.ClientToken;
+        Address = address ?? Environment.GetEnvironmentVariable(EnvironmentVariables.Coordinator) ?? local?.Coordinator ?? DefaultAddress;
+        var resolved = token ?? Environment.GetEnvironmentVariable(EnvironmentVariables.ClientToken) ?? local?.ClientToken;
         channel = GrpcChannel.ForAddress(Address);
         Headers = resolved is null ? [] : new Metadata { { "authorization", "Bearer " + resolved } };
         Sweeps = new SweepService.SweepServiceClient(channel);
@@ -52,7 +52,7 @@ public sealed class CliConnection : IDisposable
                 "or point at yours with --coordinator URL or ORCH_COORDINATOR.",
             StatusCode.Unauthenticated =>
                 $"the coordinator at {Address} refused the token: {error.Status.Detail}. Pass the client token with --token or " +
-                "ORCH_CLIENT_TOKEN (a local `orch serve` writes it to " + LocalCredentials.FilePath + ").",
+                EnvironmentVariables.ClientToken + " (a local `orch serve` writes it to " + LocalCredentials.FilePath + ").",
             StatusCode.PermissionDenied =>
                 $"{error.Status.Detail}: that is a worker token; commands need the client token (--token or ORCH_CLIENT_TOKEN).",
             _ => error.Status.Detail,

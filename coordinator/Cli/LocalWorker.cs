@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Orchestrator.Shared.Configuration;
 
 namespace Orchestrator.Coordinator.Cli;
 
@@ -16,7 +17,7 @@ public sealed class LocalWorker
     /// </summary>
     public static string Program()
     {
-        var configured = Environment.GetEnvironmentVariable("ORCH_WORKER");
+        var configured = Environment.GetEnvironmentVariable(EnvironmentVariables.WorkerProgram);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             return configured;
@@ -38,7 +39,7 @@ public sealed class LocalWorker
             }
         }
 
-        throw new UsageException("orch-worker was not found: build it (`dotnet build worker`) or set ORCH_WORKER to its path");
+        throw new UsageException("orch-worker was not found: build it (`dotnet build worker`) or set " + EnvironmentVariables.WorkerProgram + " to its path");
     }
 
     public static LocalWorker Start(string name, Uri coordinator, string token, string scratch)

@@ -16,7 +16,7 @@ public static class ResultsCommand
         var by = new Option<string>("--by") { Description = "group by these parameters, comma-separated", DefaultValueFactory = _ => "encoder" };
         var format = new Option<string>("--format") { Description = "table, md (markdown), csv, json or latex", DefaultValueFactory = _ => "table" };
         var layout = new Option<string?>("--layout") { Description = "columns: summary (default for table), full (default for files), study-table2 (loss and time), study-table3 (recall), efficiency" };
-        var rankBy = new Option<string>("--rank-by") { Description = "metric that picks each group's best job and the Pareto benefit axis", DefaultValueFactory = _ => ResultMetrics.TextToImageR1.Key };
+        var rankBy = new Option<string>("--rank-by") { Description = "metric that picks each group's best job and the Pareto benefit axis", DefaultValueFactory = _ => MetricCatalog.TextToImageR1.Key };
         var output = new Option<FileInfo?>("--out") { Description = "write the table to this file instead of the terminal" };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "write loss curves and retrieval-vs-cost plots (PNG and SVG) into this folder" };
         var command = new Command("results", "The comparison table: per group, mean ± std over seeds, best job, Pareto marks.\nExample: orch results 3 --by encoder,head_lr --format md --out results.md --plots plots/")

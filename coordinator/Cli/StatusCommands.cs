@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Google.Protobuf.WellKnownTypes;
+using Orchestrator.Coordinator.Api;
 using Orchestrator.Protos;
+using Orchestrator.Shared.Metrics;
+using StateLabels = Orchestrator.Shared.States.StateLabels;
 
 namespace Orchestrator.Coordinator.Cli;
 
@@ -46,7 +49,7 @@ public static class StatusCommands
     public static Command Jobs(CommonOptions common)
     {
         var sweep = new Argument<long>("sweep") { Description = "sweep id" };
-        var state = new Option<string?>("--state") { Description = "only jobs in this state: queued, running, succeeded, failed, cancelled, lease_lost" };
+        var state = new Option<string?>("--state") { Description = $"only jobs in this state: {string.Join(", ", StateLabels.JobStateLabels)}" };
         var command = new Command("jobs", "The jobs of a sweep.\nExample: orch jobs 3 --state failed") { sweep, state };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, common, async (cli, ct) =>
         {
@@ -212,9 +215,9 @@ public static class StatusCommands
             jobs.Select(j =>
             {
                 var point = progress?.GetValueOrDefault(j.Id);
-                var loss = point is not null && point.Metrics.TryGetValue("train_loss", out var live) ? live
-                    : j.Result.TryGetValue("train_loss", out var final) ? final : (double?)null;
-                var r1 = j.Result.TryGetValue("t2i_r1", out var recall) ? Number(recall) : "–";
+                var loss = point is not null && point.Metrics.TryGetValue(MetricCatalog.TrainLoss.Key, out var live) ? live
+                    : j.Result.TryGetValue(MetricCatalog.TrainLoss.Key, out var final) ? final : (double?)null;
+                var r1 = j.Result.TryGetValue(MetricCatalog.TextToImageR1.Key, out var recall) ? Number(recall) : "–";
                 return (IReadOnlyList<string>)[$"#{j.Id}", j.Encoder, Name(j.State), $"{j.Attempt}/{j.MaxAttempts}",
                     point is null ? "–" : Number(point.Epoch), loss is { } l ? Number(l) : "–", r1, Truncate(j.Error, 60)];
             }));
@@ -249,17 +252,10 @@ public static class StatusCommands
         return jobs;
     }
 
-    private static JobState ParseState(string? name) => name switch
-    {
-        null => JobState.Unspecified,
-        "queued" => JobState.Queued,
-        "running" => JobState.Running,
-        "succeeded" => JobState.Succeeded,
-        "failed" => JobState.Failed,
-        "cancelled" => JobState.Cancelled,
-        "lease_lost" => JobState.LeaseLost,
-        _ => throw new UsageException($"unknown state '{name}'; use queued, running, succeeded, failed, cancelled or lease_lost"),
-    };
+    private static JobState ParseState(string? label) =>
+        label is null ? JobState.Unspecified
+        : StateLabels.TryToJobState(label) is { } state ? ProtoConversions.ToProto(state)
+        : throw new UsageException($"unknown state '{label}'; use one of {string.Join(", ", StateLabels.JobStateLabels)}");
 
     private static string Bar(int done, int total)
     {

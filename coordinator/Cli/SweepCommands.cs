@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Grpc.Core;
+using Orchestrator.Coordinator.Api;
 using Orchestrator.Protos;
 
 namespace Orchestrator.Coordinator.Cli;
@@ -37,7 +38,7 @@ public static class SweepCommands
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
             {
-                return cli.Fail(ex.Status.Detail.Replace("set create_new to submit it again", "pass --new to submit it again", StringComparison.Ordinal), "already_exists");
+                return cli.Fail(AlreadySubmitted(ex), "already_exists");
             }
 
             if (cli.Json && !parse.GetValue(watch))
@@ -104,6 +105,12 @@ public static class SweepCommands
         }, cancellationToken));
         return command;
     }
+
+    /// <summary>What `orch submit` says when the coordinator already has this sweep: from the refusal's details, in the CLI's words.</summary>
+    internal static string AlreadySubmitted(RpcException refusal) =>
+        ExistingSweep.From(refusal) is { } existing
+            ? string.Create(CultureInfo.InvariantCulture, $"sweep {existing.SweepId} named '{existing.Name}' has an identical spec; pass --new to submit it again")
+            : refusal.Status.Detail;
 
     private static string RetrySummary(long sweepId, bool failedOnly, RetrySweepResponse answer)
     {

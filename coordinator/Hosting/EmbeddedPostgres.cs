@@ -1,4 +1,5 @@
 using Orchestrator.LocalPostgres;
+using Orchestrator.Shared.Configuration;
 
 namespace Orchestrator.Coordinator.Hosting;
 
@@ -35,7 +36,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             return "/var/lib/orchestrator/pg";
         }
 
-        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        var dataHome = Environment.GetEnvironmentVariable(EnvironmentVariables.XdgDataHome);
         if (string.IsNullOrWhiteSpace(dataHome))
         {
             dataHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");

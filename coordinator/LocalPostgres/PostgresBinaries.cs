@@ -6,6 +6,9 @@ namespace Orchestrator.LocalPostgres;
 /// <summary>The directory holding an installed PostgreSQL server's programs (initdb, pg_ctl, postgres).</summary>
 public sealed class PostgresBinaries
 {
+    /// <summary>The variable naming the folder, when no folder is given (this project does not reference shared).</summary>
+    public const string DirectoryVariable = "ORCH_PG_BIN";
+
     private static readonly string[] RequiredPrograms = ["initdb", "pg_ctl", "postgres"];
 
     private PostgresBinaries(string directory) => Directory = directory;
@@ -17,7 +20,7 @@ public sealed class PostgresBinaries
     public string PgCtl => Path.Combine(Directory, "pg_ctl");
 
     /// <summary>
-    /// Uses <paramref name="explicitDirectory"/> when given; else `pg_config --bindir`; else the newest
+    /// Uses <paramref name="explicitDirectory"/> when given; else $ORCH_PG_BIN; else `pg_config --bindir`; else the newest
     /// `/usr/lib/postgresql/*/bin` (Debian and Ubuntu put the server there, off the PATH).
     /// </summary>
     public static PostgresBinaries Locate(string? explicitDirectory = null)
@@ -25,6 +28,12 @@ public sealed class PostgresBinaries
         if (!string.IsNullOrWhiteSpace(explicitDirectory))
         {
             return Validate(explicitDirectory, $"the directory given ({explicitDirectory})");
+        }
+
+        var fromEnvironment = Environment.GetEnvironmentVariable(DirectoryVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return Validate(fromEnvironment, $"{DirectoryVariable} ({fromEnvironment})");
         }
 
         var candidates = new List<string>();
@@ -47,7 +56,7 @@ public sealed class PostgresBinaries
         throw new PostgresNotInstalledException(
             $"PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found; looked in: {looked}. " +
             "Install the server (Debian/Ubuntu: `apt-get install postgresql`; Fedora: `dnf install postgresql-server`; " +
-            "macOS: `brew install postgresql`), or set ORCH_PG_BIN to the directory that holds initdb.");
+            $"macOS: `brew install postgresql`), or set {DirectoryVariable} to the directory that holds initdb.");
     }
 
     private static PostgresBinaries Validate(string directory, string description)
@@ -57,7 +66,7 @@ public sealed class PostgresBinaries
             var missing = RequiredPrograms.Where(p => !File.Exists(Path.Combine(directory, p)));
             throw new PostgresNotInstalledException(
                 $"PostgreSQL server binaries are missing from {description}: {string.Join(", ", missing)} not found. " +
-                "Point ORCH_PG_BIN (or the bin-directory option) at the folder that holds initdb, pg_ctl and postgres " +
+                $"Point {DirectoryVariable} (or the bin-directory option) at the folder that holds initdb, pg_ctl and postgres " +
                 "(`pg_config --bindir` prints it), or install the server (Debian/Ubuntu: `apt-get install postgresql`).");
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
+using Orchestrator.Shared.Metrics;
 
 namespace Orchestrator.Coordinator.Results;
 
@@ -12,11 +13,11 @@ public sealed class LossCurvesQuery(NpgsqlDataSource dataSource)
 {
     private const string CurvesSql = """
         SELECT DISTINCT ON (m.job_id, m.epoch)
-               m.job_id, m.epoch, (m.metrics ->> 'train_loss')::float8, (m.metrics ->> 'val_loss')::float8,
+               m.job_id, m.epoch, (m.metrics ->> @trainLoss)::float8, (m.metrics ->> @valLoss)::float8,
                j.params ->> 'encoder', j.params ->> 'seed'
         FROM job_metrics m JOIN jobs j ON j.id = m.job_id
         WHERE j.sweep_id = ANY(@sweeps) AND (@encoder::text IS NULL OR j.params ->> 'encoder' = @encoder)
-              AND jsonb_typeof(m.metrics -> 'train_loss') = 'number'
+              AND jsonb_typeof(m.metrics -> @trainLoss) = 'number'
         ORDER BY m.job_id, m.epoch, m.id DESC
         """;
 
@@ -26,6 +27,8 @@ public sealed class LossCurvesQuery(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(CurvesSql);
         command.Parameters.Add(new NpgsqlParameter("sweeps", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = sweepIds.ToArray() });
         command.Parameters.Add(new NpgsqlParameter("encoder", NpgsqlDbType.Text) { Value = (object?)encoder ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("trainLoss", NpgsqlDbType.Text) { Value = MetricCatalog.TrainLoss.Key });
+        command.Parameters.Add(new NpgsqlParameter("valLoss", NpgsqlDbType.Text) { Value = MetricCatalog.ValLoss.Key });
 
         var points = new List<(long Job, int Epoch, double Train, double? Val, string Label)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -11,9 +11,9 @@ public static class ParetoFront
     public static ResultTable Mark(ResultTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var benefit = ResultMetrics.Find(table.RankBy);
+        var benefit = MetricCatalog.FindColumn(table.RankBy);
         var marks = table.Rows.ToDictionary(r => r, _ => new List<string>());
-        foreach (var cost in table.CostAxes.Select(ResultMetrics.Find))
+        foreach (var cost in table.CostAxes.Select(MetricCatalog.FindColumn))
         {
             foreach (var row in Optimal(table.Rows, benefit, cost))
             {
@@ -25,7 +25,7 @@ public static class ParetoFront
     }
 
     /// <summary>The rows on the front for one benefit and one cost metric, in table order.</summary>
-    public static IReadOnlyList<ResultRow> Optimal(IReadOnlyList<ResultRow> rows, ResultMetric benefit, ResultMetric cost)
+    public static IReadOnlyList<ResultRow> Optimal(IReadOnlyList<ResultRow> rows, Metric benefit, Metric cost)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(benefit);
@@ -41,5 +41,5 @@ public static class ParetoFront
     }
 
     // Both axes turned into "larger is better" for the benefit and "smaller is better" for the cost.
-    private static double Oriented(ResultMetric metric, double value) => metric.Better == Better.Higher ? value : -value;
+    private static double Oriented(Metric metric, double value) => metric.Better == Better.Higher ? value : -value;
 }

@@ -42,8 +42,8 @@ public static class ResultPlots
     public static void SaveRetrievalVersusCost(ResultTable table, string costKey, string path, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var benefit = ResultMetrics.Find(table.RankBy);
-        var cost = ResultMetrics.Find(costKey);
+        var benefit = MetricCatalog.FindColumn(table.RankBy);
+        var cost = MetricCatalog.FindColumn(costKey);
         var points = table.Rows
             .Where(r => r.Mean(benefit.Key) is not null && r.Mean(cost.Key) is not null)
             .Select(r => (Row: r, X: r.Mean(cost.Key)!.Value, Y: r.Mean(benefit.Key)!.Value))

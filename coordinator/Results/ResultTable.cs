@@ -71,10 +71,10 @@ public sealed record ResultTable
 
     /// <summary>Metric that picks each group's best job and is the "benefit" axis of the Pareto front.</summary>
     [JsonPropertyName("rank_by")]
-    public string RankBy { get; init; } = ResultMetrics.TextToImageR1.Key;
+    public string RankBy { get; init; } = MetricCatalog.TextToImageR1.Key;
 
     [JsonPropertyName("cost_axes")]
-    public IReadOnlyList<string> CostAxes { get; init; } = [ResultMetrics.LatencyMs.Key, ResultMetrics.ParamsTotal.Key];
+    public IReadOnlyList<string> CostAxes { get; init; } = [MetricCatalog.LatencyMs.Key, MetricCatalog.ParamsTotal.Key];
 
     [JsonPropertyName("rows")]
     public required IReadOnlyList<ResultRow> Rows { get; init; }

@@ -14,9 +14,9 @@ public sealed record ResultsRequest
 
     public IReadOnlyList<string> GroupBy { get; init; } = ["encoder"];
 
-    public string RankBy { get; init; } = ResultMetrics.TextToImageR1.Key;
+    public string RankBy { get; init; } = MetricCatalog.TextToImageR1.Key;
 
-    public IReadOnlyList<string> CostAxes { get; init; } = [ResultMetrics.LatencyMs.Key, ResultMetrics.ParamsTotal.Key];
+    public IReadOnlyList<string> CostAxes { get; init; } = [MetricCatalog.LatencyMs.Key, MetricCatalog.ParamsTotal.Key];
 
     /// <summary>Checks names against the known parameters and metrics; returns every problem.</summary>
     public IReadOnlyList<string> Problems()
@@ -37,9 +37,9 @@ public sealed record ResultsRequest
             problems.Add($"cannot group by '{key}': not a job parameter (known: encoder, seed, {string.Join(", ", ParameterCatalog.Names.Order(StringComparer.Ordinal))})");
         }
 
-        foreach (var metric in CostAxes.Prepend(RankBy).Where(m => ResultMetrics.All.All(k => k.Key != m)))
+        foreach (var metric in CostAxes.Prepend(RankBy).Where(m => MetricCatalog.ResultColumns.All(k => k.Key != m)))
         {
-            problems.Add($"unknown metric '{metric}' (known: {string.Join(", ", ResultMetrics.All.Select(k => k.Key))})");
+            problems.Add($"unknown metric '{metric}' (known: {string.Join(", ", MetricCatalog.ResultColumns.Select(k => k.Key))})");
         }
 
         return problems;
@@ -57,7 +57,7 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
     // {0}: the group expression ARRAY[params->>@k0, …] (numbered parameters only). {1}: five aggregates per
     // metric. {2}: the typed record each result is read into once per row (a function call is evaluated once;
     // per-metric jsonb lookups would be repeated for every aggregate that uses them, 5× slower when measured).
-    // Metric names come from ResultMetrics (code, not input) and are quoted as identifiers.
+    // Metric names come from MetricCatalog (code, not input) and are quoted as identifiers.
     private static readonly CompositeFormat AggregateSql = CompositeFormat.Parse("""
         SELECT {0} AS grp,
                count(*)::int AS jobs,
@@ -77,10 +77,10 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
 
     private const int FixedColumns = 7;
 
-    private static readonly string MetricAggregates = string.Join(",\n       ", ResultMetrics.All.Select(m =>
+    private static readonly string MetricAggregates = string.Join(",\n       ", MetricCatalog.ResultColumns.Select(m =>
         $"avg(r.\"{m.Key}\"), stddev_samp(r.\"{m.Key}\"), min(r.\"{m.Key}\"), max(r.\"{m.Key}\"), count(r.\"{m.Key}\")::int"));
 
-    private static readonly string MetricRecord = string.Join(", ", ResultMetrics.All.Select(m => $"\"{m.Key}\" float8"));
+    private static readonly string MetricRecord = string.Join(", ", MetricCatalog.ResultColumns.Select(m => $"\"{m.Key}\" float8"));
 
     public async Task<ResultTable> AggregateAsync(ResultsRequest request, string title, CancellationToken cancellationToken = default)
     {
@@ -95,7 +95,7 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(string.Format(CultureInfo.InvariantCulture, AggregateSql, group, MetricAggregates, MetricRecord));
         command.Parameters.Add(new NpgsqlParameter("sweeps", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = request.SweepIds.ToArray() });
         command.Parameters.AddWithValue("rank", request.RankBy);
-        command.Parameters.AddWithValue("direction", ResultMetrics.Find(request.RankBy).Better == Better.Higher ? 1.0 : -1.0);
+        command.Parameters.AddWithValue("direction", MetricCatalog.FindColumn(request.RankBy).Better == Better.Higher ? 1.0 : -1.0);
         for (var i = 0; i < request.GroupBy.Count; i++)
         {
             command.Parameters.AddWithValue($"k{i}", request.GroupBy[i]);
@@ -131,7 +131,7 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
     private static Dictionary<string, MetricSummary> ReadMetrics(NpgsqlDataReader reader)
     {
         var metrics = new Dictionary<string, MetricSummary>(StringComparer.Ordinal);
-        for (var m = 0; m < ResultMetrics.All.Count; m++)
+        for (var m = 0; m < MetricCatalog.ResultColumns.Count; m++)
         {
             var at = FixedColumns + (m * 5);
             if (reader.GetInt32(at + 4) == 0)
@@ -139,7 +139,7 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
                 continue; // no succeeded job of the group reported this metric
             }
 
-            metrics[ResultMetrics.All[m].Key] = new MetricSummary(
+            metrics[MetricCatalog.ResultColumns[m].Key] = new MetricSummary(
                 reader.GetDouble(at),
                 reader.IsDBNull(at + 1) ? null : reader.GetDouble(at + 1),
                 reader.GetDouble(at + 2),

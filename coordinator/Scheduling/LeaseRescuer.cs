@@ -1,4 +1,5 @@
 using Orchestrator.Coordinator.Storage;
+using Orchestrator.Shared.States;
 using Quartz;
 
 namespace Orchestrator.Coordinator.Scheduling;
@@ -17,7 +18,7 @@ public sealed class LeaseRescuer(JobStore jobs, TimeProvider time, ILogger<Lease
         foreach (var group in ended.GroupBy(e => e.State))
         {
             logger.LogInformation("Lease rescuer: {Count} expired lease(s) → {State}: jobs {Jobs}",
-                group.Count(), group.Key, string.Join(", ", group.Select(e => e.Id).Take(20)));
+                group.Count(), StateLabels.Label(group.Key), string.Join(", ", group.Select(e => e.Id).Take(20)));
         }
 
         return ended;

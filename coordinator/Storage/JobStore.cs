@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Shared.States;
 
 namespace Orchestrator.Coordinator.Storage;
 
@@ -77,7 +78,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
             error = d.error
         FROM decided d
         WHERE j.id = d.id AND j.state = 'running'
-        RETURNING j.id, d.next_state::text AS state
+        RETURNING j.id, d.next_state::text AS state_label
         """;
 
     private const string Fail = $"""
@@ -125,10 +126,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         {EndLease}
         """;
 
-    private const string Describe = "SELECT state::text AS state, attempt, lease_owner FROM jobs WHERE id = @id";
+    private const string Describe = "SELECT state::text AS state_label, attempt, lease_owner FROM jobs WHERE id = @id";
 
     private const string JobColumns = """
-        id, sweep_id, job_key, encoder, params::text AS params, state::text AS state, attempt, max_attempts, priority,
+        id, sweep_id, job_key, encoder, params::text AS params, state::text AS state_label, attempt, max_attempts, priority,
         cancel_requested, lease_owner, lease_expires_at, created_at, started_at, finished_at, error, result::text AS result
         """;
 
@@ -145,7 +146,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         "SELECT attempt, epoch, step, metrics::text AS metrics, recorded_at FROM job_metrics WHERE job_id = @id ORDER BY id";
 
     private const string SelectJobEvents =
-        "SELECT id, job_id, attempt, state::text AS state, recorded_at, tx FROM job_events WHERE job_id = @id ORDER BY tx, id";
+        "SELECT id, job_id, attempt, state::text AS state_label, recorded_at, tx FROM job_events WHERE job_id = @id ORDER BY tx, id";
 
     private const int RescueBatch = 500;
 
@@ -209,7 +210,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
     }
 
     /// <summary>Ends the attempt with an error; returns the job's new state, or null when the lease is no longer current.</summary>
-    public async Task<string?> FailAsync(JobLease lease, string error, bool retryable, CancellationToken cancellationToken = default)
+    public async Task<JobState?> FailAsync(JobLease lease, string error, bool retryable, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -220,12 +221,13 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
     }
 
     /// <summary>Gives a running job back to the queue uncounted; returns its new state, or null when the lease is not current.</summary>
-    public async Task<string?> ReleaseAsync(JobLease lease, CancellationToken cancellationToken = default)
+    public async Task<JobState?> ReleaseAsync(JobLease lease, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+        var label = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             Release, new { lease.JobId, lease.Attempt, lease.WorkerId, now = Now }, cancellationToken: cancellationToken));
+        return label is null ? null : StateLabels.ToJobState(label);
     }
 
     /// <summary>Ends every lease expired at <paramref name="now"/>: re-queued (attempt + 1), lease_lost, or cancelled.</summary>
@@ -260,11 +262,11 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
     }
 
     /// <summary>A page of jobs in id order after <paramref name="afterId"/>, optionally of one sweep and one state.</summary>
-    public async Task<IReadOnlyList<JobRow>> ListAsync(long? sweepId, string? state, long afterId, int limit, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JobRow>> ListAsync(long? sweepId, JobState? state, long afterId, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<JobRow>(new CommandDefinition(SelectJobs,
-            new { sweep = sweepId, state, after = afterId, limit }, cancellationToken: cancellationToken))).AsList();
+            new { sweep = sweepId, state = state is null ? null : StateLabels.Label(state.Value), after = afterId, limit }, cancellationToken: cancellationToken))).AsList();
     }
 
     public async Task<IReadOnlyList<MetricsRow>> ProgressAsync(long jobId, CancellationToken cancellationToken = default)
@@ -315,7 +317,10 @@ public sealed class EndedLease
 {
     public long Id { get; init; }
 
-    public string State { get; init; } = "";
+    /// <summary>The new state as the database spells it; <see cref="State"/> is what it means.</summary>
+    public string StateLabel { get; init; } = "";
+
+    public JobState State => StateLabels.ToJobState(StateLabel);
 }
 
 public sealed class UnknownWorkerException : Exception

@@ -1,7 +1,11 @@
+using Orchestrator.Shared.States;
+
 namespace Orchestrator.Coordinator.Storage;
 
 // Rows as the stores read them. Timestamps are UTC DateTime (Npgsql's mapping of timestamptz); JSON columns
-// come back as text and enum columns as their label, so no type mapping has to be registered.
+// come back as text and enum columns as their label (a `state_label` column), so no type mapping has to be
+// registered; StateLabels turns a label into the state it names. Dapper cannot do that itself: it parses enum
+// columns by member name and skips type handlers for enums.
 
 /// <summary>Who holds which attempt of a job: the fence every worker call must pass.</summary>
 public sealed record JobLease(long JobId, int Attempt, string WorkerId);
@@ -39,7 +43,10 @@ public sealed class JobRow
 
     public string Params { get; init; } = "";
 
-    public string State { get; init; } = "";
+    /// <summary>The state column as the database spells it; <see cref="State"/> is what it means.</summary>
+    public string StateLabel { get; init; } = "";
+
+    public JobState State => StateLabels.ToJobState(StateLabel);
 
     public int Attempt { get; init; }
 
@@ -66,7 +73,10 @@ public sealed class JobRow
 
 public sealed class JobStateRow
 {
-    public string State { get; init; } = "";
+    /// <summary>The state column as the database spells it; <see cref="State"/> is what it means.</summary>
+    public string StateLabel { get; init; } = "";
+
+    public JobState State => StateLabels.ToJobState(StateLabel);
 
     public int Attempt { get; init; }
 
@@ -94,7 +104,10 @@ public sealed class JobEventRow
 
     public int Attempt { get; init; }
 
-    public string State { get; init; } = "";
+    /// <summary>The state column as the database spells it; <see cref="State"/> is what it means.</summary>
+    public string StateLabel { get; init; } = "";
+
+    public JobState State => StateLabels.ToJobState(StateLabel);
 
     public DateTime RecordedAt { get; init; }
 
@@ -133,7 +146,10 @@ public sealed class SweepRow
 
     public string Spec { get; init; } = "";
 
-    public string State { get; init; } = "";
+    /// <summary>The state column as the database spells it; <see cref="State"/> is what it means.</summary>
+    public string StateLabel { get; init; } = "";
+
+    public SweepState State => StateLabels.ToSweepState(StateLabel);
 
     public int JobCount { get; init; }
 
@@ -142,8 +158,8 @@ public sealed class SweepRow
     public DateTime? FinishedAt { get; init; }
 }
 
-/// <summary>Jobs of one sweep by state (keys are the database labels: queued, running, …).</summary>
-public sealed record SweepWithCounts(SweepRow Sweep, IReadOnlyDictionary<string, int> Counts);
+/// <summary>Jobs of one sweep by state; a state no job is in has no entry.</summary>
+public sealed record SweepWithCounts(SweepRow Sweep, IReadOnlyDictionary<JobState, int> Counts);
 
 public sealed class WorkerRow
 {

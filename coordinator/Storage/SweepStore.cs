@@ -3,6 +3,7 @@ using System.Text;
 using Dapper;
 using Npgsql;
 using Orchestrator.Shared.Specs;
+using Orchestrator.Shared.States;
 
 namespace Orchestrator.Coordinator.Storage;
 
@@ -27,7 +28,7 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
         """;
 
     private const string SweepColumns =
-        "id, name, spec::text AS spec, state::text AS state, job_count, created_at, finished_at";
+        "id, name, spec::text AS spec, state::text AS state_label, job_count, created_at, finished_at";
 
     private const string SelectSweep = $"SELECT {SweepColumns} FROM sweeps WHERE id = @id";
 
@@ -91,7 +92,7 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
     // Once a sweep is over only a retry can add to its events, in a transaction younger than all of them, so the
     // final read takes them all and a watch resumed after a retry still misses nothing.
     private const string SelectEvents = """
-        SELECT id, job_id, attempt, state::text AS state, recorded_at, tx FROM job_events
+        SELECT id, job_id, attempt, state::text AS state_label, recorded_at, tx FROM job_events
         WHERE sweep_id = @id AND (tx, id) > (@tx, @after)
           AND (@all OR tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint)
         ORDER BY tx, id LIMIT @limit
@@ -175,7 +176,7 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
 
         var states = (await connection.QueryAsync<string>(new CommandDefinition(CancelJobs, new { id = sweepId, now }, transaction, cancellationToken: cancellationToken))).AsList();
         await transaction.CommitAsync(cancellationToken);
-        var cancelled = states.Count(s => s == "cancelled");
+        var cancelled = states.Count(s => StateLabels.ToJobState(s) == JobState.Cancelled);
         return (cancelled, states.Count - cancelled);
     }
 
@@ -186,7 +187,8 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
     /// </summary>
     public async Task<RetryOutcome?> RetryAsync(long sweepId, bool failedOnly, CancellationToken cancellationToken = default)
     {
-        string[] states = failedOnly ? ["failed", "lease_lost"] : ["failed", "lease_lost", "cancelled"];
+        JobState[] retried = failedOnly ? [JobState.Failed, JobState.LeaseLost] : [JobState.Failed, JobState.LeaseLost, JobState.Cancelled];
+        var states = retried.Select(StateLabels.Label).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var attempts = await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(LockForRetry, new { id = sweepId }, transaction, cancellationToken: cancellationToken));
@@ -196,7 +198,7 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
         }
 
         var leftStates = (await connection.QueryAsync<string>(new CommandDefinition(RequeueEnded,
-            new { id = sweepId, states, attempts, now = Now }, transaction, cancellationToken: cancellationToken))).AsList();
+            new { id = sweepId, states, attempts, now = Now }, transaction, cancellationToken: cancellationToken))).Select(StateLabels.ToJobState).ToList();
         if (leftStates.Count > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(Reopen, new { id = sweepId }, transaction, cancellationToken: cancellationToken));
@@ -207,7 +209,7 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
             : 0;
         await transaction.CommitAsync(cancellationToken);
         return new RetryOutcome(
-            leftStates.Count(s => s == "failed"), leftStates.Count(s => s == "lease_lost"), leftStates.Count(s => s == "cancelled"), cancelledLeft);
+            leftStates.Count(s => s == JobState.Failed), leftStates.Count(s => s == JobState.LeaseLost), leftStates.Count(s => s == JobState.Cancelled), cancelledLeft);
     }
 
     /// <summary>Marks finished every active sweep with no job left queued or running; returns their ids.</summary>
@@ -237,7 +239,7 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
     {
         var counts = (await connection.QueryAsync<(long SweepId, string State, int Count)>(new CommandDefinition(
             CountByState, new { ids = sweeps.Select(s => s.Id).ToArray() }, cancellationToken: cancellationToken))).AsList();
-        return sweeps.Select(s => new SweepWithCounts(s, counts.Where(c => c.SweepId == s.Id).ToDictionary(c => c.State, c => c.Count))).ToList();
+        return sweeps.Select(s => new SweepWithCounts(s, counts.Where(c => c.SweepId == s.Id).ToDictionary(c => StateLabels.ToJobState(c.State), c => c.Count))).ToList();
     }
 }
 

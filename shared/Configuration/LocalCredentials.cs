@@ -29,7 +29,7 @@ public sealed record LocalCredentials
     {
         get
         {
-            var xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+            var xdg = Environment.GetEnvironmentVariable(EnvironmentVariables.XdgConfigHome);
             var root = string.IsNullOrWhiteSpace(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config") : xdg;
             return Path.Combine(root, "orchestrator", "local.json");
         }

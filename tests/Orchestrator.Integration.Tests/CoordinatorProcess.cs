@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using Orchestrator.Shared.Configuration;
 
 namespace Orchestrator.Integration.Tests;
 
@@ -27,8 +28,8 @@ public static class CoordinatorProcess
             info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        info.Environment["XDG_CONFIG_HOME"] = Path.Combine(home, "config");
-        info.Environment["XDG_DATA_HOME"] = Path.Combine(home, "data");
+        info.Environment[EnvironmentVariables.XdgConfigHome] = Path.Combine(home, "config");
+        info.Environment[EnvironmentVariables.XdgDataHome] = Path.Combine(home, "data");
         LogSettings.ApplyTo(info);
         return LoggedProcess.Start(info, name);
     }

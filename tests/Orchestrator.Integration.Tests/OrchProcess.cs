@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orchestrator.Shared.Configuration;
 using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests;
@@ -33,10 +34,10 @@ public static class OrchProcess
         }
 
         // No local credentials or environment of the user leak into the test.
-        info.Environment["XDG_CONFIG_HOME"] = Path.Combine(home, "config");
-        info.Environment["XDG_DATA_HOME"] = Path.Combine(home, "data");
-        info.Environment.Remove("ORCH_COORDINATOR");
-        info.Environment.Remove("ORCH_CLIENT_TOKEN");
+        info.Environment[EnvironmentVariables.XdgConfigHome] = Path.Combine(home, "config");
+        info.Environment[EnvironmentVariables.XdgDataHome] = Path.Combine(home, "data");
+        info.Environment.Remove(EnvironmentVariables.Coordinator);
+        info.Environment.Remove(EnvironmentVariables.ClientToken);
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

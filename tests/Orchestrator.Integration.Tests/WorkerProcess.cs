@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Orchestrator.Shared.Configuration;
 using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests;
@@ -37,8 +38,8 @@ public static class WorkerProcess
         }
 
         // Keep the agent away from the user's local credentials and data.
-        info.Environment["XDG_CONFIG_HOME"] = Path.Combine(root, "config");
-        info.Environment["XDG_DATA_HOME"] = Path.Combine(root, "data");
+        info.Environment[EnvironmentVariables.XdgConfigHome] = Path.Combine(root, "config");
+        info.Environment[EnvironmentVariables.XdgDataHome] = Path.Combine(root, "data");
         LogSettings.ApplyTo(info, verboseCategory: "orch-worker");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {

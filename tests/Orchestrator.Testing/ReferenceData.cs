@@ -7,12 +7,12 @@ namespace Orchestrator.Testing;
 /// </summary>
 public static class ReferenceData
 {
-    public static string DataDirectory => Resolve("ORCH_DATA_DIR", "data");
+    public static string DataDirectory => Resolve(TestEnvironmentVariables.DataDirectory, "data");
 
-    public static string FixturesDirectory => Resolve("ORCH_FIXTURES_DIR", "fixtures");
+    public static string FixturesDirectory => Resolve(TestEnvironmentVariables.FixturesDirectory, "fixtures");
 
     public static string? MissingReason(string directory) =>
-        Directory.Exists(directory) ? null : $"reference folder {directory} is absent (set ORCH_DATA_DIR / ORCH_FIXTURES_DIR to run this test)";
+        Directory.Exists(directory) ? null : $"reference folder {directory} is absent (set {TestEnvironmentVariables.DataDirectory} / {TestEnvironmentVariables.FixturesDirectory} to run this test)";
 
     private static string Resolve(string variable, string leaf)
     {

@@ -9,7 +9,7 @@ namespace Orchestrator.Testing;
 /// </summary>
 public static class TestPostgresServer
 {
-    public const string ConnectionVariable = "ORCH_TEST_DB";
+    public const string ConnectionVariable = TestEnvironmentVariables.TestDatabase;
 
     private static readonly Lazy<Task<string>> AdminConnection = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     private const string DirectoryPrefix = "orch-test-pg-";

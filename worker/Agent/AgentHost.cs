@@ -43,7 +43,7 @@ public static class AgentHost
             if (string.IsNullOrWhiteSpace(o.Token))
             {
                 // The coordinator's own variable for the worker token serves the agent too.
-                o.Token = Environment.GetEnvironmentVariable("ORCH_WORKER_TOKEN") ?? local?.WorkerToken ?? string.Empty;
+                o.Token = Environment.GetEnvironmentVariable(EnvironmentVariables.WorkerToken) ?? local?.WorkerToken ?? string.Empty;
             }
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = builder.Configuration.GetValue("Agent:ShutdownGrace", TimeSpan.FromSeconds(60)));

@@ -1,3 +1,4 @@
+using Orchestrator.Shared.Configuration;
 using Orchestrator.Worker.Engine;
 
 namespace Orchestrator.Worker.Agent;
@@ -65,7 +66,7 @@ public sealed class AgentOptions
 public static class AgentPaths
 {
     /// <summary>$ORCH_WEIGHTS_DIR, else $XDG_CACHE_HOME/orchestrator/weights, else ~/.cache/orchestrator/weights.</summary>
-    public static string WeightsDirectory => UserFolders.Cache("weights", "ORCH_WEIGHTS_DIR");
+    public static string WeightsDirectory => UserFolders.Cache("weights", EnvironmentVariables.WeightsDirectory);
 
     /// <summary>$XDG_DATA_HOME/orchestrator, else ~/.local/share/orchestrator.</summary>
     public static string DataHome => UserFolders.Data();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Grpc.Core;
 using Orchestrator.Protos;
+using Orchestrator.Shared.Metrics;
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Engine.Training;
 
@@ -97,8 +98,8 @@ public sealed class JobRun(
         {
             var result = JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(resultPath), EngineJson.Options)!;
             var metrics = FinalMetrics.From(result);
-            metrics["resumed"] = resumed ? 1 : 0;
-            metrics["attempt"] = job.Attempt;
+            metrics[MetricCatalog.Resumed.Key] = resumed ? 1 : 0;
+            metrics[MetricCatalog.Attempt.Key] = job.Attempt;
             logger.LogInformation("[{Slot}] job {Job}: finished", slot, job.JobId);
             return new OutboxEntry { JobId = lease.JobId, Attempt = lease.Attempt, WorkerId = workerId, Metrics = metrics };
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Orchestrator.Worker.Engine.Training;
 
 namespace Orchestrator.Worker.Agent;
 
@@ -60,20 +61,20 @@ public sealed class MetricsFileTail(string path)
         return metrics;
     }
 
-    /// <summary>An epoch line of the trainer: {"kind": "epoch", "epoch": N, "step": S, "values": {…}}; step lines are not relayed.</summary>
+    /// <summary>An epoch line of the trainer (<see cref="MetricsLine"/>); step lines are not relayed.</summary>
     private static EpochReport? Parse(string line)
     {
         try
         {
             using var document = JsonDocument.Parse(line);
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("kind", out var kind) || kind.GetString() != "epoch" ||
-                !root.TryGetProperty("epoch", out var epoch) || !root.TryGetProperty("values", out var values) || values.ValueKind != JsonValueKind.Object)
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(MetricsLine.KindField, out var kind) || kind.GetString() != MetricRecord.EpochKind ||
+                !root.TryGetProperty(MetricsLine.EpochField, out var epoch) || !root.TryGetProperty(MetricsLine.ValuesField, out var values) || values.ValueKind != JsonValueKind.Object)
             {
                 return null;
             }
 
-            var step = root.TryGetProperty("step", out var s) && s.TryGetInt64(out var stepValue) ? stepValue : 0;
+            var step = root.TryGetProperty(MetricsLine.StepField, out var s) && s.TryGetInt64(out var stepValue) ? stepValue : 0;
             return new EpochReport(epoch.GetInt32(), step, NumericFields(values));
         }
         catch (JsonException)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Orchestrator.Shared.Configuration;
 
 namespace Orchestrator.Worker.Agent;
 
@@ -25,7 +26,7 @@ public static class SlotPlan
     private static readonly string[] NoGpu = ["", "-1", "NoDevFiles"];
 
     public static IReadOnlyList<Slot> From(AgentOptions options) =>
-        From(options, VisibleGpuMemory(), Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES"));
+        From(options, VisibleGpuMemory(), Environment.GetEnvironmentVariable(EnvironmentVariables.CudaVisibleDevices));
 
     /// <param name="options">the agent's options</param>
     /// <param name="gpuMemory">memory of each GPU nvidia-smi shows, in its order</param>

@@ -1,21 +1,8 @@
 using System.Reflection;
+using Orchestrator.Shared.Configuration;
+using Orchestrator.Worker.Engine.Training;
 
 namespace Orchestrator.Worker.Agent;
-
-/// <summary>
-/// Files of one job's folder (CHECKPOINT_ROOT/sweep-S/job-J), shared by the agent and its trainer child: the
-/// job file the child reads, the metric lines and result it writes, its checkpoints.
-/// </summary>
-public static class TrainerLayout
-{
-    public const string JobFile = "job.json";
-    public const string MetricsFile = "metrics.jsonl";
-    public const string ResultFile = "result.json";
-    public const string CheckpointFolder = "checkpoints";
-
-    public static string JobDirectory(string checkpointRoot, long sweepId, long jobId) =>
-        Path.Combine(checkpointRoot, $"sweep-{sweepId}", $"job-{jobId}");
-}
 
 /// <summary>Builds the command line of a trainer child: this same program, `train`, pinned to the slot's device.</summary>
 public sealed class TrainerLauncher(AgentOptions options)
@@ -45,7 +32,7 @@ public sealed class TrainerLauncher(AgentOptions options)
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         if (slot.VisibleDevice is { } visible)
         {
-            environment["CUDA_VISIBLE_DEVICES"] = visible; // the child sees only its GPU, as cuda:0
+            environment[EnvironmentVariables.CudaVisibleDevices] = visible; // the child sees only its GPU, as cuda:0
         }
 
         return new TrainerLaunch(program, arguments, environment);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orchestrator.Shared.Metrics;
 using Orchestrator.Worker.Engine.Training;
 
 namespace Orchestrator.Worker.Commands;
@@ -9,12 +10,13 @@ public sealed class ConsoleProgressSink(TextWriter output) : IMetricsSink
     public void Report(MetricRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var v = record.Values;
+        double V(Metric metric) => record.Values[metric.Key];
         var line = record.Kind == MetricRecord.StepKind
-            ? $"epoch {record.Epoch} step {record.Step}/{v["steps_in_epoch"]:0} loss {v["loss"]:0.0000} images/s {v["images_per_second"]:0.0}"
-            : $"epoch {record.Epoch} done: train loss {v["train_loss"]:0.0000} val loss {v["val_loss"]:0.0000} " +
-              $"t2i R@1/5/10 {v["t2i_r1"]:P1}/{v["t2i_r5"]:P1}/{v["t2i_r10"]:P1} i2t R@1/5/10 {v["i2t_r1"]:P1}/{v["i2t_r5"]:P1}/{v["i2t_r10"]:P1} " +
-              $"train {v["train_seconds"]:0.0}s val {v["val_seconds"]:0.0}s head lr {v["lr_head"]:G3}";
+            ? $"epoch {record.Epoch} step {record.Step}/{V(MetricCatalog.StepsInEpoch):0} loss {V(MetricCatalog.TrainLoss):0.0000} images/s {V(MetricCatalog.TrainImagesPerSecond):0.0}"
+            : $"epoch {record.Epoch} done: train loss {V(MetricCatalog.TrainLoss):0.0000} val loss {V(MetricCatalog.ValLoss):0.0000} " +
+              $"t2i R@1/5/10 {V(MetricCatalog.TextToImageR1):P1}/{V(MetricCatalog.TextToImageR5):P1}/{V(MetricCatalog.TextToImageR10):P1} " +
+              $"i2t R@1/5/10 {V(MetricCatalog.ImageToTextR1):P1}/{V(MetricCatalog.ImageToTextR5):P1}/{V(MetricCatalog.ImageToTextR10):P1} " +
+              $"train {V(MetricCatalog.TrainTime):0.0}s val {V(MetricCatalog.ValTime):0.0}s head lr {V(MetricCatalog.HeadLearningRate):G3}";
         output.WriteLine(line.ToString(CultureInfo.InvariantCulture));
     }
 }

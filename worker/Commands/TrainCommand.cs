@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestrator.Shared.Configuration;
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Engine.Data.Readers;
@@ -23,7 +24,7 @@ public static class TrainCommand
     /// Test hook: when set to a file path that does not exist yet, the trainer creates it and aborts the process
     /// (a native-style crash), so tests can check that a crashed attempt is retried and the next one succeeds.
     /// </summary>
-    public const string CrashOnceVariable = "ORCH_TRAINER_CRASH_ONCE";
+    public const string CrashOnceVariable = EnvironmentVariables.TrainerCrashOnce;
 
     public static int Run(IEnumerable<string> args, TextWriter output, TextWriter error)
     {
@@ -54,7 +55,7 @@ public static class TrainCommand
         Directory.CreateDirectory(outputDirectory);
         torch.set_num_threads(options.GetInt("--threads", Environment.ProcessorCount));
         var resume = options.Has("--resume");
-        using var metrics = new JsonLinesMetricsSink(Path.Combine(outputDirectory, "metrics.jsonl"), append: resume);
+        using var metrics = new JsonLinesMetricsSink(Path.Combine(outputDirectory, TrainerLayout.MetricsFile), append: resume);
         var trainer = new ClipTrainer(
             job,
             new TrainingOptions(outputDirectory)
@@ -70,8 +71,8 @@ public static class TrainCommand
         try
         {
             var result = trainer.Run();
-            File.WriteAllText(Path.Combine(outputDirectory, "result.json"), JsonSerializer.Serialize(result, EngineJson.Indented));
-            output.WriteLine($"done: val loss {result.ValLoss:0.0000}, t2i R@1 {result.Retrieval?.TextToImage.R1:P1}, result in {Path.Combine(outputDirectory, "result.json")}");
+            File.WriteAllText(Path.Combine(outputDirectory, TrainerLayout.ResultFile), JsonSerializer.Serialize(result, EngineJson.Indented));
+            output.WriteLine($"done: val loss {result.ValLoss:0.0000}, t2i R@1 {result.Retrieval?.TextToImage.R1:P1}, result in {Path.Combine(outputDirectory, TrainerLayout.ResultFile)}");
             return 0;
         }
         catch (InvalidJobException e)

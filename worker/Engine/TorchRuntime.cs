@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Orchestrator.Shared.Configuration;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Engine;
@@ -51,7 +52,7 @@ public static partial class TorchRuntime
     public static void UseOneDnnAsFor(string? encoder, Action<string>? log = null)
     {
         var cacheTopologyHidden = OperatingSystem.IsLinux() && !Directory.Exists("/sys/devices/system/cpu/cpu0/cache");
-        var disable = Environment.GetEnvironmentVariable("ORCH_ONEDNN") switch
+        var disable = Environment.GetEnvironmentVariable(EnvironmentVariables.OneDnn) switch
         {
             "0" or "off" => true,
             "1" or "on" => false,

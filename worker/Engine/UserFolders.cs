@@ -1,3 +1,5 @@
+using Orchestrator.Shared.Configuration;
+
 namespace Orchestrator.Worker.Engine;
 
 /// <summary>
@@ -9,10 +11,10 @@ public static class UserFolders
 {
     /// <summary>$<paramref name="overrideVariable"/>, else $XDG_CACHE_HOME/orchestrator/NAME, else ~/.cache/orchestrator/NAME.</summary>
     public static string Cache(string name, string overrideVariable) =>
-        Explicit(overrideVariable) ?? Path.Combine(Base("XDG_CACHE_HOME", ".cache"), "orchestrator", name);
+        Explicit(overrideVariable) ?? Path.Combine(Base(EnvironmentVariables.XdgCacheHome, ".cache"), "orchestrator", name);
 
     /// <summary>$XDG_DATA_HOME/orchestrator, else ~/.local/share/orchestrator.</summary>
-    public static string Data() => Path.Combine(Base("XDG_DATA_HOME", Path.Combine(".local", "share")), "orchestrator");
+    public static string Data() => Path.Combine(Base(EnvironmentVariables.XdgDataHome, Path.Combine(".local", "share")), "orchestrator");
 
     private static string? Explicit(string variable)
     {

@@ -25,7 +25,7 @@ public static class TableCells
             .. layout.Metrics.Select(m => Value(row, m)), Pareto(row)];
     }
 
-    public static string Value(ResultRow row, ResultMetric metric)
+    public static string Value(ResultRow row, Metric metric)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(metric);
@@ -45,7 +45,7 @@ public static class TableCells
     }
 
     /// <summary>The rows holding the best mean of a metric (ties all count), for highlighting.</summary>
-    public static ISet<ResultRow> BestRows(ResultTable table, ResultMetric metric)
+    public static ISet<ResultRow> BestRows(ResultTable table, Metric metric)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(metric);
@@ -59,10 +59,11 @@ public static class TableCells
         return values.Where(r => r.Mean(metric.Key) == best).ToHashSet();
     }
 
-    private static string ShortCost(string key) => key switch
+    private static readonly Dictionary<string, string> ShortCostNames = new(StringComparer.Ordinal)
     {
-        "latency_ms_b1" => "latency",
-        "params_total" => "params",
-        _ => key,
+        [MetricCatalog.LatencyMs.Key] = "latency",
+        [MetricCatalog.ParamsTotal.Key] = "params",
     };
+
+    private static string ShortCost(string key) => ShortCostNames.GetValueOrDefault(key, key);
 }

@@ -44,7 +44,7 @@ public sealed class LeaseExpiryTests(IsolatedDatabase database) : IClassFixture<
 
         clock.Advance(Lease + TimeSpan.FromSeconds(1));
         var rescued = await Rescuer().RescueAsync();
-        Assert.Equal("queued", Assert.Single(rescued).State);
+        Assert.Equal(Shared.States.JobState.Queued, Assert.Single(rescued).State);
         Assert.Null(await LeaseAsync(b));
         clock.Advance(TimeSpan.FromSeconds(21));
         var second = (await LeaseAsync(b))!;

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Orchestrator.Coordinator.Api;
 using Orchestrator.Protos;
 using Orchestrator.Testing;
 
@@ -77,6 +78,7 @@ public sealed class SubmissionTests(IsolatedDatabase database) : IClassFixture<I
 
         Assert.Equal(StatusCode.AlreadyExists, refused.StatusCode);
         Assert.Contains(TestCoordinator.Invariant($"sweep {first.SweepId}"), refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(new ExistingSweep(first.SweepId, "resubmitted"), ExistingSweep.From(refused));
         Assert.NotEqual(first.SweepId, second.SweepId);
         Assert.Equal(2L, await TestCoordinator.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM sweeps WHERE name = 'resubmitted'"));
         Assert.Equal(48L, await TestCoordinator.ScalarAsync<long>(database.ConnectionString,

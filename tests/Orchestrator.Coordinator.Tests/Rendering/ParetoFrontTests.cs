@@ -26,7 +26,7 @@ public sealed class ParetoFrontTests
     {
         var rows = new[] { SampleTables.Row("a", 10, 5, 1), SampleTables.Row("b", 10, 5, 1), SampleTables.Row("c", 9, 6, 1) };
 
-        var front = ParetoFront.Optimal(rows, ResultMetrics.TextToImageR1, ResultMetrics.LatencyMs);
+        var front = ParetoFront.Optimal(rows, MetricCatalog.TextToImageR1, MetricCatalog.LatencyMs);
 
         Assert.Equal(["a", "b"], front.Select(r => r.Group["encoder"]));
     }
@@ -41,7 +41,7 @@ public sealed class ParetoFrontTests
                 .Select(i => SampleTables.Row($"e{i}", Math.Round(random.NextDouble() * 10), Math.Round(random.NextDouble() * 10), 1))
                 .ToList();
 
-            var front = ParetoFront.Optimal(rows, ResultMetrics.TextToImageR1, ResultMetrics.LatencyMs).ToHashSet();
+            var front = ParetoFront.Optimal(rows, MetricCatalog.TextToImageR1, MetricCatalog.LatencyMs).ToHashSet();
 
             foreach (var row in rows)
             {

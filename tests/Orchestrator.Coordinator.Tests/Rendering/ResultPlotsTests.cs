@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using Orchestrator.Coordinator.Results;
+using Orchestrator.Testing;
 using SkiaSharp;
 
 namespace Orchestrator.Coordinator.Tests.Rendering;
@@ -51,7 +52,7 @@ public sealed class ResultPlotsTests : IDisposable
     public void Dispose()
     {
         // ORCH_KEEP_PLOTS=1 keeps the files to look at them.
-        if (Environment.GetEnvironmentVariable("ORCH_KEEP_PLOTS") != "1")
+        if (Environment.GetEnvironmentVariable(TestEnvironmentVariables.KeepPlots) != "1")
         {
             Directory.Delete(directory, recursive: true);
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
+using Orchestrator.Shared.Configuration;
 
 namespace Orchestrator.Integration.Tests.Deployment;
 
@@ -68,16 +69,16 @@ public sealed partial class SlurmScriptTests
         await File.WriteAllTextAsync(tokenFile, AgentTestBed.WorkerToken + "\n");
 
         var info = new ProcessStartInfo("bash") { ArgumentList = { Script }, WorkingDirectory = bed.Root };
-        info.Environment["ORCH_COORDINATOR"] = bed.Address.ToString().TrimEnd('/');
+        info.Environment[EnvironmentVariables.Coordinator] = bed.Address.ToString().TrimEnd('/');
         info.Environment["ORCH_HOME"] = home;
         info.Environment["ORCH_SHARED"] = shared;
         info.Environment["ORCH_WORKER_TOKEN_FILE"] = tokenFile;
         info.Environment["SLURM_ARRAY_TASK_ID"] = "3";
-        info.Environment["XDG_CONFIG_HOME"] = Path.Combine(bed.Root, "config");
-        info.Environment["XDG_DATA_HOME"] = Path.Combine(bed.Root, "data");
-        info.Environment.Remove("ORCH_WORKER_TOKEN");
-        info.Environment.Remove("CUDA_VISIBLE_DEVICES");
-        info.Environment.Remove("ORCH_WEIGHTS_DIR");
+        info.Environment[EnvironmentVariables.XdgConfigHome] = Path.Combine(bed.Root, "config");
+        info.Environment[EnvironmentVariables.XdgDataHome] = Path.Combine(bed.Root, "data");
+        info.Environment.Remove(EnvironmentVariables.WorkerToken);
+        info.Environment.Remove(EnvironmentVariables.CudaVisibleDevices);
+        info.Environment.Remove(EnvironmentVariables.WeightsDirectory);
         LogSettings.ApplyTo(info);
         var task = bed.AddWorker(LoggedProcess.Start(info, "slurm-task-3"));
 

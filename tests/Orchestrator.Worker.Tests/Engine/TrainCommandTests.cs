@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Commands;
+using Orchestrator.Worker.Engine.Training;
 
 namespace Orchestrator.Worker.Tests.Engine;
 
@@ -28,9 +29,9 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(code == 0, error.ToString());
         Assert.Contains("epoch 1 step 8/8 loss", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("epoch 1 done: train loss", output.ToString(), StringComparison.Ordinal);
-        var lines = File.ReadAllLines(Path.Combine(outDirectory, "metrics.jsonl"));
+        var lines = File.ReadAllLines(Path.Combine(outDirectory, TrainerLayout.MetricsFile));
         Assert.Equal(["step", "epoch"], lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("kind").GetString()));
-        using var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDirectory, "result.json")));
+        using var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDirectory, TrainerLayout.ResultFile)));
         var root = result.RootElement;
         Assert.True(root.GetProperty("completed").GetBoolean());
         Assert.Equal("tiny_cnn", root.GetProperty("encoder").GetString());

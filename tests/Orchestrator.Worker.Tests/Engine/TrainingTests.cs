@@ -1,3 +1,4 @@
+using Orchestrator.Shared.Metrics;
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Engine.Data;
 using Orchestrator.Worker.Engine.Training;
@@ -58,9 +59,9 @@ public sealed class TrainingTests : IDisposable
         Assert.Equal(4, result.EpochSeconds.Count);
 
         Assert.Equal(4, sink.Records.Count(r => r.Kind == MetricRecord.EpochKind));
-        Assert.Contains(sink.Records, r => r.Kind == MetricRecord.StepKind && r.Values["images_per_second"] > 0);
-        Assert.True(File.Exists(Path.Combine(directory, "checkpoints", "last", "model.dat")));
-        Assert.True(File.Exists(Path.Combine(directory, "checkpoints", "best", "model.dat")));
+        Assert.Contains(sink.Records, r => r.Kind == MetricRecord.StepKind && r.Values[MetricCatalog.TrainImagesPerSecond.Key] > 0);
+        Assert.True(File.Exists(Path.Combine(directory, TrainerLayout.CheckpointFolder, "last", "model.dat")));
+        Assert.True(File.Exists(Path.Combine(directory, TrainerLayout.CheckpointFolder, "best", "model.dat")));
     }
 
     [Fact]
@@ -110,7 +111,7 @@ public sealed class TrainingTests : IDisposable
         random.manual_seed(job.Parameters.Seed);
         using var initial = ClipTrainer.BuildModel(job.Parameters, data.Tokenizer);
         using var trained = ClipTrainer.BuildModel(job.Parameters, data.Tokenizer);
-        trained.load(Path.Combine(directory, "checkpoints", "last", "model.dat"));
+        trained.load(Path.Combine(directory, TrainerLayout.CheckpointFolder, "last", "model.dat"));
 
         var after = trained.state_dict();
         var changed = initial.state_dict()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orchestrator.Shared.Metrics;
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Engine.Data;
 using Orchestrator.Worker.Engine.Evaluation;
@@ -36,7 +37,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         var groups = ParameterGroups(model);
         using var optimizer = optim.AdamW(groups, lr: parameters.HeadLr);
         var scheduler = new ReduceLrOnPlateau(parameters.Patience, parameters.Factor);
-        var checkpoints = new CheckpointStore(Path.Combine(options.OutputDirectory, "checkpoints"));
+        var checkpoints = new CheckpointStore(Path.Combine(options.OutputDirectory, TrainerLayout.CheckpointFolder));
 
         var history = new List<EpochSummary>();
         var bestValLoss = double.PositiveInfinity;
@@ -222,9 +223,9 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
                 var windowSeconds = Stopwatch.GetElapsedTime(windowStarted).TotalSeconds;
                 sink.Report(new MetricRecord(MetricRecord.StepKind, epoch, step, new Dictionary<string, double>
                 {
-                    ["loss"] = lossSum / step,
-                    ["images_per_second"] = windowImages / windowSeconds,
-                    ["steps_in_epoch"] = batches.Count,
+                    [MetricCatalog.TrainLoss.Key] = lossSum / step,
+                    [MetricCatalog.TrainImagesPerSecond.Key] = windowImages / windowSeconds,
+                    [MetricCatalog.StepsInEpoch.Key] = batches.Count,
                 }));
                 windowStarted = Stopwatch.GetTimestamp();
                 windowImages = 0;
@@ -292,17 +293,17 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
 
     private static Dictionary<string, double> EpochValues(EpochSummary s) => new()
     {
-        ["train_loss"] = s.TrainLoss,
-        ["val_loss"] = s.ValLoss,
-        ["train_seconds"] = s.TrainSeconds,
-        ["val_seconds"] = s.ValSeconds,
-        ["train_images_per_second"] = s.TrainImagesPerSecond,
-        ["t2i_r1"] = s.Retrieval.TextToImage.R1,
-        ["t2i_r5"] = s.Retrieval.TextToImage.R5,
-        ["t2i_r10"] = s.Retrieval.TextToImage.R10,
-        ["i2t_r1"] = s.Retrieval.ImageToText.R1,
-        ["i2t_r5"] = s.Retrieval.ImageToText.R5,
-        ["i2t_r10"] = s.Retrieval.ImageToText.R10,
-        ["lr_head"] = s.LearningRates[^1],
+        [MetricCatalog.TrainLoss.Key] = s.TrainLoss,
+        [MetricCatalog.ValLoss.Key] = s.ValLoss,
+        [MetricCatalog.TrainTime.Key] = s.TrainSeconds,
+        [MetricCatalog.ValTime.Key] = s.ValSeconds,
+        [MetricCatalog.TrainImagesPerSecond.Key] = s.TrainImagesPerSecond,
+        [MetricCatalog.TextToImageR1.Key] = s.Retrieval.TextToImage.R1,
+        [MetricCatalog.TextToImageR5.Key] = s.Retrieval.TextToImage.R5,
+        [MetricCatalog.TextToImageR10.Key] = s.Retrieval.TextToImage.R10,
+        [MetricCatalog.ImageToTextR1.Key] = s.Retrieval.ImageToText.R1,
+        [MetricCatalog.ImageToTextR5.Key] = s.Retrieval.ImageToText.R5,
+        [MetricCatalog.ImageToTextR10.Key] = s.Retrieval.ImageToText.R10,
+        [MetricCatalog.HeadLearningRate.Key] = s.LearningRates[^1],
     };
 }

@@ -4,7 +4,7 @@ namespace Orchestrator.Worker.Engine.Training;
 
 /// <summary>
 /// A job's result as the flat metric map the coordinator stores and aggregates, under the keys of
-/// <see cref="ResultMetrics"/> (plus a few counts the tables do not show). Values that are not finite are left out.
+/// <see cref="MetricCatalog"/> (also the counts and ranks the tables do not show). Values that are not finite are left out.
 /// </summary>
 public static class FinalMetrics
 {
@@ -13,43 +13,43 @@ public static class FinalMetrics
         ArgumentNullException.ThrowIfNull(result);
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
         {
-            [ResultMetrics.TrainLoss.Key] = result.TrainLoss,
-            [ResultMetrics.ValLoss.Key] = result.ValLoss,
-            [ResultMetrics.BestValLoss.Key] = result.BestValLoss,
-            [ResultMetrics.TrainTime.Key] = result.TrainSeconds,
-            [ResultMetrics.ValTime.Key] = result.ValSeconds,
-            ["epochs_completed"] = result.EpochsCompleted,
-            ["best_epoch"] = result.BestEpoch,
-            ["skipped_images"] = result.SkippedImages,
+            [MetricCatalog.TrainLoss.Key] = result.TrainLoss,
+            [MetricCatalog.ValLoss.Key] = result.ValLoss,
+            [MetricCatalog.BestValLoss.Key] = result.BestValLoss,
+            [MetricCatalog.TrainTime.Key] = result.TrainSeconds,
+            [MetricCatalog.ValTime.Key] = result.ValSeconds,
+            [MetricCatalog.EpochsCompleted.Key] = result.EpochsCompleted,
+            [MetricCatalog.BestEpoch.Key] = result.BestEpoch,
+            [MetricCatalog.SkippedImages.Key] = result.SkippedImages,
         };
         if (result.Epochs.Count > 0)
         {
-            metrics[ResultMetrics.BestTrainLoss.Key] = result.Epochs.Min(e => e.TrainLoss);
+            metrics[MetricCatalog.BestTrainLoss.Key] = result.Epochs.Min(e => e.TrainLoss);
         }
 
         if (result.Retrieval is { } retrieval)
         {
-            metrics[ResultMetrics.TextToImageR1.Key] = retrieval.TextToImage.R1;
-            metrics[ResultMetrics.TextToImageR5.Key] = retrieval.TextToImage.R5;
-            metrics[ResultMetrics.TextToImageR10.Key] = retrieval.TextToImage.R10;
-            metrics[ResultMetrics.ImageToTextR1.Key] = retrieval.ImageToText.R1;
-            metrics[ResultMetrics.ImageToTextR5.Key] = retrieval.ImageToText.R5;
-            metrics[ResultMetrics.ImageToTextR10.Key] = retrieval.ImageToText.R10;
-            metrics[ResultMetrics.TextToImageMedianRank.Key] = retrieval.TextToImage.MedianRank;
-            metrics[ResultMetrics.ImageToTextMedianRank.Key] = retrieval.ImageToText.MedianRank;
-            metrics["t2i_mean_rank"] = retrieval.TextToImage.MeanRank;
-            metrics["i2t_mean_rank"] = retrieval.ImageToText.MeanRank;
+            metrics[MetricCatalog.TextToImageR1.Key] = retrieval.TextToImage.R1;
+            metrics[MetricCatalog.TextToImageR5.Key] = retrieval.TextToImage.R5;
+            metrics[MetricCatalog.TextToImageR10.Key] = retrieval.TextToImage.R10;
+            metrics[MetricCatalog.ImageToTextR1.Key] = retrieval.ImageToText.R1;
+            metrics[MetricCatalog.ImageToTextR5.Key] = retrieval.ImageToText.R5;
+            metrics[MetricCatalog.ImageToTextR10.Key] = retrieval.ImageToText.R10;
+            metrics[MetricCatalog.TextToImageMedianRank.Key] = retrieval.TextToImage.MedianRank;
+            metrics[MetricCatalog.ImageToTextMedianRank.Key] = retrieval.ImageToText.MedianRank;
+            metrics[MetricCatalog.TextToImageMeanRank.Key] = retrieval.TextToImage.MeanRank;
+            metrics[MetricCatalog.ImageToTextMeanRank.Key] = retrieval.ImageToText.MeanRank;
         }
 
         if (result.Efficiency is { } efficiency)
         {
-            metrics[ResultMetrics.ParamsImage.Key] = efficiency.ImageTowerParameters;
-            metrics["params_text"] = efficiency.TextTowerParameters;
-            metrics[ResultMetrics.ParamsTotal.Key] = efficiency.TotalParameters;
-            metrics[ResultMetrics.LatencyMs.Key] = efficiency.ImageTowerLatencyMsBatch1;
-            metrics[ResultMetrics.ThroughputB64.Key] = efficiency.ImageTowerImagesPerSecondBatch64;
-            metrics[ResultMetrics.TrainImagesPerSecond.Key] = efficiency.TrainImagesPerSecond;
-            metrics[ResultMetrics.PeakMemoryMb.Key] = efficiency.PeakMemoryBytes / (1024.0 * 1024.0);
+            metrics[MetricCatalog.ParamsImage.Key] = efficiency.ImageTowerParameters;
+            metrics[MetricCatalog.ParamsText.Key] = efficiency.TextTowerParameters;
+            metrics[MetricCatalog.ParamsTotal.Key] = efficiency.TotalParameters;
+            metrics[MetricCatalog.LatencyMs.Key] = efficiency.ImageTowerLatencyMsBatch1;
+            metrics[MetricCatalog.ThroughputB64.Key] = efficiency.ImageTowerImagesPerSecondBatch64;
+            metrics[MetricCatalog.TrainImagesPerSecond.Key] = efficiency.TrainImagesPerSecond;
+            metrics[MetricCatalog.PeakMemoryMb.Key] = efficiency.PeakMemoryBytes / (1024.0 * 1024.0);
         }
 
         foreach (var key in metrics.Where(m => !double.IsFinite(m.Value)).Select(m => m.Key).ToList())

@@ -10,14 +10,8 @@ public sealed class JsonLinesMetricsSink(string path, bool append) : IMetricsSin
     public void Report(MetricRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        writer.WriteLine(JsonSerializer.Serialize(new
-        {
-            kind = record.Kind,
-            epoch = record.Epoch,
-            step = record.Step,
-            time = DateTimeOffset.UtcNow,
-            values = record.Values,
-        }, EngineJson.Options));
+        writer.WriteLine(JsonSerializer.Serialize(
+            new MetricsLine(record.Kind, record.Epoch, record.Step, DateTimeOffset.UtcNow, record.Values), EngineJson.Options));
     }
 
     public void Dispose() => writer.Dispose();

@@ -3,6 +3,7 @@ using System.IO.MemoryMappedFiles;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Orchestrator.Shared.Configuration;
 
 namespace Orchestrator.Worker.Engine.Data.Images;
 
@@ -49,7 +50,7 @@ public sealed class DecodedImageCache : IDisposable
     public IReadOnlyList<SkippedImage> SkippedImages { get; }
 
     /// <summary>$ORCH_CACHE_DIR, else $XDG_CACHE_HOME/orchestrator/images, else ~/.cache/orchestrator/images, else the temp folder.</summary>
-    public static string DefaultDirectory() => UserFolders.Cache("images", "ORCH_CACHE_DIR");
+    public static string DefaultDirectory() => UserFolders.Cache("images", EnvironmentVariables.ImageCacheDirectory);
 
     /// <summary>Opens the cache for these images, decoding them all (in parallel) first when it does not exist yet.</summary>
     public static DecodedImageCache OpenOrBuild(IReadOnlyList<string> images, ImageDecoder decoder, string? directory = null, int? threads = null)

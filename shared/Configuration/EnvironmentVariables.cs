@@ -1,0 +1,41 @@
+namespace Orchestrator.Shared.Configuration;
+
+/// <summary>
+/// The environment variables the coordinator, `orch` and `orch-worker` read, named once. (ORCH_PG_BIN belongs to the
+/// LocalPostgres project, which does not reference this one: see PostgresBinaries.DirectoryVariable.)
+/// </summary>
+public static class EnvironmentVariables
+{
+    /// <summary>The token workers present; the coordinator accepts it, `orch-worker` sends it.</summary>
+    public const string WorkerToken = "ORCH_WORKER_TOKEN";
+
+    /// <summary>The token clients (`orch`) present.</summary>
+    public const string ClientToken = "ORCH_CLIENT_TOKEN";
+
+    /// <summary>The coordinator address `orch` talks to when no --coordinator is given.</summary>
+    public const string Coordinator = "ORCH_COORDINATOR";
+
+    /// <summary>The orch-worker program `orch demo` starts (a path to orch-worker or orch-worker.dll).</summary>
+    public const string WorkerProgram = "ORCH_WORKER";
+
+    /// <summary>Where pretrained weight files are cached.</summary>
+    public const string WeightsDirectory = "ORCH_WEIGHTS_DIR";
+
+    /// <summary>Where decoded images are cached.</summary>
+    public const string ImageCacheDirectory = "ORCH_CACHE_DIR";
+
+    /// <summary>Turns LibTorch's oneDNN (mkldnn) kernels on or off.</summary>
+    public const string OneDnn = "ORCH_ONEDNN";
+
+    /// <summary>Test hook: a trainer that finds no file at this path creates it and crashes once.</summary>
+    public const string TrainerCrashOnce = "ORCH_TRAINER_CRASH_ONCE";
+
+    /// <summary>The GPUs a process may use; the agent sets it for each trainer child.</summary>
+    public const string CudaVisibleDevices = "CUDA_VISIBLE_DEVICES";
+
+    public const string XdgConfigHome = "XDG_CONFIG_HOME";
+
+    public const string XdgDataHome = "XDG_DATA_HOME";
+
+    public const string XdgCacheHome = "XDG_CACHE_HOME";
+}

@@ -1,0 +1,17 @@
+namespace Orchestrator.Worker.Engine.Training;
+
+/// <summary>
+/// The files of a trainer's output folder (`orch-worker train --out DIR`; under the agent, CHECKPOINT_ROOT/sweep-S/job-J):
+/// the job file the agent writes for its trainer child, the metric lines and result the trainer writes, its checkpoints.
+/// The agent and the trainer both find them here, so neither can rename one alone.
+/// </summary>
+public static class TrainerLayout
+{
+    public const string JobFile = "job.json";
+    public const string MetricsFile = "metrics.jsonl";
+    public const string ResultFile = "result.json";
+    public const string CheckpointFolder = "checkpoints";
+
+    public static string JobDirectory(string checkpointRoot, long sweepId, long jobId) =>
+        Path.Combine(checkpointRoot, $"sweep-{sweepId}", $"job-{jobId}");
+}
