@@ -2,6 +2,8 @@ using Google.Protobuf.WellKnownTypes;
 using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Protos;
 using Orchestrator.Testing;
+using StateLabels = Orchestrator.Shared.States.StateLabels;
+using StoredSweepState = Orchestrator.Shared.States.SweepState;
 
 namespace Orchestrator.Coordinator.Tests.Integration;
 
@@ -42,7 +44,7 @@ public sealed class ConcurrentLeasingTests(IsolatedDatabase database) : IClassFi
         Assert.Equal(500, completed.Distinct().Count());
         await AssertEachJobRanOnceAsync(sweepId, 500);
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await TestCoordinator.ScalarAsync<string>(database.ConnectionString, "SELECT state::text FROM sweeps WHERE id = @id", new { id = sweepId }) != "finished")
+        while (StateLabels.ToSweepState(await TestCoordinator.ScalarAsync<string>(database.ConnectionString, "SELECT state::text FROM sweeps WHERE id = @id", new { id = sweepId })) != StoredSweepState.Finished)
         {
             Assert.True(DateTime.UtcNow < deadline, "the sweep was never marked finished");
             await Task.Delay(50);

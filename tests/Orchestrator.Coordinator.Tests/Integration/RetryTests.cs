@@ -1,12 +1,12 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Npgsql;
-using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Scheduling;
 using Orchestrator.Protos;
 using Orchestrator.Testing;
+using StateLabels = Orchestrator.Shared.States.StateLabels;
+using StoredJobState = Orchestrator.Shared.States.JobState;
 
 namespace Orchestrator.Coordinator.Tests.Integration;
 
@@ -14,52 +14,34 @@ namespace Orchestrator.Coordinator.Tests.Integration;
 /// RetrySweep: ended jobs back in the queue as new attempts with fresh attempts, the sweep reopened, the old lease
 /// fenced out, waiting workers woken. On a fake clock, so leases expire exactly when the test says.
 /// </summary>
-public sealed class RetryTests(IsolatedDatabase database) : IClassFixture<IsolatedDatabase>, IAsyncLifetime
+public sealed class RetryTests(IsolatedDatabase database)
+    : FakeClockCoordinatorTests(database, new Dictionary<string, string?>()), IClassFixture<IsolatedDatabase>
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
-    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
-    private CoordinatorHost host = null!;
-    private WorkerService.WorkerServiceClient workers = null!;
-    private SweepService.SweepServiceClient sweeps = null!;
-
-    public async Task InitializeAsync()
-    {
-        host = await TestCoordinator.StartAsync(database.ConnectionString, new Dictionary<string, string?>
-        {
-            ["Coordinator:Queue:LeaseDuration"] = Lease.ToString(),
-        }, clock);
-        await TestCoordinator.ClearAsync(database.ConnectionString);
-        workers = host.Workers();
-        sweeps = host.Sweeps();
-    }
-
-    public Task DisposeAsync() => host.DisposeAsync().AsTask();
-
     [Fact]
     public async Task Retry_requeues_every_unsuccessful_job_as_a_new_attempt_with_fresh_attempts_and_reopens_the_sweep()
     {
-        var sweepId = await host.SeedSweepAsync(4, maxAttempts: 2);
-        var worker = await workers.RegisterAsync();
+        var sweepId = await Host.SeedSweepAsync(4, maxAttempts: 2);
+        var worker = await Workers.RegisterAsync();
         var ended = await EndOneJobEachWayAsync(sweepId, worker);
 
-        var retried = await sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId });
-        var sweep = await sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
+        var retried = await Sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId });
+        var sweep = await Sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
         var jobs = await JobsAsync(sweepId);
-        var history = (await sweeps.GetJobAsync(new GetJobRequest { JobId = ended.LeaseLost.JobId })).History;
+        var history = (await Sweeps.GetJobAsync(new GetJobRequest { JobId = ended.LeaseLost.JobId })).History;
 
         Assert.Equal((3, 1, 1, 1, 0), (retried.RequeuedJobs, retried.RequeuedFailed, retried.RequeuedLeaseLost, retried.RequeuedCancelled, retried.CancelledLeft));
         Assert.Equal(SweepState.Active, sweep.State);
         Assert.Null(sweep.FinishedAt);
         Assert.Equal(3, sweep.Counts.Queued);
         // Attempts go on from where each job stopped, and each gets the spec's 2 attempts afresh.
-        Assert.Equal(new JobRowView("succeeded", 1, 2, false, true), jobs[ended.Succeeded]);
-        Assert.Equal(new JobRowView("queued", 2, 3, false, false), jobs[ended.Failed]);
-        Assert.Equal(new JobRowView("queued", 3, 4, false, false), jobs[ended.LeaseLost.JobId]);
-        Assert.Equal(new JobRowView("queued", 2, 3, false, false), jobs[ended.Cancelled]);
+        Assert.Equal(new JobRowView(StoredJobState.Succeeded, 1, 2, false, true), jobs[ended.Succeeded]);
+        Assert.Equal(new JobRowView(StoredJobState.Queued, 2, 3, false, false), jobs[ended.Failed]);
+        Assert.Equal(new JobRowView(StoredJobState.Queued, 3, 4, false, false), jobs[ended.LeaseLost.JobId]);
+        Assert.Equal(new JobRowView(StoredJobState.Queued, 2, 3, false, false), jobs[ended.Cancelled]);
         Assert.Equal(
             [(JobState.Queued, 1), (JobState.Running, 1), (JobState.Queued, 2), (JobState.Running, 2), (JobState.LeaseLost, 2), (JobState.Queued, 3)],
             history.Select(h => (h.State, h.Attempt)));
-        Assert.Equal(3L, await TestCoordinator.ScalarAsync<long>(database.ConnectionString, """
+        Assert.Equal(3L, await TestCoordinator.ScalarAsync<long>(ConnectionString, """
             SELECT count(*) FROM job_events e JOIN jobs j ON j.id = e.job_id
             WHERE e.sweep_id = @id AND e.state = 'queued' AND e.attempt = j.attempt AND j.state = 'queued'
             """, new { id = sweepId }));
@@ -68,14 +50,14 @@ public sealed class RetryTests(IsolatedDatabase database) : IClassFixture<Isolat
     [Fact]
     public async Task A_retried_job_runs_again_and_the_attempt_that_lost_its_lease_stays_fenced_out()
     {
-        var sweepId = await host.SeedSweepAsync(4, maxAttempts: 2);
-        var worker = await workers.RegisterAsync();
+        var sweepId = await Host.SeedSweepAsync(4, maxAttempts: 2);
+        var worker = await Workers.RegisterAsync();
         var ended = await EndOneJobEachWayAsync(sweepId, worker);
-        await sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId });
+        await Sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId });
 
         var whileQueued = await CompleteCodeAsync(ended.LeaseLost.Token(worker));
         var leased = new List<LeasedJob>();
-        while (await workers.LeaseNowAsync(worker) is { } job)
+        while (await Workers.LeaseNowAsync(worker) is { } job)
         {
             leased.Add(job);
         }
@@ -85,11 +67,11 @@ public sealed class RetryTests(IsolatedDatabase database) : IClassFixture<Isolat
         var whileRunningAgain = await CompleteCodeAsync(ended.LeaseLost.Token(worker));
         foreach (var job in leased)
         {
-            await workers.CompleteJobAsync(new CompleteJobRequest { Lease = job.Token(worker) });
+            await Workers.CompleteJobAsync(new CompleteJobRequest { Lease = job.Token(worker) });
         }
 
-        var finished = await host.Services.GetRequiredService<SweepCompletion>().FinishCompletedAsync();
-        var sweep = await sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
+        var finished = await Host.Services.GetRequiredService<SweepCompletion>().FinishCompletedAsync();
+        var sweep = await Sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
 
         Assert.Equal(StatusCode.FailedPrecondition, whileQueued);
         Assert.Equal(StatusCode.FailedPrecondition, whileRunningAgain);
@@ -104,39 +86,39 @@ public sealed class RetryTests(IsolatedDatabase database) : IClassFixture<Isolat
     [Fact]
     public async Task Failed_only_retry_leaves_cancelled_jobs_alone_and_a_second_one_finds_nothing()
     {
-        var sweepId = await host.SeedSweepAsync(3, maxAttempts: 2);
-        var worker = await workers.RegisterAsync();
-        var failed = (await workers.LeaseNowAsync(worker))!;
-        await workers.FailJobAsync(new FailJobRequest { Lease = failed.Token(worker), Error = "bad dataset path", Retryable = false });
-        await sweeps.CancelSweepAsync(new CancelSweepRequest { SweepId = sweepId });
+        var sweepId = await Host.SeedSweepAsync(3, maxAttempts: 2);
+        var worker = await Workers.RegisterAsync();
+        var failed = (await Workers.LeaseNowAsync(worker))!;
+        await Workers.FailJobAsync(new FailJobRequest { Lease = failed.Token(worker), Error = "bad dataset path", Retryable = false });
+        await Sweeps.CancelSweepAsync(new CancelSweepRequest { SweepId = sweepId });
 
-        var first = await sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId, FailedOnly = true });
-        var second = await sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId, FailedOnly = true });
-        var sweep = await sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
+        var first = await Sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId, FailedOnly = true });
+        var second = await Sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId, FailedOnly = true });
+        var sweep = await Sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
         var jobs = await JobsAsync(sweepId);
 
         Assert.Equal((1, 1, 0, 2), (first.RequeuedJobs, first.RequeuedFailed, first.RequeuedCancelled, first.CancelledLeft));
         Assert.Equal((0, 2), (second.RequeuedJobs, second.CancelledLeft));
         Assert.Equal(SweepState.Active, sweep.State);
-        Assert.Equal(new JobRowView("queued", 2, 3, false, false), jobs[failed.JobId]);
-        Assert.All(jobs.Where(j => j.Key != failed.JobId), j => Assert.Equal(new JobRowView("cancelled", 1, 2, true, true), j.Value));
+        Assert.Equal(new JobRowView(StoredJobState.Queued, 2, 3, false, false), jobs[failed.JobId]);
+        Assert.All(jobs.Where(j => j.Key != failed.JobId), j => Assert.Equal(new JobRowView(StoredJobState.Cancelled, 1, 2, true, true), j.Value));
     }
 
     [Fact]
     public async Task Nothing_to_retry_changes_nothing_an_unknown_sweep_is_not_found_and_a_worker_may_not_retry()
     {
-        var sweepId = await host.SeedSweepAsync(1);
-        var worker = await workers.RegisterAsync();
-        var job = (await workers.LeaseNowAsync(worker))!;
-        await workers.CompleteJobAsync(new CompleteJobRequest { Lease = job.Token(worker) });
-        await host.Services.GetRequiredService<SweepCompletion>().FinishCompletedAsync();
-        var before = await sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
+        var sweepId = await Host.SeedSweepAsync(1);
+        var worker = await Workers.RegisterAsync();
+        var job = (await Workers.LeaseNowAsync(worker))!;
+        await Workers.CompleteJobAsync(new CompleteJobRequest { Lease = job.Token(worker) });
+        await Host.Services.GetRequiredService<SweepCompletion>().FinishCompletedAsync();
+        var before = await Sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
 
-        var retried = await sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId });
-        var after = await sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
-        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = 999_999 }));
+        var retried = await Sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId });
+        var after = await Sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await Sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = 999_999 }));
         var byWorker = await TestCoordinator.CodeOfAsync(async () =>
-            await new SweepService.SweepServiceClient(host.Connect(TestCoordinator.WorkerToken)).RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId }));
+            await new SweepService.SweepServiceClient(Host.Connect(TestCoordinator.WorkerToken)).RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId }));
 
         Assert.Equal(0, retried.RequeuedJobs);
         Assert.Equal(SweepState.Finished, after.State);
@@ -150,17 +132,17 @@ public sealed class RetryTests(IsolatedDatabase database) : IClassFixture<Isolat
     [Fact]
     public async Task A_waiting_lease_is_woken_by_the_retry()
     {
-        var sweepId = await host.SeedSweepAsync(1);
-        var worker = await workers.RegisterAsync();
-        var job = (await workers.LeaseNowAsync(worker))!;
-        await workers.FailJobAsync(new FailJobRequest { Lease = job.Token(worker), Error = "bad dataset path", Retryable = false });
+        var sweepId = await Host.SeedSweepAsync(1);
+        var worker = await Workers.RegisterAsync();
+        var job = (await Workers.LeaseNowAsync(worker))!;
+        await Workers.FailJobAsync(new FailJobRequest { Lease = job.Token(worker), Error = "bad dataset path", Retryable = false });
 
         // The fake clock never moves here, so neither the wait's end nor the safety re-check can wake the lease:
         // only the notification can.
-        var waiting = workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker, Wait = Duration.FromTimeSpan(TimeSpan.FromSeconds(30)) }).ResponseAsync;
+        var waiting = Workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker, Wait = Duration.FromTimeSpan(TimeSpan.FromSeconds(30)) }).ResponseAsync;
         await Task.Delay(300);
         Assert.False(waiting.IsCompleted);
-        await sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId });
+        await Sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId });
         var leased = (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).Job;
 
         Assert.Equal(job.JobId, leased.JobId);
@@ -170,33 +152,33 @@ public sealed class RetryTests(IsolatedDatabase database) : IClassFixture<Isolat
     [Fact]
     public async Task The_database_lets_an_ended_job_back_only_as_a_new_attempt_without_a_cancel_request()
     {
-        var sweepId = await host.SeedSweepAsync(2);
-        var worker = await workers.RegisterAsync();
-        var succeeded = (await workers.LeaseNowAsync(worker))!;
-        await workers.CompleteJobAsync(new CompleteJobRequest { Lease = succeeded.Token(worker) });
-        var failed = (await workers.LeaseNowAsync(worker))!;
-        await workers.FailJobAsync(new FailJobRequest { Lease = failed.Token(worker), Error = "bad dataset path", Retryable = false });
+        var sweepId = await Host.SeedSweepAsync(2);
+        var worker = await Workers.RegisterAsync();
+        var succeeded = (await Workers.LeaseNowAsync(worker))!;
+        await Workers.CompleteJobAsync(new CompleteJobRequest { Lease = succeeded.Token(worker) });
+        var failed = (await Workers.LeaseNowAsync(worker))!;
+        await Workers.FailJobAsync(new FailJobRequest { Lease = failed.Token(worker), Error = "bad dataset path", Retryable = false });
         const string Requeue = "UPDATE jobs SET state = 'queued', finished_at = NULL, result = NULL";
 
         Assert.Equal(PostgresErrorCodes.CheckViolation, await RefusalAsync($"{Requeue} WHERE id = {failed.JobId}"));
         Assert.Equal(PostgresErrorCodes.CheckViolation, await RefusalAsync($"{Requeue}, attempt = 2, cancel_requested = true WHERE id = {failed.JobId}"));
         Assert.Equal(PostgresErrorCodes.CheckViolation, await RefusalAsync($"{Requeue}, attempt = 2 WHERE id = {succeeded.JobId}"));
         Assert.Null(await RefusalAsync($"{Requeue}, attempt = 2, max_attempts = 4 WHERE id = {failed.JobId}"));
-        Assert.Equal("succeeded", await TestCoordinator.ScalarAsync<string>(database.ConnectionString,
-            "SELECT state::text FROM jobs WHERE id = @id", new { id = succeeded.JobId }));
+        Assert.Equal(StoredJobState.Succeeded, StateLabels.ToJobState(await TestCoordinator.ScalarAsync<string>(ConnectionString,
+            "SELECT state::text FROM jobs WHERE id = @id", new { id = succeeded.JobId })));
     }
 
     [Fact]
     public async Task A_completion_check_while_a_retry_is_in_flight_does_not_finish_the_sweep_under_it()
     {
-        var sweepId = await host.SeedSweepAsync(1);
-        var worker = await workers.RegisterAsync();
-        var job = (await workers.LeaseNowAsync(worker))!;
-        await workers.FailJobAsync(new FailJobRequest { Lease = job.Token(worker), Error = "bad dataset path", Retryable = false });
+        var sweepId = await Host.SeedSweepAsync(1);
+        var worker = await Workers.RegisterAsync();
+        var job = (await Workers.LeaseNowAsync(worker))!;
+        await Workers.FailJobAsync(new FailJobRequest { Lease = job.Token(worker), Error = "bad dataset path", Retryable = false });
 
         // Hold the retry after it has locked the sweep but before it re-queues the job: the moment a completion check
         // sees the sweep as over, because the re-queued job is not committed yet.
-        await using var blocker = new NpgsqlConnection(database.ConnectionString);
+        await using var blocker = new NpgsqlConnection(ConnectionString);
         await blocker.OpenAsync();
         await using var hold = await blocker.BeginTransactionAsync();
         await using (var lockJob = new NpgsqlCommand($"SELECT 1 FROM jobs WHERE id = {job.JobId} FOR UPDATE", blocker, hold))
@@ -204,9 +186,9 @@ public sealed class RetryTests(IsolatedDatabase database) : IClassFixture<Isolat
             await lockJob.ExecuteNonQueryAsync();
         }
 
-        var retry = sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId }).ResponseAsync;
+        var retry = Sweeps.RetrySweepAsync(new RetrySweepRequest { SweepId = sweepId }).ResponseAsync;
         await WaitForLockWaitersAsync(1);
-        var completion = host.Services.GetRequiredService<SweepCompletion>().FinishCompletedAsync();
+        var completion = Host.Services.GetRequiredService<SweepCompletion>().FinishCompletedAsync();
         // Either it passes the sweep by at once, or it waits for the retry's lock; only then let the retry go on.
         while (!completion.IsCompleted && await LockWaitersAsync() < 2)
         {
@@ -216,7 +198,7 @@ public sealed class RetryTests(IsolatedDatabase database) : IClassFixture<Isolat
         await hold.CommitAsync();
         var retried = await retry.WaitAsync(TimeSpan.FromSeconds(10));
         var finished = await completion.WaitAsync(TimeSpan.FromSeconds(10));
-        var sweep = await sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
+        var sweep = await Sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
 
         Assert.Equal(1, retried.RequeuedJobs);
         Assert.Empty(finished);
@@ -224,7 +206,7 @@ public sealed class RetryTests(IsolatedDatabase database) : IClassFixture<Isolat
         Assert.Equal(1, sweep.Counts.Queued);
     }
 
-    private Task<long> LockWaitersAsync() => TestCoordinator.ScalarAsync<long>(database.ConnectionString,
+    private Task<long> LockWaitersAsync() => TestCoordinator.ScalarAsync<long>(ConnectionString,
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
 
     private async Task WaitForLockWaitersAsync(long count)
@@ -243,37 +225,37 @@ public sealed class RetryTests(IsolatedDatabase database) : IClassFixture<Isolat
     /// </summary>
     private async Task<EndedJobs> EndOneJobEachWayAsync(long sweepId, string worker)
     {
-        var succeeded = (await workers.LeaseNowAsync(worker))!;
-        await workers.CompleteJobAsync(new CompleteJobRequest { Lease = succeeded.Token(worker) });
-        var failed = (await workers.LeaseNowAsync(worker))!;
-        await workers.FailJobAsync(new FailJobRequest { Lease = failed.Token(worker), Error = "bad dataset path", Retryable = false });
+        var succeeded = (await Workers.LeaseNowAsync(worker))!;
+        await Workers.CompleteJobAsync(new CompleteJobRequest { Lease = succeeded.Token(worker) });
+        var failed = (await Workers.LeaseNowAsync(worker))!;
+        await Workers.FailJobAsync(new FailJobRequest { Lease = failed.Token(worker), Error = "bad dataset path", Retryable = false });
         LeasedJob lost;
         do
         {
-            lost = (await workers.LeaseNowAsync(worker))!;
-            clock.Advance(Lease + TimeSpan.FromSeconds(1));
-            await host.Services.GetRequiredService<LeaseRescuer>().RescueAsync();
+            lost = (await Workers.LeaseNowAsync(worker))!;
+            Clock.Advance(Lease + TimeSpan.FromSeconds(1));
+            await Rescuer().RescueAsync();
         }
         while (lost.Attempt < 2);
 
-        await sweeps.CancelSweepAsync(new CancelSweepRequest { SweepId = sweepId });
+        await Sweeps.CancelSweepAsync(new CancelSweepRequest { SweepId = sweepId });
         var jobs = await JobsAsync(sweepId);
-        Assert.Equal("lease_lost", jobs[lost.JobId].State);
-        var cancelled = jobs.Single(j => j.Value.State == "cancelled").Key;
+        Assert.Equal(StoredJobState.LeaseLost, jobs[lost.JobId].State);
+        var cancelled = jobs.Single(j => j.Value.State == StoredJobState.Cancelled).Key;
         return new EndedJobs(succeeded.JobId, failed.JobId, lost, cancelled);
     }
 
     private async Task<StatusCode> CompleteCodeAsync(Protos.LeaseToken lease) =>
-        await TestCoordinator.CodeOfAsync(async () => await workers.CompleteJobAsync(new CompleteJobRequest { Lease = lease }));
+        await TestCoordinator.CodeOfAsync(async () => await Workers.CompleteJobAsync(new CompleteJobRequest { Lease = lease }));
 
     private async Task<Dictionary<long, JobRowView>> JobsAsync(long sweepId) =>
-        (await TestCoordinator.QueryAsync<(long Id, string State, int Attempt, int MaxAttempts, bool CancelRequested, bool Finished)>(database.ConnectionString,
+        (await TestCoordinator.QueryAsync<(long Id, string State, int Attempt, int MaxAttempts, bool CancelRequested, bool Finished)>(ConnectionString,
             "SELECT id, state::text, attempt, max_attempts, cancel_requested, finished_at IS NOT NULL FROM jobs WHERE sweep_id = @id", new { id = sweepId }))
-        .ToDictionary(j => j.Id, j => new JobRowView(j.State, j.Attempt, j.MaxAttempts, j.CancelRequested, j.Finished));
+        .ToDictionary(j => j.Id, j => new JobRowView(StateLabels.ToJobState(j.State), j.Attempt, j.MaxAttempts, j.CancelRequested, j.Finished));
 
     private async Task<string?> RefusalAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         try
@@ -289,5 +271,5 @@ public sealed class RetryTests(IsolatedDatabase database) : IClassFixture<Isolat
 
     private sealed record EndedJobs(long Succeeded, long Failed, LeasedJob LeaseLost, long Cancelled);
 
-    private sealed record JobRowView(string State, int Attempt, int MaxAttempts, bool CancelRequested, bool Finished);
+    private sealed record JobRowView(StoredJobState State, int Attempt, int MaxAttempts, bool CancelRequested, bool Finished);
 }

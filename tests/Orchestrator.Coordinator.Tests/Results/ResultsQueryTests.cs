@@ -3,6 +3,7 @@ using Npgsql;
 using Orchestrator.Coordinator.Results;
 using Orchestrator.Coordinator.Results.Rendering;
 using Orchestrator.Coordinator.Storage;
+using Orchestrator.Shared.States;
 using Orchestrator.Testing;
 
 namespace Orchestrator.Coordinator.Tests.Results;
@@ -137,7 +138,7 @@ public sealed class ResultsQueryTests : IClassFixture<IsolatedDatabase>, IAsyncL
         command.Parameters.AddWithValue("key", $"{encoder}-{lr}-{seed}");
         command.Parameters.AddWithValue("encoder", encoder);
         command.Parameters.AddWithValue("params", string.Create(CultureInfo.InvariantCulture, $$"""{"encoder": "{{encoder}}", "head_lr": {{lr}}, "seed": {{seed}}}"""));
-        command.Parameters.AddWithValue("state", result is null ? "failed" : "succeeded");
+        command.Parameters.AddWithValue("state", StateLabels.Label(result is null ? JobState.Failed : JobState.Succeeded));
         command.Parameters.AddWithValue("error", result is null ? "CUDA out of memory" : DBNull.Value);
         command.Parameters.AddWithValue("result", (object?)result ?? DBNull.Value);
         return (long)(await command.ExecuteScalarAsync())!;
