@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Completions;
+using System.CommandLine.Parsing;
 using Orchestrator.Shared.Suggestions;
 
 namespace Orchestrator.Coordinator.Cli;
@@ -50,6 +51,7 @@ public static class OrchCli
             parse.CommandResult.Parent is null ? null : parse.CommandResult.Command.Name,
             parse.Errors.Select(e => e.Message),
             parse.UnmatchedTokens,
+            parse.Tokens.Where(t => t.Type == TokenType.Argument).Select(t => t.Value),
             [.. parse.CommandResult.Command.GetCompletions(CompletionContext.Empty).Select(c => c.Label)]);
         return ExitCode.Usage;
     }

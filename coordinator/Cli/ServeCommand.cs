@@ -48,7 +48,8 @@ public static class ServeCommand
     public static WebApplication BuildHost(IDictionary<string, string?> settings, string listen)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = WebApplication.CreateBuilder();
+        // appsettings.json beside the binary, wherever `orch serve` is started from (as the in-process host does).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(settings);
         var configuredTokens = builder.Configuration[$"{AuthOptions.Section}:WorkerToken"] ?? Environment.GetEnvironmentVariable(AuthOptions.WorkerTokenVariable);
         if (configuredTokens is null)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Completions;
+using System.CommandLine.Parsing;
 using Orchestrator.Shared.Suggestions;
 using Orchestrator.Worker.Agent;
 
@@ -43,6 +44,7 @@ public static class WorkerCli
             parse.CommandResult.Parent is null ? null : parse.CommandResult.Command.Name,
             parse.Errors.Select(e => e.Message),
             parse.UnmatchedTokens,
+            parse.Tokens.Where(t => t.Type == TokenType.Argument).Select(t => t.Value),
             [.. parse.CommandResult.Command.GetCompletions(CompletionContext.Empty).Select(c => c.Label)]);
         return TrainerExitCode.Usage;
     }
