@@ -32,19 +32,17 @@ public static class WorkerCli
     {
         ArgumentNullException.ThrowIfNull(error);
         var parse = CreateRoot().Parse(args);
-        if (parse.Errors.Count == 0)
+        var mistakes = new CommandLineMistakes(parse.Errors.Select(e => e.Message), parse.UnmatchedTokens, parse.Tokens.Where(t => t.Type == TokenType.Argument).Select(t => t.Value));
+        if (!mistakes.Any)
         {
             return parse.Invoke(Console(output, error));
         }
 
         // Only the parser knows what it would have accepted where the mistake stands: the command's options, its parents' recursive ones, its subcommands.
-        CommandLineMistakes.Report(
+        mistakes.Report(
             error,
             Program,
             parse.CommandResult.Parent is null ? null : parse.CommandResult.Command.Name,
-            parse.Errors.Select(e => e.Message),
-            parse.UnmatchedTokens,
-            parse.Tokens.Where(t => t.Type == TokenType.Argument).Select(t => t.Value),
             [.. parse.CommandResult.Command.GetCompletions(CompletionContext.Empty).Select(c => c.Label)]);
         return TrainerExitCode.Usage;
     }
