@@ -20,13 +20,13 @@ public static class QueueBenchmark
 {
     private const string Token = "bench";
 
-    public static async Task RunAsync(IReadOnlyList<string> args)
+    /// <param name="workers">simulated workers leasing at once</param>
+    /// <param name="jobs">no-op jobs per path</param>
+    /// <param name="wakeups">samples of the wake-up latency</param>
+    /// <param name="connection">PostgreSQL to use; null: a throwaway local cluster</param>
+    /// <param name="synchronousCommit">the database's synchronous_commit (on, off)</param>
+    public static async Task RunAsync(int workers, int jobs, int wakeups, string? connection, string synchronousCommit)
     {
-        var workers = Option(args, "--workers", 20);
-        var jobs = Option(args, "--jobs", 5000);
-        var wakeups = Option(args, "--wakeups", 200);
-        var connection = OptionText(args, "--connection");
-        var synchronousCommit = OptionText(args, "--synchronous-commit") ?? "on";
 
         await using var cluster = connection is null ? await StartThrowawayClusterAsync() : null;
         connection ??= cluster!.ConnectionString;
@@ -179,22 +179,6 @@ public static class QueueBenchmark
         }
 
         return new NpgsqlConnectionStringBuilder(connectionString) { Database = name, MaxPoolSize = 200 }.ConnectionString;
-    }
-
-    private static int Option(IReadOnlyList<string> args, string name, int fallback) =>
-        OptionText(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? OptionText(IReadOnlyList<string> args, string name)
-    {
-        for (var i = 0; i < args.Count - 1; i++)
-        {
-            if (args[i] == name)
-            {
-                return args[i + 1];
-            }
-        }
-
-        return null;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -19,10 +19,10 @@ public static class ResultsBenchmark
     private static readonly string[] Encoders =
         ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large", "googlenet", "inception_v3", "efficientnet_b0"];
 
-    public static async Task RunAsync(string[] args)
+    /// <param name="jobs">jobs of the finished sweep</param>
+    /// <param name="runs">timed runs of each way, after two warm-ups</param>
+    public static async Task RunAsync(int jobs, int runs)
     {
-        var jobs = Option(args, "--jobs", 10_000);
-        var runs = Option(args, "--runs", 15);
         var directory = Path.Combine(Path.GetTempPath(), $"orch-bench-results-{Guid.NewGuid():N}");
         Console.WriteLine($"starting a throwaway PostgreSQL in {directory} …");
         await using var cluster = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions { DataDirectory = directory, Persistent = false });
@@ -124,11 +124,5 @@ public static class ResultsBenchmark
         await using var analyze = new NpgsqlCommand("ANALYZE jobs", connection);
         await analyze.ExecuteNonQueryAsync();
         return sweepId;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

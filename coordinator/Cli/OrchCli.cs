@@ -1,11 +1,16 @@
 using System.CommandLine;
+using System.CommandLine.Completions;
+using System.CommandLine.Parsing;
+using Orchestrator.Shared.Suggestions;
 
 namespace Orchestrator.Coordinator.Cli;
 
 /// <summary>`orch`: the command line users drive the system with.</summary>
 public static class OrchCli
 {
-    public static async Task<int> RunAsync(string[] args)
+    public const string Program = "orch";
+
+    public static RootCommand CreateRoot()
     {
         var common = new CommonOptions();
         var root = new RootCommand("orch: run CLIP encoder sweeps across GPU machines and compare the results.\n" +
@@ -22,19 +27,30 @@ public static class OrchCli
         root.Subcommands.Add(SweepCommands.Retry(common));
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(HealthCommand.Create(common));
+        root.Subcommands.Add(BenchCommands.Queue());
+        root.Subcommands.Add(BenchCommands.Results());
+        return root;
+    }
 
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+    /// <summary>Parses and runs a command line; a wrong one is refused with exit code 2 before anything runs.</summary>
+    /// <param name="args">the command line</param>
+    /// <param name="console">where help and usage errors go (default: the process's own output and error)</param>
+    public static async Task<int> RunAsync(string[] args, InvocationConfiguration? console = null)
+    {
+        console ??= new InvocationConfiguration();
+        var parse = CreateRoot().Parse(args);
+        var mistakes = new CommandLineMistakes(parse.Errors.Select(e => e.Message), parse.UnmatchedTokens, parse.Tokens.Where(t => t.Type == TokenType.Argument).Select(t => t.Value));
+        if (!mistakes.Any)
         {
-            foreach (var error in parse.Errors)
-            {
-                Console.Error.WriteLine("orch: " + error.Message);
-            }
-
-            Console.Error.WriteLine("Try `orch --help`.");
-            return ExitCode.Usage;
+            return await parse.InvokeAsync(console);
         }
 
-        return await parse.InvokeAsync();
+        // Only the parser knows what it would have accepted where the mistake stands: the command's options, its parents' recursive ones, its subcommands.
+        mistakes.Report(
+            console.Error,
+            Program,
+            parse.CommandResult.Parent is null ? null : parse.CommandResult.Command.Name,
+            [.. parse.CommandResult.Command.GetCompletions(CompletionContext.Empty).Select(c => c.Label)]);
+        return ExitCode.Usage;
     }
 }

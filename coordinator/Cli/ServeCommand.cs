@@ -44,7 +44,8 @@ public static class ServeCommand
     public static WebApplication BuildHost(IDictionary<string, string?> settings, string listen)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return CoordinatorApplication.Build(settings, configureBuilder: builder => UseLocalTokensUnlessConfigured(builder, listen));
+        // appsettings.json beside the binary, wherever `orch serve` is started from (as the in-process host does).
+        return CoordinatorApplication.Build(settings, contentRoot: AppContext.BaseDirectory, configureBuilder: builder => UseLocalTokensUnlessConfigured(builder, listen));
     }
 
     /// <summary>Without configured tokens, the local credentials file's (created on first use) serve, so a single machine needs no setup.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Orchestrator.Shared.Suggestions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -272,8 +273,7 @@ public static partial class SweepSpecParser
         public static string UnknownKeyMessage(string key, IEnumerable<string> known)
         {
             var knownList = known.OrderBy(k => k, StringComparer.Ordinal).ToList();
-            var closest = knownList.MinBy(k => EditDistance(k, key));
-            var hint = closest is not null && EditDistance(closest, key) <= 3 ? $" (did you mean '{closest}'?)" : string.Empty;
+            var hint = NearestName.Among(key, knownList) is { } closest ? $" (did you mean '{closest}'?)" : string.Empty;
             return $"unknown key '{key}'{hint}; known keys: {string.Join(", ", knownList)}";
         }
 
@@ -644,24 +644,5 @@ public static partial class SweepSpecParser
             YamlMappingNode => "a mapping",
             _ => "something else",
         };
-
-        private static int EditDistance(string a, string b)
-        {
-            var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-            for (var i = 1; i <= a.Length; i++)
-            {
-                var current = new int[b.Length + 1];
-                current[0] = i;
-                for (var j = 1; j <= b.Length; j++)
-                {
-                    var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                    current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), substitution);
-                }
-
-                previous = current;
-            }
-
-            return previous[b.Length];
-        }
     }
 }

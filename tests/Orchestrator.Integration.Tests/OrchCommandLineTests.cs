@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests;
 
@@ -116,6 +117,25 @@ public sealed class OrchCommandLineTests
         var missingFile = await Orch(bed, ["submit", Path.Combine(bed.Root, "nope.yaml")], withToken: true);
         Assert.Equal(2, missingFile.ExitCode);
         Assert.Contains("does not exist", missingFile.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dotnet_run_writes_a_relative_output_path_into_the_directory_it_was_started_in()
+    {
+        await using var bed = await AgentTestBed.CreateAsync();
+        var spec = Path.Combine(bed.Root, "sweep.yaml");
+        await File.WriteAllTextAsync(spec, ValidSpec);
+        var sweepId = (await Json(bed, "submit", spec)).GetProperty("sweep_id").Long();
+
+        // As README starts it: the Web SDK used to run orch in coordinator/, and the file landed there.
+        var results = await OrchProcess.RunThroughDotnetRunAsync(
+            ["results", Id(sweepId), "--format", "md", "--out", "relative-results.md", "--coordinator", bed.Address.ToString().TrimEnd('/'), "--token", AgentTestBed.ClientToken],
+            bed.Root,
+            TimeSpan.FromMinutes(2));
+
+        Assert.True(results.ExitCode == 0, $"exit {results.ExitCode}{Environment.NewLine}{results.Output}{results.Error}");
+        Assert.Contains("tiny_cnn", await File.ReadAllTextAsync(Path.Combine(bed.Root, "relative-results.md")), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(RepositoryRoot.Find(), "coordinator", "relative-results.md")), "written into the project folder");
     }
 
     [Fact]

@@ -4,21 +4,24 @@ using Orchestrator.Testing;
 
 namespace Orchestrator.Integration.Tests;
 
-/// <summary>Runs the `orch` command line as its own process, the way a user or a script does.</summary>
+/// <summary>Runs the `orch` command line (or another built program through `dotnet`) as its own process, the way a user or a script does.</summary>
 public static class OrchProcess
 {
     public sealed record Outcome(int ExitCode, string Output, string Error);
 
-    public static string Executable
-    {
-        get
-        {
-            var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-            return Path.Combine(RepositoryRoot.Find(), "coordinator", "bin", configuration, "net10.0", "orch.dll");
-        }
-    }
+    private static string Configuration => AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
 
-    public static async Task<Outcome> RunAsync(IEnumerable<string> arguments, string home, TimeSpan? timeout = null)
+    public static string Executable => Path.Combine(RepositoryRoot.Find(), "coordinator", "bin", Configuration, "net10.0", "orch.dll");
+
+    public static Task<Outcome> RunAsync(IEnumerable<string> arguments, string home, TimeSpan? timeout = null) =>
+        RunDotnetAsync([Executable, .. arguments], home, timeout);
+
+    /// <summary>`dotnet run --project coordinator -- ARGS` from <paramref name="home"/>, the way README starts orch (built already).</summary>
+    public static Task<Outcome> RunThroughDotnetRunAsync(IEnumerable<string> arguments, string home, TimeSpan? timeout = null) =>
+        RunDotnetAsync(["run", "--no-build", "-c", Configuration, "--project", Path.Combine(RepositoryRoot.Find(), "coordinator"), "--", .. arguments], home, timeout);
+
+    /// <summary>Runs `dotnet ARGS` in <paramref name="home"/> (its working directory) with the user's credentials and coordinator kept out.</summary>
+    public static async Task<Outcome> RunDotnetAsync(IEnumerable<string> dotnetArguments, string home, TimeSpan? timeout = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -27,8 +30,7 @@ public static class OrchProcess
             UseShellExecute = false,
             WorkingDirectory = home,
         };
-        info.ArgumentList.Add(Executable);
-        foreach (var argument in arguments)
+        foreach (var argument in dotnetArguments)
         {
             info.ArgumentList.Add(argument);
         }

@@ -18,6 +18,10 @@ public static class WorkerProcess
         }
     }
 
+    /// <summary>One `orch-worker ARGS` run to its end (a command, not the agent), in <paramref name="home"/>.</summary>
+    public static Task<OrchProcess.Outcome> RunAsync(IEnumerable<string> arguments, string home, TimeSpan? timeout = null) =>
+        OrchProcess.RunDotnetAsync([Executable, .. arguments], home, timeout);
+
     /// <param name="name">the worker's name</param>
     /// <param name="coordinators">one coordinator address, or several comma-separated</param>
     /// <param name="token">the worker token</param>

@@ -7,28 +7,12 @@ namespace Orchestrator.Worker.Agent;
 /// <summary>Builds the agent's host: configuration from appsettings, ORCH_ environment variables and the command line.</summary>
 public static class AgentHost
 {
-    /// <summary>Command-line switches mapped onto the Agent section (`--coordinator URL` → Agent:Coordinator).</summary>
-    private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
-    {
-        ["--coordinator"] = "Agent:Coordinator",
-        ["--token"] = "Agent:Token",
-        ["--devices"] = "Agent:Devices",
-        ["--slots"] = "Agent:Slots",
-        ["--name"] = "Agent:Name",
-        ["--checkpoint-root"] = "Agent:CheckpointRoot",
-        ["--data-root"] = "Agent:DataRoot",
-        ["--weights-dir"] = "Agent:WeightsDirectory",
-        ["--state-dir"] = "Agent:StateDirectory",
-        ["--lease-wait"] = "Agent:LeaseWait",
-        ["--kill-grace"] = "Agent:KillGrace",
-        ["--shutdown-grace"] = "Agent:ShutdownGrace",
-    };
-
-    public static async Task<int> RunAsync(string[] args)
+    /// <param name="commandLine">settings from the command line (`Agent:Coordinator` → URL), which win over the others</param>
+    public static async Task<int> RunAsync(IReadOnlyDictionary<string, string?> commandLine)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddEnvironmentVariables(prefix: "ORCH_");
-        builder.Configuration.AddCommandLine(args, Switches);
+        builder.Configuration.AddInMemoryCollection(commandLine);
         builder.Services.Configure<AgentOptions>(builder.Configuration.GetSection(AgentOptions.Section));
         // A worker beside a local `orch serve` needs no flags: it takes that coordinator's address and worker token.
         var local = LocalCredentials.Load();

@@ -46,8 +46,15 @@ public static class TrainerExitClassifier
             TrainerExitCode.Succeeded => TrainerOutcome.Succeeded,
             TrainerExitCode.Usage or TrainerExitCode.InvalidJob or TrainerExitCode.DatasetUnusable or TrainerExitCode.Diverged => TrainerOutcome.PermanentFailure,
             TrainerExitCode.DeviceError => TrainerOutcome.DeviceFailure,
-            _ when DeviceErrorMarks.Any(m => errorOutput.Contains(m, StringComparison.OrdinalIgnoreCase)) => TrainerOutcome.DeviceFailure,
+            _ when NamesDeviceError(errorOutput) => TrainerOutcome.DeviceFailure,
             _ => TrainerOutcome.RetryableFailure,
         };
+    }
+
+    /// <summary>Whether a message is LibTorch's or the driver's account of a device failure (the trainer exits 6 on one it catches).</summary>
+    public static bool NamesDeviceError(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return DeviceErrorMarks.Any(m => text.Contains(m, StringComparison.OrdinalIgnoreCase));
     }
 }

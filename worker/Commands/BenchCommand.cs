@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Engine.Benchmark;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,42 +16,63 @@ namespace Orchestrator.Worker.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    public static int Run(IEnumerable<string> args, TextWriter output, TextWriter error)
+    public const string Name = "bench";
+
+    public static Command Create()
     {
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(error);
-        var arguments = args.ToList();
-        if (arguments.Contains(DecodeBenchCommand.Flag))
+        var encoders = new Option<string?>("--encoders") { Description = $"comma-separated towers (default: all: {string.Join(",", EncoderBenchmark.Encoders)})" };
+        var size = new Option<int?>("--size") { Description = "image size in px (default 224; inception_v3 299)" };
+        var batch = new Option<int?>("--batch") { Description = "batch size (default 16; with --decode 32)" };
+        var steps = new Option<int>("--steps") { Description = "timed steps after three warm-up steps", DefaultValueFactory = _ => 3 };
+        var threads = new Option<int>("--threads") { Description = "threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var device = new Option<string>("--device") { Description = "cpu or cuda (CPU when CUDA is not available)", DefaultValueFactory = _ => "cpu" };
+        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var pipelineEncoder = new Option<string>("--pipeline-encoder") { Description = "tower whose step is timed with the data pipeline; none skips it", DefaultValueFactory = _ => "mobilenet_v3_small" };
+        var workers = new Option<int>("--workers") { Description = "data pipeline workers", DefaultValueFactory = _ => 4 };
+        var decode = new DecodeBenchCommand();
+        var command = new Command(Name, "Time training and inference of each image tower against the machine's matmul rate, then the data pipeline.\n" +
+                                        "With --decode, time image decoding against djpeg instead.\n" +
+                                        "Example: orch-worker bench --encoders resnet18,mobilenet_v2 --batch 8")
         {
-            return DecodeBenchCommand.Run(arguments, output, error);
-        }
+            encoders, size, batch, steps, threads, device, pipelineEncoder, workers,
+        };
+        decode.AddTo(command);
+        // One command, two modes: an option of the other mode is a mistake to point out, not to ignore.
+        var towerOnly = new Option[] { encoders, size, steps, device, pipelineEncoder, workers };
+        command.Validators.Add(result =>
+        {
+            var given = result.GetValue(decode.Decode) ? towerOnly.Where(o => result.GetResult(o) is { Implicit: false }) : decode.ModeOnly.Where(o => result.GetResult(o) is { Implicit: false });
+            foreach (var option in given)
+            {
+                result.AddError($"{option.Name} is not an option of `orch-worker bench{(result.GetValue(decode.Decode) ? " --decode" : string.Empty)}`");
+            }
+        });
+        command.SetAction(parse => parse.GetValue(decode.Decode)
+            ? decode.Run(parse, parse.GetValue(threads), parse.GetValue(batch) ?? 32)
+            : Run(
+                new BenchArguments(parse.GetValue(encoders), parse.GetValue(size), parse.GetValue(batch) ?? 16, parse.GetValue(steps), parse.GetValue(threads), parse.GetValue(device)!, parse.GetValue(pipelineEncoder)!, parse.GetValue(workers)),
+                parse.InvocationConfiguration.Output,
+                parse.InvocationConfiguration.Error));
+        return command;
+    }
 
-        CommandArguments options;
-        try
-        {
-            options = new CommandArguments(
-                arguments,
-                new HashSet<string> { "--encoders", "--size", "--batch", "--steps", "--threads", "--device", "--pipeline-encoder", "--workers" },
-                new HashSet<string>());
-        }
-        catch (ArgumentException e)
-        {
-            error.WriteLine(e.Message);
-            return TrainCommand.InvalidInput;
-        }
+    /// <summary>`orch-worker bench ARGS` in this process, through the same command line.</summary>
+    public static int Run(IEnumerable<string> args, TextWriter output, TextWriter error) => WorkerCli.Run([Name, .. args], output, error);
 
-        var size = options.GetInt("--size", 224);
-        var batch = options.GetInt("--batch", 16);
-        var steps = options.GetInt("--steps", 3);
-        torch.set_num_threads(options.GetInt("--threads", Environment.ProcessorCount));
-        var device = options.Get("--device") == "cuda" && cuda.is_available() ? CUDA : CPU;
-        var encoders = options.Get("--encoders")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+    private static int Run(BenchArguments options, TextWriter output, TextWriter error)
+    {
+        var size = options.Size ?? 224;
+        var batch = options.Batch;
+        var steps = options.Steps;
+        torch.set_num_threads(options.Threads);
+        var device = options.Device == "cuda" && cuda.is_available() ? CUDA : CPU;
+        var encoders = options.Encoders?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             ?? [.. EncoderBenchmark.Encoders];
         var unknown = encoders.Where(e => !EncoderBenchmark.Encoders.Contains(e)).ToList();
         if (unknown.Count > 0)
         {
             error.WriteLine($"--encoders: no benchmark for {string.Join(", ", unknown)}; the benchmarked towers are {string.Join(", ", EncoderBenchmark.Encoders)}");
-            return TrainCommand.InvalidInput;
+            return TrainerExitCode.Usage;
         }
 
         if (device.type == DeviceType.CUDA)
@@ -70,13 +93,13 @@ public static class BenchCommand
         foreach (var encoder in encoders)
         {
             // Inception is measured at its native 299 px (as the PyTorch reference was) unless a size is given.
-            var encoderSize = encoder == "inception_v3" && !options.Has("--size") ? 299 : size;
+            var encoderSize = encoder == "inception_v3" && options.Size is null ? 299 : size;
             Engine.TorchRuntime.UseOneDnnAsFor(encoder);
             var r = EncoderBenchmark.Measure(encoder, encoderSize, batch, steps, matmul, device);
             output.WriteLine(Invariant($"| {r.Encoder} | {r.ImageSize} | {r.Batch} | {(Engine.TorchRuntime.OneDnnDisabled ? "off" : "on")} | {r.TrainImagesPerSecond:0.0} | {r.InferenceImagesPerSecond:0.0} | {r.ForwardGflopsPerImage:0.00} | {r.TrainFractionOfMatmul:P1} | {r.InferenceFractionOfMatmul:P1} |"));
         }
 
-        var pipelineEncoder = options.Get("--pipeline-encoder") ?? "mobilenet_v3_small";
+        var pipelineEncoder = options.PipelineEncoder;
         if (pipelineEncoder == "none")
         {
             return 0;
@@ -84,10 +107,13 @@ public static class BenchCommand
 
         Engine.TorchRuntime.UseOneDnnAsFor(pipelineEncoder);
         // At least 12 steps: prefetching starts with a burst of batches built at once, which a few steps would overweight.
-        var p = PipelineBenchmark.Measure(pipelineEncoder, size, batch, Math.Max(steps, 12), options.GetInt("--workers", 4), device);
+        var p = PipelineBenchmark.Measure(pipelineEncoder, size, batch, Math.Max(steps, 12), options.Workers, device);
         output.WriteLine(Invariant($"data pipeline ({p.Encoder}, {p.ImageSize} px, batch {p.Batch}): step {p.PipelineStepSeconds * 1000:0.0} ms with the pipeline, {p.PreloadedStepSeconds * 1000:0.0} ms on pre-loaded tensors, overhead {p.Overhead:P1}"));
         return 0;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The parsed command line of one tower benchmark.</summary>
+    private sealed record BenchArguments(string? Encoders, int? Size, int Batch, int Steps, int Threads, string Device, string PipelineEncoder, int Workers);
 }

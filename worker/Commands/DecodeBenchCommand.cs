@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Engine.Data.Images;
 using Orchestrator.Worker.Engine.Benchmark;
 
@@ -9,40 +11,64 @@ namespace Orchestrator.Worker.Commands;
 /// [--threads N] [--rounds 2] [--batch 32]`: decode + resize images/s of our pipeline against `djpeg -scale M/8`
 /// on the same files, on one thread and on all, per core; then the data side of epoch 1 (cold image cache) and
 /// epoch 2 (warm). Rounds interleave the decoders so that a change in machine load hits both alike.
+/// The mode's options live on the bench command (<see cref="BenchCommand"/>), which runs this when --decode is given.
 /// </summary>
-public static class DecodeBenchCommand
+public sealed class DecodeBenchCommand
 {
-    public const string Flag = "--decode";
+    public Option<bool> Decode { get; } = new("--decode") { Description = "time image decoding against djpeg instead of the towers" };
 
-    public static int Run(IEnumerable<string> args, TextWriter output, TextWriter error)
+    private readonly Option<string?> images = new("--images") { Description = "with --decode: the folder of images to decode" };
+    private readonly Option<int?> count = new("--count") { Description = "with --decode: at most this many files (default: all)" };
+    private readonly Option<string> sizes = new("--sizes") { Description = "with --decode: target sizes in px, comma-separated", DefaultValueFactory = _ => "64,96,224" };
+    private readonly Option<string> resize = new("--resize") { Description = "with --decode: squash or center-crop", DefaultValueFactory = _ => "squash" };
+    private readonly Option<int> roundCount = new("--rounds") { Description = "with --decode: rounds, each timing every decoder once", DefaultValueFactory = _ => 2 };
+
+    /// <summary>The options only the decode mode has.</summary>
+    public IReadOnlyList<Option> ModeOnly => [images, count, sizes, resize, roundCount];
+
+    public void AddTo(Command bench)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(error);
-        CommandArguments options;
+        ArgumentNullException.ThrowIfNull(bench);
+        bench.Options.Add(Decode);
+        foreach (var option in ModeOnly)
+        {
+            bench.Options.Add(option);
+        }
+
+        bench.Validators.Add(result =>
+        {
+            if (result.GetValue(Decode) && result.GetValue(images) is null)
+            {
+                result.AddError("--images is required with --decode");
+            }
+        });
+    }
+
+    public int Run(ParseResult parse, int requestedThreads, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        var folder = parse.GetValue(images)!;
         List<string> files;
-        int[] sizes;
+        int[] sizesInPixels;
         ResizeMode mode;
         try
         {
-            options = new CommandArguments(
-                args,
-                new HashSet<string> { "--images", "--count", "--sizes", "--resize", "--threads", "--rounds", "--batch" },
-                new HashSet<string> { Flag });
-            var folder = options.Require("--images");
-            files = [.. Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal).Take(options.GetInt("--count", int.MaxValue))];
-            sizes = [.. (options.Get("--sizes") ?? "64,96,224").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
-            mode = ResizeModes.Parse(options.Get("--resize") ?? "squash");
+            files = [.. Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal).Take(parse.GetValue(count) ?? int.MaxValue)];
+            sizesInPixels = [.. parse.GetValue(sizes)!.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+            mode = ResizeModes.Parse(parse.GetValue(resize)!);
         }
         catch (Exception e) when (e is ArgumentException or IOException or FormatException)
         {
             error.WriteLine(e.Message);
-            return TrainCommand.InvalidInput;
+            return TrainerExitCode.Usage;
         }
 
-        var threads = Math.Clamp(options.GetInt("--threads", Environment.ProcessorCount), 1, Environment.ProcessorCount);
-        var rounds = options.GetInt("--rounds", 2);
+        var threads = Math.Clamp(requestedThreads, 1, Environment.ProcessorCount);
+        var rounds = parse.GetValue(roundCount);
         var djpeg = DjpegBaseline.Find();
-        output.WriteLine(Invariant($"{files.Count} files from {options.Get("--images")}, resize {mode}, {Environment.ProcessorCount} cores; per core = images per CPU second"));
+        output.WriteLine(Invariant($"{files.Count} files from {folder}, resize {mode}, {Environment.ProcessorCount} cores; per core = images per CPU second"));
         if (djpeg is null)
         {
             output.WriteLine("djpeg not found (Debian: apt-get install libjpeg-turbo-progs): only our decoder is measured");
@@ -52,7 +78,7 @@ public static class DecodeBenchCommand
         output.WriteLine("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (var round = 1; round <= rounds; round++)
         {
-            foreach (var size in sizes)
+            foreach (var size in sizesInPixels)
             {
                 var decoder = new ImageDecoder(size, mode);
                 DecodeBenchmark.WarmUp(files, decoder);
@@ -76,11 +102,11 @@ public static class DecodeBenchCommand
         output.WriteLine();
         output.WriteLine("| px | round | epoch | decoded | skipped | data seconds (open cache + every image as a normalised batch) |");
         output.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var size in sizes)
+        foreach (var size in sizesInPixels)
         {
             for (var round = 1; round <= rounds; round++)
             {
-                foreach (var e in CacheEpochBenchmark.Measure(files, new ImageDecoder(size, mode), options.GetInt("--batch", 32), threads))
+                foreach (var e in CacheEpochBenchmark.Measure(files, new ImageDecoder(size, mode), batch, threads))
                 {
                     output.WriteLine(Invariant($"| {size} | {round} | {e.Epoch} | {e.Decoded} | {e.Skipped} | {e.Seconds:0.000} |"));
                 }

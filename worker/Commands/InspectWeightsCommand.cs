@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Orchestrator.Worker.Engine.Networks.DistilBert;
 using Orchestrator.Worker.Engine.Networks.Weights;
 
@@ -6,7 +7,7 @@ namespace Orchestrator.Worker.Commands;
 /// <summary>
 /// `orch-worker inspect-weights --encoder NAME --weights PATH`: says whether a file loads into a tower and
 /// which keys differ, so a user can check before queuing a sweep. Exit code 0 when it loads, 1 when it does
-/// not, 2 for a usage error.
+/// not, 2 for a wrong command line.
 /// </summary>
 public static class InspectWeightsCommand
 {
@@ -14,18 +15,28 @@ public static class InspectWeightsCommand
 
     private static readonly string[] TextTowers = ["distilbert", "distilbert-base-uncased"];
 
-    public static int Run(IReadOnlyList<string> args, TextWriter output)
+    public static Command Create()
     {
-        var encoder = Option(args, "--encoder");
-        var weights = Option(args, "--weights");
-        if (encoder is null || weights is null)
+        var encoder = new Option<string>("--encoder")
         {
-            output.WriteLine($"usage: orch-worker {Name} --encoder NAME --weights PATH");
-            output.WriteLine($"  image towers: {string.Join(", ", TorchvisionClassifiers.Names)} (torchvision .pth)");
-            output.WriteLine($"  text towers: {string.Join(", ", TextTowers)} (Hugging Face folder or model.safetensors beside config.json)");
-            return 2;
-        }
+            Description = $"the tower: an image tower ({string.Join(", ", TorchvisionClassifiers.Names)}) or a text tower ({string.Join(", ", TextTowers)})",
+            Required = true,
+        };
+        var weights = new Option<string>("--weights") { Description = "a torchvision .pth file, or a Hugging Face folder (or its model.safetensors beside config.json)", Required = true };
+        var command = new Command(Name, "Check that a weights file loads into a tower, and list the keys that differ; exit 0 when it loads, 1 when not.\n" +
+                                        "Example: orch-worker inspect-weights --encoder resnet18 --weights ~/.cache/orchestrator/weights/resnet18-f37072fd.pth")
+        {
+            encoder, weights,
+        };
+        command.SetAction(parse => Run(parse.GetValue(encoder)!, parse.GetValue(weights)!, parse.InvocationConfiguration.Output));
+        return command;
+    }
 
+    /// <summary>`orch-worker inspect-weights ARGS` in this process, through the same command line; errors go to the same writer.</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter output) => WorkerCli.Run([Name, .. args], output, output);
+
+    private static int Run(string encoder, string weights, TextWriter output)
+    {
         try
         {
             var comparison = Inspect(encoder, weights);
@@ -52,18 +63,5 @@ public static class InspectWeightsCommand
 
         using var tower = TorchvisionClassifiers.Create(encoder);
         return ImageTowerWeights.Inspect(tower, weights, TorchvisionClassifiers.UnbuiltParts(encoder));
-    }
-
-    private static string? Option(IReadOnlyList<string> args, string name)
-    {
-        for (var i = 0; i + 1 < args.Count; i++)
-        {
-            if (args[i] == name)
-            {
-                return args[i + 1];
-            }
-        }
-
-        return null;
     }
 }

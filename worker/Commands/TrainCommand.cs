@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Orchestrator.Shared.Configuration;
 using Orchestrator.Shared.Specs;
@@ -12,11 +14,13 @@ namespace Orchestrator.Worker.Commands;
 /// <summary>
 /// `orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--weights-dir DIR] [--data-root DIR] [--resume] [--image-cache DIR]`: runs one job alone, printing
 /// progress and writing DIR/metrics.jsonl and DIR/result.json. Exit codes are the agent's contract
-/// (<see cref="TrainerExitCode"/>): 0 done, 2 bad command line, 3 invalid job (missing or mismatched weights included),
-/// 5 diverged; a crash is anything else.
+/// (<see cref="TrainerExitCode"/>): 0 done, 2 bad command line (the parser's, before anything runs), 3 invalid job
+/// (missing or mismatched weights included), 4 unusable dataset, 5 diverged, 6 device unusable; a crash is anything else.
 /// </summary>
 public static class TrainCommand
 {
+    public const string Name = "train";
+
     public const int InvalidInput = TrainerExitCode.InvalidJob;
     public const int Diverged = TrainerExitCode.Diverged;
 
@@ -26,17 +30,40 @@ public static class TrainCommand
     /// </summary>
     public const string CrashOnceVariable = EnvironmentVariables.TrainerCrashOnce;
 
-    public static int Run(IEnumerable<string> args, TextWriter output, TextWriter error)
+    public static Command Create()
     {
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(error);
-        CommandArguments options;
+        var job = new Option<string>("--job") { Description = "the job: a sweep spec (YAML or JSON) that expands to exactly one job", Required = true };
+        var output = new Option<string>("--out") { Description = "where metrics.jsonl, result.json and checkpoints/ go", Required = true };
+        var device = new Option<string>("--device") { Description = "cpu or cuda (exit 6 when CUDA is not available)", DefaultValueFactory = _ => "cpu" };
+        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var threads = new Option<int>("--threads") { Description = "LibTorch threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var weights = new Option<string?>("--weights-dir") { Description = "pretrained weights (default: ORCH_WEIGHTS_DIR, else ~/.cache/orchestrator/weights)" };
+        var dataRoot = new Option<string?>("--data-root") { Description = "relative dataset paths in the job are taken from here" };
+        var resume = new Option<bool>("--resume") { Description = "continue after the last completed epoch in DIR/checkpoints/last" };
+        var imageCache = new Option<string?>("--image-cache") { Description = "decoded-image cache (default: ORCH_CACHE_DIR, else ~/.cache/orchestrator/images)" };
+        var command = new Command(Name, "Train one job alone, printing progress and writing metrics.jsonl and result.json.\n" +
+                                        "Exit codes: 0 done, 2 bad command line, 3 invalid job, 4 unusable dataset, 5 diverged, 6 device unusable.\n" +
+                                        "Example: orch-worker train --job worker/examples/tiny-synthetic.yaml --out runs/tiny")
+        {
+            job, output, device, threads, weights, dataRoot, resume, imageCache,
+        };
+        command.SetAction(parse => Run(
+            new TrainArguments(parse.GetValue(job)!, parse.GetValue(output)!, parse.GetValue(device)!, parse.GetValue(threads), parse.GetValue(weights), parse.GetValue(dataRoot), parse.GetValue(resume), parse.GetValue(imageCache)),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    /// <summary>`orch-worker train ARGS` in this process, through the same command line.</summary>
+    public static int Run(IEnumerable<string> args, TextWriter output, TextWriter error) => WorkerCli.Run([Name, .. args], output, error);
+
+    private static int Run(TrainArguments options, TextWriter output, TextWriter error)
+    {
         JobDefinition job;
         try
         {
-            options = new CommandArguments(args, new HashSet<string> { "--job", "--out", "--device", "--threads", "--weights-dir", "--data-root", "--image-cache" }, new HashSet<string> { "--resume" });
-            job = SweepSpecParser.ParseSingleJob(File.ReadAllText(options.Require("--job")));
-            job = job with { Dataset = DatasetPaths.Resolve(job.Dataset, options.Get("--data-root")) };
+            job = SweepSpecParser.ParseSingleJob(File.ReadAllText(options.Job));
+            job = job with { Dataset = DatasetPaths.Resolve(job.Dataset, options.DataRoot) };
             JobValidator.ThrowIfInvalid(job);
         }
         catch (SpecValidationException e)
@@ -51,19 +78,19 @@ public static class TrainCommand
         }
 
         CrashOnceIfAsked();
-        var outputDirectory = options.Require("--out");
+        var outputDirectory = options.Out;
         Directory.CreateDirectory(outputDirectory);
-        torch.set_num_threads(options.GetInt("--threads", Environment.ProcessorCount));
-        var resume = options.Has("--resume");
+        torch.set_num_threads(options.Threads);
+        var resume = options.Resume;
         using var metrics = new JsonLinesMetricsSink(Path.Combine(outputDirectory, TrainerLayout.MetricsFile), append: resume);
         var trainer = new ClipTrainer(
             job,
             new TrainingOptions(outputDirectory)
             {
-                Device = options.Get("--device") ?? "cpu",
-                WeightsDirectory = options.Get("--weights-dir") ?? AgentPaths.WeightsDirectory,
+                Device = options.Device,
+                WeightsDirectory = options.WeightsDirectory ?? AgentPaths.WeightsDirectory,
                 Resume = resume,
-                ImageCacheDirectory = options.Get("--image-cache"),
+                ImageCacheDirectory = options.ImageCache,
                 Log = output.WriteLine,
             },
             new FanOutMetricsSink(new ConsoleProgressSink(output), metrics));
@@ -90,6 +117,17 @@ public static class TrainCommand
             error.WriteLine("dataset unusable: " + e.Message);
             return TrainerExitCode.DatasetUnusable;
         }
+        catch (DeviceUnavailableException e)
+        {
+            error.WriteLine("device unusable: " + e.Message);
+            return TrainerExitCode.DeviceError;
+        }
+        catch (ExternalException e) when (TrainerExitClassifier.NamesDeviceError(e.Message))
+        {
+            // LibTorch's own report of a failing GPU (out of memory, a lost device): the slot's health counts it.
+            error.WriteLine("device failed: " + e.Message);
+            return TrainerExitCode.DeviceError;
+        }
     }
 
     private static void CrashOnceIfAsked()
@@ -101,4 +139,7 @@ public static class TrainCommand
             Environment.FailFast("test hook: " + CrashOnceVariable);
         }
     }
+
+    /// <summary>The parsed command line of one `train` run.</summary>
+    private sealed record TrainArguments(string Job, string Out, string Device, int Threads, string? WeightsDirectory, string? DataRoot, bool Resume, string? ImageCache);
 }

@@ -1,3 +1,4 @@
+using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Commands;
 using Orchestrator.Worker.Engine.Data.Images;
 using Orchestrator.Worker.Engine.Benchmark;
@@ -60,8 +61,8 @@ public sealed class DecodeBenchTests : IDisposable
 
         var code = BenchCommand.Run(["--decode"], new StringWriter(), error);
 
-        Assert.Equal(TrainCommand.InvalidInput, code);
-        Assert.Contains("--images is required", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(TrainerExitCode.Usage, code);
+        Assert.Contains("--images is required with --decode", error.ToString(), StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

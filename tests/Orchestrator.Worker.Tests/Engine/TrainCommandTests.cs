@@ -8,18 +8,20 @@ namespace Orchestrator.Worker.Tests.Engine;
 /// <summary>`orch-worker train` end to end on a very small job: progress lines, metrics.jsonl, result.json.</summary>
 public sealed class TrainCommandTests : IDisposable
 {
+    private const string TinyJob = """
+        {"name": "cli", "dataset": {"format": "synthetic", "synthetic_images": 40, "captions_per_image": 2},
+         "encoders": ["tiny_cnn"],
+         "parameters": {"text_encoder": "small-transformer", "pretrained": false, "loss": "infonce", "epochs": 1,
+                        "batch_size": 8, "image_size": 16, "text_layers": 1, "text_width": 32, "text_heads": 2, "projection_dim": 32}}
+        """;
+
     private readonly string directory = Directory.CreateTempSubdirectory("orch-train-").FullName;
 
     [Fact]
     public void Train_command_prints_progress_and_writes_metrics_and_result()
     {
         var job = Path.Combine(directory, "job.json");
-        File.WriteAllText(job, """
-            {"name": "cli", "dataset": {"format": "synthetic", "synthetic_images": 40, "captions_per_image": 2},
-             "encoders": ["tiny_cnn"],
-             "parameters": {"text_encoder": "small-transformer", "pretrained": false, "loss": "infonce", "epochs": 1,
-                            "batch_size": 8, "image_size": 16, "text_layers": 1, "text_width": 32, "text_heads": 2, "projection_dim": 32}}
-            """);
+        File.WriteAllText(job, TinyJob);
         var output = new StringWriter();
         var error = new StringWriter();
         var outDirectory = Path.Combine(directory, "out");
@@ -60,6 +62,39 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(TrainerOutcome.PermanentFailure, TrainerExitClassifier.Classify(code, error.ToString()));
         Assert.Contains("dataset unusable: no usable image-caption pair: none of the 3 images", error.ToString(), StringComparison.Ordinal);
         Assert.Contains("not a decodable image", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("no output folder", new[] { "--job", "job.json" }, "Option '--out' is required.")]
+    [InlineData("a misspelt option", new[] { "--job", "job.json", "--out", "out", "--devcie", "cpu" }, "'--devcie': did you mean '--device'?")]
+    [InlineData("a thread count that is no number", new[] { "--job", "job.json", "--out", "out", "--threads", "two" }, "'two'")]
+    [InlineData("an unknown device", new[] { "--job", "job.json", "--out", "out", "--device", "gpu" }, "'gpu'")]
+    public void A_wrong_command_line_exits_2_before_anything_runs_and_fails_the_job_for_good(string why, string[] args, string said)
+    {
+        var error = new StringWriter();
+
+        var code = TrainCommand.Run(args.Select(a => a is "job.json" or "out" ? Path.Combine(directory, a) : a), new StringWriter(), error);
+
+        Assert.True(code == TrainerExitCode.Usage, $"{why}: exit {code}, {error}");
+        Assert.Contains(said, error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(TrainerOutcome.PermanentFailure, TrainerExitClassifier.Classify(code, error.ToString()));
+        Assert.False(Directory.Exists(Path.Combine(directory, "out")), $"{why}: the trainer started");
+    }
+
+    [SkippableFact]
+    public void Cuda_asked_for_where_there_is_none_exits_6_a_device_failure_and_trains_nothing()
+    {
+        Skip.If(TorchSharp.torch.cuda.is_available(), "CUDA is available here");
+        var job = Path.Combine(directory, "job.json");
+        File.WriteAllText(job, TinyJob);
+        var error = new StringWriter();
+
+        var code = TrainCommand.Run(["--job", job, "--out", Path.Combine(directory, "out"), "--device", "cuda"], new StringWriter(), error);
+
+        Assert.True(code == TrainerExitCode.DeviceError, $"exit {code}, {error}");
+        Assert.Contains("device unusable: CUDA was requested but is not available", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(TrainerOutcome.DeviceFailure, TrainerExitClassifier.Classify(code, error.ToString()));
+        Assert.False(File.Exists(Path.Combine(directory, "out", "metrics.jsonl")) && File.ReadAllText(Path.Combine(directory, "out", "metrics.jsonl")).Length > 0, "it trained");
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);

@@ -98,7 +98,9 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
                 return CUDA;
             }
 
-            options.Log("notice: CUDA was requested but is not available; training on CPU");
+            throw new DeviceUnavailableException(
+                "CUDA was requested but is not available: no GPU is visible to this process (check nvidia-smi and CUDA_VISIBLE_DEVICES), " +
+                "or this build links LibTorch's CPU backend (build with -p:TorchBackend=cuda)");
         }
         else if (options.Device != "cpu")
         {
