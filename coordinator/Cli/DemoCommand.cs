@@ -127,9 +127,9 @@ public static class DemoCommand
         var curvesRequest = new GetLossCurvesRequest();
         curvesRequest.SweepIds.Add(sweepId);
         var curves = (await connection.Results.GetLossCurvesAsync(curvesRequest, connection.Call(cancellationToken))).Curves.Select(ResultConversions.FromProto).ToList();
-        ResultPlots.SaveLossCurves(curves, "train (solid) and validation (dashed) loss per epoch", Path.Combine(output.FullName, "loss.png"), 1000, 650);
-        ResultPlots.SaveRetrievalVersusCost(table, MetricCatalog.LatencyMs.Key, Path.Combine(output.FullName, "retrieval-vs-latency.png"), 1000, 650);
-        ResultPlots.SaveRetrievalVersusCost(table, MetricCatalog.LatencyMs.Key, Path.Combine(output.FullName, "retrieval-vs-latency.svg"), 1000, 650);
+        ResultPlots.SaveLossCurves(curves, "train (solid) and validation (dashed) loss per epoch", Path.Combine(output.FullName, "loss.png"));
+        ResultPlots.SaveRetrievalVersusCost(table, MetricCatalog.LatencyMs.Key, Path.Combine(output.FullName, "retrieval-vs-latency.png"));
+        ResultPlots.SaveRetrievalVersusCost(table, MetricCatalog.LatencyMs.Key, Path.Combine(output.FullName, "retrieval-vs-latency.svg"));
     }
 
     private static async Task<string> LoadSpecAsync(FileInfo? file, DirectoryInfo? data, int? epochs, int? images, string? encoders, CancellationToken cancellationToken)

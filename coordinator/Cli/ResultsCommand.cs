@@ -75,14 +75,14 @@ public static class ResultsCommand
             foreach (var cost in table.CostAxes)
             {
                 var path = Path.Combine(folder.FullName, $"{table.RankBy}-vs-{cost}.{extension}");
-                ResultPlots.SaveRetrievalVersusCost(table, cost, path, 1000, 650);
+                ResultPlots.SaveRetrievalVersusCost(table, cost, path);
                 written.Add(path);
             }
 
             foreach (var encoder in curves.GroupBy(c => c.Label.Split(' ')[0]))
             {
                 var path = Path.Combine(folder.FullName, $"loss-{encoder.Key}.{extension}");
-                ResultPlots.SaveLossCurves(encoder.ToList(), $"{encoder.Key}: train (solid) and validation (dashed) loss", path, 1000, 650);
+                ResultPlots.SaveLossCurves(encoder.ToList(), $"{encoder.Key}: train (solid) and validation (dashed) loss", path);
                 written.Add(path);
             }
         }

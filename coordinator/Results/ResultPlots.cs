@@ -7,7 +7,7 @@ namespace Orchestrator.Coordinator.Results;
 public static class ResultPlots
 {
     /// <summary>Train (solid) and validation (dashed) loss per epoch, one colour per job.</summary>
-    public static void SaveLossCurves(IReadOnlyList<LossCurve> curves, string title, string path, int width, int height)
+    public static void SaveLossCurves(IReadOnlyList<LossCurve> curves, string title, string path, PlotSize? size = null)
     {
         ArgumentNullException.ThrowIfNull(curves);
         var plot = new Plot();
@@ -32,14 +32,14 @@ public static class ResultPlots
         plot.XLabel("epoch");
         plot.YLabel("loss");
         plot.ShowLegend(Alignment.UpperRight);
-        Save(plot, path, width, height);
+        Save(plot, path, size ?? PlotSize.Default);
     }
 
     /// <summary>
     /// Retrieval (the table's ranking metric) against a cost metric, one labelled point per group, with the
     /// Pareto front drawn as a step line through the non-dominated groups.
     /// </summary>
-    public static void SaveRetrievalVersusCost(ResultTable table, string costKey, string path, int width, int height)
+    public static void SaveRetrievalVersusCost(ResultTable table, string costKey, string path, PlotSize? size = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         var benefit = MetricCatalog.FindColumn(table.RankBy);
@@ -81,19 +81,19 @@ public static class ResultPlots
         plot.XLabel(cost.Heading);
         plot.YLabel(benefit.Heading);
         plot.ShowLegend(Alignment.LowerRight);
-        Save(plot, path, width, height);
+        Save(plot, path, size ?? PlotSize.Default);
     }
 
-    private static void Save(Plot plot, string path, int width, int height)
+    private static void Save(Plot plot, string path, PlotSize size)
     {
         var extension = Path.GetExtension(path).ToLowerInvariant();
         switch (extension)
         {
             case ".png":
-                plot.SavePng(path, width, height);
+                plot.SavePng(path, size.Width, size.Height);
                 break;
             case ".svg":
-                plot.SaveSvg(path, width, height);
+                plot.SaveSvg(path, size.Width, size.Height);
                 break;
             default:
                 throw new ArgumentException($"plots are written as .png or .svg, not '{extension}'", nameof(path));

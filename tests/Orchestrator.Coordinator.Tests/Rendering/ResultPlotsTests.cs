@@ -19,7 +19,7 @@ public sealed class ResultPlotsTests : IDisposable
             new LossCurve("mobilenet_v2 seed 0", [1, 2, 3, 4], [2.8, 2.3, 2.0, 1.9], [2.9, 2.5, 2.4, 2.35]),
         };
 
-        ResultPlots.SaveLossCurves(curves, "loss per epoch", path, 800, 500);
+        ResultPlots.SaveLossCurves(curves, "loss per epoch", path, new PlotSize(800, 500));
 
         AssertImage(path, 800, 500);
     }
@@ -31,8 +31,8 @@ public sealed class ResultPlotsTests : IDisposable
         var svg = Path.Combine(directory, "pareto.svg");
         var table = SampleTables.FourEncoders();
 
-        ResultPlots.SaveRetrievalVersusCost(table, "latency_ms_b1", png, 900, 600);
-        ResultPlots.SaveRetrievalVersusCost(table, "latency_ms_b1", svg, 900, 600);
+        ResultPlots.SaveRetrievalVersusCost(table, "latency_ms_b1", png, new PlotSize(900, 600));
+        ResultPlots.SaveRetrievalVersusCost(table, "latency_ms_b1", svg, new PlotSize(900, 600));
 
         AssertImage(png, 900, 600);
         var document = XDocument.Load(svg);
@@ -44,7 +44,7 @@ public sealed class ResultPlotsTests : IDisposable
     public void Unknown_extension_is_refused()
     {
         var error = Assert.Throws<ArgumentException>(() =>
-            ResultPlots.SaveRetrievalVersusCost(SampleTables.FourEncoders(), "latency_ms_b1", Path.Combine(directory, "x.gif"), 10, 10));
+            ResultPlots.SaveRetrievalVersusCost(SampleTables.FourEncoders(), "latency_ms_b1", Path.Combine(directory, "x.gif"), new PlotSize(10, 10)));
 
         Assert.Contains(".png or .svg", error.Message, StringComparison.Ordinal);
     }
