@@ -15,14 +15,18 @@ public sealed class CoordinatorConnection : IDisposable
     private static readonly StatusCode[] Transient =
         [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.Internal, StatusCode.ResourceExhausted, StatusCode.Aborted, StatusCode.Unknown];
 
+    /// <summary>Deadline of a call that names none: far above a healthy answer, well below a lease.</summary>
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(30);
+
     private readonly Endpoint[] endpoints;
     private readonly Metadata headers;
     private readonly TimeSpan maxDelay;
     private readonly CoordinatorContactFile? contact;
     private readonly ILogger logger;
+    private readonly TimeProvider time;
     private int current;
 
-    public CoordinatorConnection(AgentOptions options, ILogger logger, CoordinatorContactFile? contact = null)
+    public CoordinatorConnection(AgentOptions options, ILogger logger, CoordinatorContactFile? contact = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.Token))
@@ -43,6 +47,7 @@ public sealed class CoordinatorConnection : IDisposable
         maxDelay = options.MaxRetryDelay;
         this.contact = contact;
         this.logger = logger;
+        this.time = time ?? TimeProvider.System;
     }
 
     /// <summary>The client of the coordinator calls go to now; read it inside the call delegate, so a retry reaches the next one.</summary>
@@ -72,7 +77,8 @@ public sealed class CoordinatorConnection : IDisposable
             var used = Volatile.Read(ref current);
             try
             {
-                var options = new CallOptions(headers, DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(30)), cancellationToken);
+                // gRPC measures deadlines against the wall clock, not the agent's TimeProvider.
+                var options = new CallOptions(headers, DateTime.UtcNow + (deadline ?? DefaultDeadline), cancellationToken);
                 var answer = await call(options);
                 contact?.Touch();
                 return answer;
@@ -87,7 +93,7 @@ public sealed class CoordinatorConnection : IDisposable
                 }
 
                 FailOver(used);
-                await Task.Delay(delay, cancellationToken);
+                await Task.Delay(delay, time, cancellationToken);
             }
         }
     }

@@ -8,7 +8,7 @@ namespace Orchestrator.Worker.Agent;
 /// </summary>
 public static class TrainerLayout
 {
-    public const string JobFile = "job.json";
+    public const string JobFile = "leased-job.json";
     public const string MetricsFile = "metrics.jsonl";
     public const string ResultFile = "result.json";
     public const string CheckpointFolder = "checkpoints";
@@ -27,7 +27,7 @@ public sealed class TrainerLauncher(AgentOptions options)
         var arguments = new List<string>(prefix)
         {
             "train",
-            "--job", Path.Combine(jobDirectory, TrainerLayout.JobFile),
+            "--leased-job", Path.Combine(jobDirectory, TrainerLayout.JobFile),
             "--out", jobDirectory,
             "--device", slot.IsCuda ? "cuda" : "cpu",
             "--weights-dir", options.WeightsDirectory,

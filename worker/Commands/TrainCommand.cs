@@ -10,7 +10,8 @@ namespace Orchestrator.Worker.Commands;
 
 /// <summary>
 /// `orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--weights-dir DIR] [--data-root DIR] [--resume] [--image-cache DIR]`: runs one job alone, printing
-/// progress and writing DIR/metrics.jsonl and DIR/result.json. Exit codes are the agent's contract
+/// progress and writing DIR/metrics.jsonl and DIR/result.json. The agent's children get `--leased-job FILE` instead of `--job`
+/// (<see cref="LeasedJobFile"/>). Exit codes are the agent's contract
 /// (<see cref="TrainerExitCode"/>): 0 done, 2 bad command line, 3 invalid job (missing or mismatched weights included),
 /// 5 diverged; a crash is anything else.
 /// </summary>
@@ -31,12 +32,12 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(error);
         CommandArguments options;
         JobDefinition job;
+        TrainerHold? hold;
         try
         {
-            options = new CommandArguments(args, new HashSet<string> { "--job", "--out", "--device", "--threads", "--weights-dir", "--data-root", "--image-cache" }, new HashSet<string> { "--resume" });
-            job = SweepSpecParser.ParseSingleJob(File.ReadAllText(options.Require("--job")));
-            job = job with { Dataset = DatasetPaths.Resolve(job.Dataset, options.Get("--data-root")) };
-            JobValidator.ThrowIfInvalid(job);
+            options = new CommandArguments(args, new HashSet<string> { "--job", "--leased-job", "--out", "--device", "--threads", "--weights-dir", "--data-root", "--image-cache" }, new HashSet<string> { "--resume" });
+            job = ReadJob(options.Get("--job"), options.Get("--leased-job"), options.Get("--data-root"), output);
+            hold = TrainerHold.FromEnvironment(options.Require("--out"));
         }
         catch (SpecValidationException e)
         {
@@ -63,6 +64,7 @@ public static class TrainCommand
                 WeightsDirectory = options.Get("--weights-dir") ?? AgentPaths.WeightsDirectory,
                 Resume = resume,
                 ImageCacheDirectory = options.Get("--image-cache"),
+                EpochDone = epoch => hold?.EpochDone(epoch),
                 Log = output.WriteLine,
             },
             new FanOutMetricsSink(new ConsoleProgressSink(output), metrics));
@@ -89,6 +91,31 @@ public static class TrainCommand
             error.WriteLine("dataset unusable: " + e.Message);
             return TrainerExitCode.DatasetUnusable;
         }
+    }
+
+    /// <summary>
+    /// The job to run: a job file someone wrote (`--job`, through the spec parser) or the job the agent leased
+    /// (`--leased-job`, as stored, refused when its parameters do not match its key). The trainer validates it once.
+    /// </summary>
+    private static JobDefinition ReadJob(string? jobFile, string? leasedJobFile, string? dataRoot, TextWriter output)
+    {
+        JobDefinition job;
+        if (jobFile is not null && leasedJobFile is null)
+        {
+            job = SweepSpecParser.ParseSingleJob(File.ReadAllText(jobFile));
+        }
+        else if (leasedJobFile is not null && jobFile is null)
+        {
+            var leased = LeasedJobFile.Read(leasedJobFile);
+            output.WriteLine($"leased job {leased.JobId} attempt {leased.Attempt} of sweep {leased.SweepId}: parameters match job key {leased.JobKey}");
+            job = leased.Job;
+        }
+        else
+        {
+            throw new ArgumentException("give either --job JOB.yaml (a job file) or --leased-job FILE (the job the agent leased)");
+        }
+
+        return job with { Dataset = DatasetPaths.Resolve(job.Dataset, dataRoot) };
     }
 
     private static void CrashOnceIfAsked()
