@@ -100,6 +100,32 @@ public sealed class AgentTestBed : IAsyncDisposable
         return worker;
     }
 
+    /// <summary>
+    /// Environment for a worker whose trainers hold after <paramref name="epoch"/> (its checkpoint and metrics written)
+    /// until <see cref="ReleaseTrainers"/>: the test hook of orch-worker's TrainerHold, whose variables these are.
+    /// </summary>
+    public Dictionary<string, string> HoldTrainersAfterEpoch(int epoch) => new()
+    {
+        ["ORCH_TRAINER_HOLD_AFTER_EPOCH"] = epoch.ToString(CultureInfo.InvariantCulture),
+        ["ORCH_TRAINER_HOLD_FILE"] = Path.Combine(Root, "release-trainers"),
+    };
+
+    /// <summary>Lets every held trainer go on; later ones pass their epoch without holding.</summary>
+    public void ReleaseTrainers() => File.WriteAllText(Path.Combine(Root, "release-trainers"), string.Empty);
+
+    /// <summary>Waits until <paramref name="count"/> trainers hold: each writes a `held` marker into its job folder.</summary>
+    public Task WaitForHeldTrainersAsync(int count, TimeSpan timeout) =>
+        WaitUntilAsync($"{count} trainer(s) held", () => Task.FromResult(HeldTrainerFolders().Count >= count), timeout);
+
+    /// <summary>Job folders whose trainer holds (or held) at the hook.</summary>
+    public List<string> HeldTrainerFolders() =>
+        Directory.Exists(CheckpointRoot)
+            ? Directory.EnumerateFiles(CheckpointRoot, "held", SearchOption.AllDirectories).Select(Path.GetDirectoryName).Select(d => d!).ToList()
+            : [];
+
+    /// <summary>The agents' --checkpoint-root: CHECKPOINT_ROOT/sweep-S/job-J holds each job's files.</summary>
+    public string CheckpointRoot => Path.Combine(Root, "checkpoints");
+
     public async Task<long> SubmitAsync(string spec) =>
         (await Sweeps.SubmitSweepAsync(new SubmitSweepRequest { Spec = spec, CreateNew = true })).SweepId;
 

@@ -13,7 +13,7 @@ namespace Orchestrator.Integration.Tests;
 [Collection(nameof(EndToEnd))]
 public sealed class SeveralCoordinatorsTests
 {
-    // Two rounds for two one-slot workers: one before the kill, one after. About 40 s on two idle cores.
+    // Two rounds for two one-slot workers: the first held across the kill, the second after it.
     private const int Jobs = 4;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
@@ -29,13 +29,16 @@ public sealed class SeveralCoordinatorsTests
         await CoordinatorProcess.WaitUntilServingAsync(first, doomed, Timeout);
         await CoordinatorProcess.WaitUntilServingAsync(second, survivor, Timeout);
 
-        var orphan = bed.StartWorker("w1", coordinators: $"{Address(first)},{Address(second)}");
-        bed.StartWorker("w2", coordinators: $"{Address(second)},{Address(first)}");
+        // Both trainers hold after their epoch, before their result: the kill lands while w1 runs a job it leased
+        // through the doomed coordinator, so that job's heartbeats and result must find the other one.
+        var orphan = bed.StartWorker("w1", environment: bed.HoldTrainersAfterEpoch(1), coordinators: $"{Address(first)},{Address(second)}");
+        bed.StartWorker("w2", environment: bed.HoldTrainersAfterEpoch(1), coordinators: $"{Address(second)},{Address(first)}");
         var sweep = await SubmitAsync(second, AgentTestBed.Spec("two-coordinators", seeds: Jobs, epochs: 1));
-        await bed.WaitUntilAsync("a first job to finish", async () => await CountAsync(bed, sweep, "succeeded") >= 1, Timeout);
+        await bed.WaitForHeldTrainersAsync(2, Timeout);
 
-        Assert.True(await CountAsync(bed, sweep, "succeeded") < Jobs, "the kill must come mid-sweep");
+        Assert.Equal(0, await CountAsync(bed, sweep, "succeeded"));
         doomed.KillHard();
+        bed.ReleaseTrainers();
         await bed.WaitUntilAsync("the sweep to end", async () => await bed.ScalarAsync<string>("SELECT state::text FROM sweeps WHERE id = @id", sweep) != "active", Timeout);
 
         var jobs = await bed.JobsAsync(sweep);

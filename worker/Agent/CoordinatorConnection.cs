@@ -99,11 +99,12 @@ public sealed class CoordinatorConnection : IDisposable
     }
 
     /// <summary>Exponential backoff with full jitter: many agents coming back together do not hit the coordinator in step.</summary>
-    public static TimeSpan BackoffDelay(int failures, TimeSpan maxDelay)
-    {
-        var ceiling = Math.Min(maxDelay.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 20)));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
-    }
+    public static TimeSpan BackoffDelay(int failures, TimeSpan maxDelay) =>
+        Random.Shared.NextDouble() * BackoffCeiling(failures, maxDelay);
+
+    /// <summary>The longest delay after <paramref name="failures"/> failed tries: 250 ms doubling with each, up to <paramref name="maxDelay"/>.</summary>
+    public static TimeSpan BackoffCeiling(int failures, TimeSpan maxDelay) =>
+        TimeSpan.FromMilliseconds(Math.Min(maxDelay.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 20))));
 
     public static bool IsFencingRefusal(RpcException error)
     {
