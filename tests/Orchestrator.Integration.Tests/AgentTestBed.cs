@@ -117,11 +117,9 @@ public sealed class AgentTestBed : IAsyncDisposable
     public Task WaitForHeldTrainersAsync(int count, TimeSpan timeout) =>
         WaitUntilAsync($"{count} trainer(s) held", () => Task.FromResult(HeldTrainerFolders().Count >= count), timeout);
 
-    /// <summary>Job folders whose trainer holds (or held) at the hook.</summary>
+    /// <summary>Job folders whose trainer holds (or held) at the hook, under any checkpoint root in the bed's folder.</summary>
     public List<string> HeldTrainerFolders() =>
-        Directory.Exists(CheckpointRoot)
-            ? Directory.EnumerateFiles(CheckpointRoot, "held", SearchOption.AllDirectories).Select(Path.GetDirectoryName).Select(d => d!).ToList()
-            : [];
+        Directory.EnumerateFiles(Root, "held", SearchOption.AllDirectories).Select(Path.GetDirectoryName).Select(d => d!).ToList();
 
     /// <summary>The agents' --checkpoint-root: CHECKPOINT_ROOT/sweep-S/job-J holds each job's files.</summary>
     public string CheckpointRoot => Path.Combine(Root, "checkpoints");
