@@ -30,6 +30,12 @@ public static class EnvironmentVariables
     /// <summary>Test hook: a trainer that finds no file at this path creates it and crashes once.</summary>
     public const string TrainerCrashOnce = "ORCH_TRAINER_CRASH_ONCE";
 
+    /// <summary>Test hook: the trainer waits after this epoch (its checkpoint and metrics written) until released.</summary>
+    public const string TrainerHoldAfterEpoch = "ORCH_TRAINER_HOLD_AFTER_EPOCH";
+
+    /// <summary>Test hook: the file whose appearance releases a held trainer.</summary>
+    public const string TrainerHoldReleaseFile = "ORCH_TRAINER_HOLD_FILE";
+
     /// <summary>The GPUs a process may use; the agent sets it for each trainer child.</summary>
     public const string CudaVisibleDevices = "CUDA_VISIBLE_DEVICES";
 

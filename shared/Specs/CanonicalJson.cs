@@ -7,10 +7,13 @@ namespace Orchestrator.Shared.Specs;
 public static class CanonicalJson
 {
     // Absent and null mean the same in a spec; leaving nulls out keeps the canonical form a valid spec.
+    // A field the record lacks is refused on reading, not dropped: dropping it would change what runs without
+    // changing the job key computed from what was read.
     private static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = false,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
     public static string Serialize<T>(T value)

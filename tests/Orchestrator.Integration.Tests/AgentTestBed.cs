@@ -2,9 +2,12 @@ using System.Globalization;
 using Grpc.Core;
 using Npgsql;
 using Orchestrator.Coordinator.Hosting;
-using Orchestrator.Protos;
-using Orchestrator.Testing;
 using Orchestrator.LocalPostgres;
+using Orchestrator.Protos;
+using Orchestrator.Shared.Configuration;
+using Orchestrator.Testing;
+using StateLabels = Orchestrator.Shared.States.StateLabels;
+using StoredJobState = Orchestrator.Shared.States.JobState;
 
 namespace Orchestrator.Integration.Tests;
 
@@ -100,6 +103,30 @@ public sealed class AgentTestBed : IAsyncDisposable
         return worker;
     }
 
+    /// <summary>
+    /// Environment for a worker whose trainers hold after <paramref name="epoch"/> (its checkpoint and metrics written)
+    /// until <see cref="ReleaseTrainers"/>: the test hook of orch-worker's TrainerHold, whose variables these are.
+    /// </summary>
+    public Dictionary<string, string> HoldTrainersAfterEpoch(int epoch) => new()
+    {
+        [EnvironmentVariables.TrainerHoldAfterEpoch] = epoch.ToString(CultureInfo.InvariantCulture),
+        [EnvironmentVariables.TrainerHoldReleaseFile] = Path.Combine(Root, "release-trainers"),
+    };
+
+    /// <summary>Lets every held trainer go on; later ones pass their epoch without holding.</summary>
+    public void ReleaseTrainers() => File.WriteAllText(Path.Combine(Root, "release-trainers"), string.Empty);
+
+    /// <summary>Waits until <paramref name="count"/> trainers hold: each writes a `held` marker into its job folder.</summary>
+    public Task WaitForHeldTrainersAsync(int count, TimeSpan timeout) =>
+        WaitUntilAsync($"{count} trainer(s) held", () => Task.FromResult(HeldTrainerFolders().Count >= count), timeout);
+
+    /// <summary>Job folders whose trainer holds (or held) at the hook, under any checkpoint root in the bed's folder.</summary>
+    public List<string> HeldTrainerFolders() =>
+        Directory.EnumerateFiles(Root, "held", SearchOption.AllDirectories).Select(Path.GetDirectoryName).Select(d => d!).ToList();
+
+    /// <summary>The agents' --checkpoint-root: CHECKPOINT_ROOT/sweep-S/job-J holds each job's files.</summary>
+    public string CheckpointRoot => Path.Combine(Root, "checkpoints");
+
     public async Task<long> SubmitAsync(string spec) =>
         (await Sweeps.SubmitSweepAsync(new SubmitSweepRequest { Spec = spec, CreateNew = true })).SweepId;
 
@@ -141,18 +168,18 @@ public sealed class AgentTestBed : IAsyncDisposable
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    public async Task<List<(long Id, string State, int Attempt, int MaxAttempts, string? Error, string? Result)>> JobsAsync(long sweepId)
+    public async Task<List<(long Id, StoredJobState State, int Attempt, int MaxAttempts, string? Error, string? Result)>> JobsAsync(long sweepId)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             "SELECT id, state::text, attempt, max_attempts, error, result::text FROM jobs WHERE sweep_id = @id ORDER BY id", connection);
         command.Parameters.AddWithValue("id", sweepId);
-        var jobs = new List<(long, string, int, int, string?, string?)>();
+        var jobs = new List<(long, StoredJobState, int, int, string?, string?)>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            jobs.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3),
+            jobs.Add((reader.GetInt64(0), StateLabels.ToJobState(reader.GetString(1)), reader.GetInt32(2), reader.GetInt32(3),
                 reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
 

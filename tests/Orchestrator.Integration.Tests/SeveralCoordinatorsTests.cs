@@ -3,6 +3,9 @@ using Grpc.Net.Client;
 using Npgsql;
 using Orchestrator.Protos;
 using Orchestrator.LocalPostgres;
+using StateLabels = Orchestrator.Shared.States.StateLabels;
+using StoredJobState = Orchestrator.Shared.States.JobState;
+using StoredSweepState = Orchestrator.Shared.States.SweepState;
 
 namespace Orchestrator.Integration.Tests;
 
@@ -13,7 +16,7 @@ namespace Orchestrator.Integration.Tests;
 [Collection(nameof(EndToEnd))]
 public sealed class SeveralCoordinatorsTests
 {
-    // Two rounds for two one-slot workers: one before the kill, one after. About 40 s on two idle cores.
+    // Two rounds for two one-slot workers: the first held across the kill, the second after it.
     private const int Jobs = 4;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
@@ -29,18 +32,21 @@ public sealed class SeveralCoordinatorsTests
         await CoordinatorProcess.WaitUntilServingAsync(first, doomed, Timeout);
         await CoordinatorProcess.WaitUntilServingAsync(second, survivor, Timeout);
 
-        var orphan = bed.StartWorker("w1", coordinators: $"{Address(first)},{Address(second)}");
-        bed.StartWorker("w2", coordinators: $"{Address(second)},{Address(first)}");
+        // Both trainers hold after their epoch, before their result: the kill lands while w1 runs a job it leased
+        // through the doomed coordinator, so that job's heartbeats and result must find the other one.
+        var orphan = bed.StartWorker("w1", environment: bed.HoldTrainersAfterEpoch(1), coordinators: $"{Address(first)},{Address(second)}");
+        bed.StartWorker("w2", environment: bed.HoldTrainersAfterEpoch(1), coordinators: $"{Address(second)},{Address(first)}");
         var sweep = await SubmitAsync(second, AgentTestBed.Spec("two-coordinators", seeds: Jobs, epochs: 1));
-        await bed.WaitUntilAsync("a first job to finish", async () => await CountAsync(bed, sweep, "succeeded") >= 1, Timeout);
+        await bed.WaitForHeldTrainersAsync(2, Timeout);
 
-        Assert.True(await CountAsync(bed, sweep, "succeeded") < Jobs, "the kill must come mid-sweep");
+        Assert.Equal(0, await CountAsync(bed, sweep, StoredJobState.Succeeded));
         doomed.KillHard();
-        await bed.WaitUntilAsync("the sweep to end", async () => await bed.ScalarAsync<string>("SELECT state::text FROM sweeps WHERE id = @id", sweep) != "active", Timeout);
+        bed.ReleaseTrainers();
+        await bed.WaitUntilAsync("the sweep to end", async () => StateLabels.ToSweepState(await bed.ScalarAsync<string>("SELECT state::text FROM sweeps WHERE id = @id", sweep)) != StoredSweepState.Active, Timeout);
 
         var jobs = await bed.JobsAsync(sweep);
         var logs = $"{bed.Logs}{Environment.NewLine}{survivor.Log}";
-        Assert.All(jobs, j => Assert.True(j.State == "succeeded", $"job {j.Id} is {j.State} on attempt {j.Attempt}: {j.Error}{Environment.NewLine}{logs}"));
+        Assert.All(jobs, j => Assert.True(j.State == StoredJobState.Succeeded, $"job {j.Id} is {j.State} on attempt {j.Attempt}: {j.Error}{Environment.NewLine}{logs}"));
         foreach (var job in jobs)
         {
             Assert.Equal(1L, await bed.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = @id AND state = 'succeeded'", job.Id));
@@ -50,7 +56,7 @@ public sealed class SeveralCoordinatorsTests
         var switched = orphan.Log.IndexOf($"switching from coordinator {first} to {second}", StringComparison.Ordinal);
         Assert.True(switched >= 0, "w1 moves to the surviving coordinator" + Environment.NewLine + orphan.Log);
         Assert.Contains("result delivered", orphan.Log[switched..], StringComparison.Ordinal);
-        Assert.Equal("finished", await bed.ScalarAsync<string>("SELECT state::text FROM sweeps WHERE id = @id", sweep));
+        Assert.Equal(StoredSweepState.Finished, StateLabels.ToSweepState(await bed.ScalarAsync<string>("SELECT state::text FROM sweeps WHERE id = @id", sweep)));
     }
 
     private static string Address(Uri uri) => uri.ToString().TrimEnd('/');
@@ -63,13 +69,13 @@ public sealed class SeveralCoordinatorsTests
         return (await sweeps.SubmitSweepAsync(new SubmitSweepRequest { Spec = spec, CreateNew = true }, headers)).SweepId;
     }
 
-    private static async Task<long> CountAsync(AgentTestBed bed, long sweepId, params string[] states)
+    private static async Task<long> CountAsync(AgentTestBed bed, long sweepId, params StoredJobState[] states)
     {
         await using var connection = new NpgsqlConnection(bed.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT count(*) FROM jobs WHERE sweep_id = @id AND state::text = ANY(@states)", connection);
         command.Parameters.AddWithValue("id", sweepId);
-        command.Parameters.AddWithValue("states", states);
+        command.Parameters.AddWithValue("states", states.Select(StateLabels.Label).ToArray());
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Orchestrator.Protos;
+using Orchestrator.Shared.Configuration;
+using StoredJobState = Orchestrator.Shared.States.JobState;
 
 namespace Orchestrator.Integration.Tests;
 
@@ -24,35 +26,64 @@ public sealed class WorkerAgentTests
 
         var jobs = await bed.JobsAsync(sweep);
         Assert.Equal(6, jobs.Count);
-        Assert.All(jobs, j => Assert.True(j.State == "succeeded" && j.Attempt == 1, $"job {j.Id} is {j.State} on attempt {j.Attempt}: {j.Error}{Environment.NewLine}{bed.Logs}"));
+        Assert.All(jobs, j => Assert.True(j.State == StoredJobState.Succeeded && j.Attempt == 1, $"job {j.Id} is {j.State} on attempt {j.Attempt}: {j.Error}{Environment.NewLine}{bed.Logs}"));
         foreach (var job in jobs)
         {
             Assert.Equal([1, 2], await bed.EpochsReportedAsync(job.Id));
             using var result = JsonDocument.Parse(job.Result!);
-            Assert.True(result.RootElement.GetProperty("t2i_r1").GetDouble() >= 0);
-            Assert.Equal(0, result.RootElement.GetProperty("resumed").GetDouble());
+            var final = result.RootElement;
+            // The result is the last epoch's evaluation, as the trainer reported it, and its recalls are ordered.
+            var lastEpoch = await bed.ScalarAsync<double>("SELECT (metrics->>'t2i_r1')::float8 FROM job_metrics WHERE job_id = @id AND epoch = 2", job.Id);
+            Assert.Equal(lastEpoch, final.GetProperty("t2i_r1").GetDouble(), 1e-9);
+            Assert.True(final.GetProperty("t2i_r1").GetDouble() <= final.GetProperty("t2i_r5").GetDouble() && final.GetProperty("t2i_r5").GetDouble() <= final.GetProperty("t2i_r10").GetDouble(), final.ToString());
+            Assert.InRange(final.GetProperty("t2i_r10").GetDouble(), 0, 1);
+            Assert.Equal(2, final.GetProperty("epochs_completed").GetDouble());
+            Assert.Equal(0, final.GetProperty("resumed").GetDouble());
         }
 
         Assert.All(bed.Workers, w => Assert.Contains(": finished", w.Log, StringComparison.Ordinal));
     }
 
     [Fact]
+    public async Task A_leased_job_reaches_its_trainer_exactly_as_stored()
+    {
+        await using var bed = await AgentTestBed.CreateAsync();
+        var worker = bed.StartWorker("w");
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("handover", seeds: 1, epochs: 1));
+        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
+
+        var job = (await bed.JobsAsync(sweep)).Single();
+        Assert.True(job.State == StoredJobState.Succeeded, $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
+        var storedParameters = await bed.ScalarAsync<string>("SELECT params::text FROM jobs WHERE id = @id", job.Id);
+        var storedDataset = await bed.ScalarAsync<string>("SELECT dataset::text FROM jobs WHERE id = @id", job.Id);
+        var jobKey = await bed.ScalarAsync<string>("SELECT job_key FROM jobs WHERE id = @id", job.Id);
+        using var handedOver = JsonDocument.Parse(File.ReadAllText(Path.Combine(bed.CheckpointRoot, $"sweep-{sweep}", $"job-{job.Id}", "leased-job.json")));
+        var file = handedOver.RootElement;
+        Assert.Equal(storedParameters, file.GetProperty("parameters").GetRawText());
+        Assert.Equal(storedDataset, file.GetProperty("dataset").GetRawText());
+        Assert.Equal(jobKey, file.GetProperty("job_key").GetString());
+        // The trainer recomputed the key from those parameters and found the stored one.
+        Assert.Contains($"leased job {job.Id} attempt 1 of sweep {sweep}: parameters match job key {jobKey}", worker.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_killed_worker_s_job_is_resumed_from_its_checkpoint_by_another_worker()
     {
         await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(6));
-        var doomed = bed.StartWorker("doomed");
-        // Enough epochs that the job is still training when the kill lands: with 6, a faster trainer finished first.
-        const int epochs = 20;
-        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("killed", seeds: 1, epochs: epochs, images: 96));
+        var doomed = bed.StartWorker("doomed", environment: bed.HoldTrainersAfterEpoch(2));
+        const int epochs = 4;
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("killed", seeds: 1, epochs: epochs));
         var jobId = (await bed.JobsAsync(sweep)).Single().Id;
-        await bed.WaitUntilAsync("two epochs reported", async () => (await bed.EpochsReportedAsync(jobId)).Count >= 2, SweepTimeout);
+        // Held after epoch 2: the kill lands with two epochs checkpointed and reported, whatever the machine's speed.
+        await bed.WaitForHeldTrainersAsync(1, SweepTimeout);
+        await bed.WaitUntilAsync("two epochs reported", async () => (await bed.EpochsReportedAsync(jobId)).Count == 2, SweepTimeout);
 
         doomed.KillHard();
         bed.StartWorker("rescuer");
         await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
 
         var job = (await bed.JobsAsync(sweep)).Single();
-        Assert.True(job.State == "succeeded", $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
+        Assert.True(job.State == StoredJobState.Succeeded, $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
         Assert.Equal(2, job.Attempt);
         using var result = JsonDocument.Parse(job.Result!);
         Assert.Equal(1, result.RootElement.GetProperty("resumed").GetDouble());
@@ -65,11 +96,13 @@ public sealed class WorkerAgentTests
     public async Task Jobs_finishing_while_the_coordinator_is_down_are_delivered_once_it_is_back()
     {
         await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(30));
-        bed.StartWorker("steady", slots: 2);
-        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("outage", seeds: 2, epochs: 3));
-        await bed.WaitUntilAsync("both jobs running", async () => (await bed.SweepAsync(sweep)).Counts.Running == 2, SweepTimeout);
+        bed.StartWorker("steady", slots: 2, environment: bed.HoldTrainersAfterEpoch(1));
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("outage", seeds: 2, epochs: 2));
+        // Both trainers held after epoch 1: neither can finish before the coordinator is gone.
+        await bed.WaitForHeldTrainersAsync(2, SweepTimeout);
 
         await bed.StopCoordinatorAsync();
+        bed.ReleaseTrainers();
         await bed.WaitUntilAsync("both trainers done while the coordinator is away",
             () => Task.FromResult(Directory.EnumerateFiles(bed.Root, "result.json", SearchOption.AllDirectories).Count() == 2), SweepTimeout);
         await Task.Delay(TimeSpan.FromSeconds(3)); // several heartbeat intervals without a coordinator
@@ -77,7 +110,7 @@ public sealed class WorkerAgentTests
         await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
 
         var jobs = await bed.JobsAsync(sweep);
-        Assert.All(jobs, j => Assert.True(j.State == "succeeded" && j.Attempt == 1, $"job {j.Id}: {j.State} attempt {j.Attempt} {j.Error}{Environment.NewLine}{bed.Logs}"));
+        Assert.All(jobs, j => Assert.True(j.State == StoredJobState.Succeeded && j.Attempt == 1, $"job {j.Id}: {j.State} attempt {j.Attempt} {j.Error}{Environment.NewLine}{bed.Logs}"));
         foreach (var job in jobs)
         {
             Assert.Equal(1L, await bed.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = @id AND state = 'succeeded'", job.Id));
@@ -91,14 +124,14 @@ public sealed class WorkerAgentTests
     {
         await using var bed = await AgentTestBed.CreateAsync();
         var marker = Path.Combine(bed.Root, "crashed-once");
-        bed.StartWorker("crashy", environment: new Dictionary<string, string> { ["ORCH_TRAINER_CRASH_ONCE"] = marker });
+        bed.StartWorker("crashy", environment: new Dictionary<string, string> { [EnvironmentVariables.TrainerCrashOnce] = marker });
 
         var sweep = await bed.SubmitAsync(AgentTestBed.Spec("crash", seeds: 1, epochs: 1));
         await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
 
         var job = (await bed.JobsAsync(sweep)).Single();
         Assert.True(File.Exists(marker), "the first attempt crashed through the test hook");
-        Assert.True(job.State == "succeeded", $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
+        Assert.True(job.State == StoredJobState.Succeeded, $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
         Assert.Equal(2, job.Attempt);
     }
 
@@ -115,7 +148,7 @@ public sealed class WorkerAgentTests
         await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
 
         var job = (await bed.JobsAsync(sweep)).Single();
-        Assert.Equal("failed", job.State);
+        Assert.Equal(StoredJobState.Failed, job.State);
         Assert.Equal(1, job.Attempt);
         Assert.Contains(missing, job.Error, StringComparison.Ordinal);
     }
@@ -134,7 +167,7 @@ public sealed class WorkerAgentTests
 
         // Nothing is there: the trainer took the path under the data root and says so.
         var job = (await bed.JobsAsync(sweep)).Single();
-        Assert.Equal("failed", job.State);
+        Assert.Equal(StoredJobState.Failed, job.State);
         Assert.Contains(Path.Combine(dataRoot, "flickr8k"), job.Error, StringComparison.Ordinal);
     }
 
@@ -142,15 +175,18 @@ public sealed class WorkerAgentTests
     public async Task Cancelling_a_running_sweep_stops_the_trainer_and_the_job_ends_cancelled()
     {
         await using var bed = await AgentTestBed.CreateAsync();
-        bed.StartWorker("w");
-        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("cancel", seeds: 1, epochs: 40, images: 96));
+        bed.StartWorker("w", environment: bed.HoldTrainersAfterEpoch(1));
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("cancel", seeds: 1, epochs: 3));
         var jobId = (await bed.JobsAsync(sweep)).Single().Id;
-        await bed.WaitUntilAsync("an epoch reported", async () => (await bed.EpochsReportedAsync(jobId)).Count >= 1, SweepTimeout);
+        // Held after epoch 1 and never released: only the cancel can end this trainer.
+        await bed.WaitForHeldTrainersAsync(1, SweepTimeout);
+        await bed.WaitUntilAsync("epoch 1 reported", async () => (await bed.EpochsReportedAsync(jobId)).Count == 1, SweepTimeout);
 
         await bed.Sweeps.CancelSweepAsync(new CancelSweepRequest { SweepId = sweep });
-        await bed.WaitUntilAsync("the job to end cancelled", async () => (await bed.JobsAsync(sweep)).Single().State == "cancelled", TimeSpan.FromSeconds(20));
+        await bed.WaitUntilAsync("the job to end cancelled", async () => (await bed.JobsAsync(sweep)).Single().State == StoredJobState.Cancelled, TimeSpan.FromSeconds(20));
 
-        Assert.True((await bed.EpochsReportedAsync(jobId)).Count < 40);
+        Assert.Equal([1], await bed.EpochsReportedAsync(jobId));
+        Assert.Empty(Directory.EnumerateFiles(bed.CheckpointRoot, "result.json", SearchOption.AllDirectories));
         Assert.Contains("cancel requested, stopping the trainer", bed.Logs, StringComparison.Ordinal);
     }
 
@@ -158,26 +194,27 @@ public sealed class WorkerAgentTests
     public async Task A_worker_stopped_with_SIGTERM_gives_its_job_back_and_exits_zero()
     {
         await using var bed = await AgentTestBed.CreateAsync();
-        var leaving = bed.StartWorker("leaving");
-        // Enough epochs that the job is still training when the signal lands: with 6, a faster trainer finished first.
-        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("drain", seeds: 1, epochs: 20, images: 96));
+        var leaving = bed.StartWorker("leaving", environment: bed.HoldTrainersAfterEpoch(1));
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("drain", seeds: 1, epochs: 3));
         var jobId = (await bed.JobsAsync(sweep)).Single().Id;
-        await bed.WaitUntilAsync("an epoch reported", async () => (await bed.EpochsReportedAsync(jobId)).Count >= 1, SweepTimeout);
+        // Held after epoch 1: the signal lands on a running job with one epoch checkpointed, whatever the machine's speed.
+        await bed.WaitForHeldTrainersAsync(1, SweepTimeout);
 
         leaving.Terminate();
         Assert.True(await leaving.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the worker exits within its grace period" + Environment.NewLine + leaving.Log);
         Assert.Equal(0, leaving.ExitCode);
         var released = (await bed.JobsAsync(sweep)).Single();
-        Assert.Equal("queued", released.State);
+        Assert.Equal(StoredJobState.Queued, released.State);
         Assert.Equal(2, released.Attempt);
         Assert.Equal(4, released.MaxAttempts); // the released attempt is not counted against the job
 
         bed.StartWorker("staying");
         await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
         var job = (await bed.JobsAsync(sweep)).Single();
-        Assert.True(job.State == "succeeded", $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
+        Assert.True(job.State == StoredJobState.Succeeded, $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
         using var result = JsonDocument.Parse(job.Result!);
         Assert.Equal(1, result.RootElement.GetProperty("resumed").GetDouble());
+        Assert.Equal([1, 2, 3], await bed.EpochsReportedAsync(jobId));
     }
 }
 

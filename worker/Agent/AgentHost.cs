@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.Shared.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Orchestrator.Worker.Agent;
 
@@ -13,27 +13,19 @@ public static class AgentHost
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddEnvironmentVariables(prefix: "ORCH_");
         builder.Configuration.AddInMemoryCollection(commandLine);
-        builder.Services.Configure<AgentOptions>(builder.Configuration.GetSection(AgentOptions.Section));
-        // A worker beside a local `orch serve` needs no flags: it takes that coordinator's address and worker token.
-        var local = LocalCredentials.Load();
-        var configuration = builder.Configuration;
-        builder.Services.PostConfigure<AgentOptions>(o =>
-        {
-            if (configuration["Agent:Coordinator"] is null && local is not null)
-            {
-                o.Coordinator = local.Coordinator;
-            }
-
-            if (string.IsNullOrWhiteSpace(o.Token))
-            {
-                // The coordinator's own variable for the worker token serves the agent too.
-                o.Token = Environment.GetEnvironmentVariable(EnvironmentVariables.WorkerToken) ?? local?.WorkerToken ?? string.Empty;
-            }
-        });
+        builder.Services.AddWorkerAgent(builder.Configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = builder.Configuration.GetValue("Agent:ShutdownGrace", TimeSpan.FromSeconds(60)));
-        builder.Services.AddHostedService<WorkerAgent>();
         using var host = builder.Build();
-        await host.RunAsync();
+        try
+        {
+            await host.RunAsync();
+        }
+        catch (OptionsValidationException e)
+        {
+            Console.Error.WriteLine("orch-worker: cannot start: " + string.Join("; ", e.Failures));
+            return 2;
+        }
+
         return 0;
     }
 }

@@ -56,6 +56,12 @@ public sealed class AgentOptions
     public int MaxConsecutiveDeviceFailures { get; set; } = 3;
 
     /// <summary>
+    /// Lines of a trainer's error output the agent keeps: searched for device errors, and sent to the coordinator as
+    /// the failure's text. Long enough that an exception's message survives its stack trace.
+    /// </summary>
+    public int ErrorTailLines { get; set; } = 40;
+
+    /// <summary>
     /// Longest wait between retries of a coordinator call while it is unreachable. Kept well below a lease's
     /// life, so a coordinator that comes back hears the heartbeat (and the result) before the lease lapses.
     /// </summary>

@@ -15,14 +15,18 @@ public sealed class CoordinatorConnection : IDisposable
     private static readonly StatusCode[] Transient =
         [StatusCode.Unavailable, StatusCode.DeadlineExceeded, StatusCode.Internal, StatusCode.ResourceExhausted, StatusCode.Aborted, StatusCode.Unknown];
 
+    /// <summary>Deadline of a call that names none: far above a healthy answer, well below a lease.</summary>
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(30);
+
     private readonly Endpoint[] endpoints;
     private readonly Metadata headers;
     private readonly TimeSpan maxDelay;
     private readonly CoordinatorContactFile? contact;
     private readonly ILogger logger;
+    private readonly TimeProvider time;
     private int current;
 
-    public CoordinatorConnection(AgentOptions options, ILogger logger, CoordinatorContactFile? contact = null)
+    public CoordinatorConnection(AgentOptions options, ILogger logger, CoordinatorContactFile? contact = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.Token))
@@ -43,6 +47,7 @@ public sealed class CoordinatorConnection : IDisposable
         maxDelay = options.MaxRetryDelay;
         this.contact = contact;
         this.logger = logger;
+        this.time = time ?? TimeProvider.System;
     }
 
     /// <summary>The client of the coordinator calls go to now; read it inside the call delegate, so a retry reaches the next one.</summary>
@@ -72,7 +77,8 @@ public sealed class CoordinatorConnection : IDisposable
             var used = Volatile.Read(ref current);
             try
             {
-                var options = new CallOptions(headers, DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(30)), cancellationToken);
+                // gRPC measures deadlines against the wall clock, not the agent's TimeProvider.
+                var options = new CallOptions(headers, DateTime.UtcNow + (deadline ?? DefaultDeadline), cancellationToken);
                 var answer = await call(options);
                 contact?.Touch();
                 return answer;
@@ -87,17 +93,18 @@ public sealed class CoordinatorConnection : IDisposable
                 }
 
                 FailOver(used);
-                await Task.Delay(delay, cancellationToken);
+                await Task.Delay(delay, time, cancellationToken);
             }
         }
     }
 
     /// <summary>Exponential backoff with full jitter: many agents coming back together do not hit the coordinator in step.</summary>
-    public static TimeSpan BackoffDelay(int failures, TimeSpan maxDelay)
-    {
-        var ceiling = Math.Min(maxDelay.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 20)));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
-    }
+    public static TimeSpan BackoffDelay(int failures, TimeSpan maxDelay) =>
+        Random.Shared.NextDouble() * BackoffCeiling(failures, maxDelay);
+
+    /// <summary>The longest delay after <paramref name="failures"/> failed tries: 250 ms doubling with each, up to <paramref name="maxDelay"/>.</summary>
+    public static TimeSpan BackoffCeiling(int failures, TimeSpan maxDelay) =>
+        TimeSpan.FromMilliseconds(Math.Min(maxDelay.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 20))));
 
     public static bool IsFencingRefusal(RpcException error)
     {

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Grpc.Core;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Metrics;
-using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Engine.Training;
 
 namespace Orchestrator.Worker.Agent;
@@ -28,6 +27,7 @@ public sealed class JobRun(
     CoordinatorConnection coordinator,
     ResultOutbox outbox,
     ResultDelivery delivery,
+    TimeProvider time,
     ILogger logger)
 {
     private volatile bool cancelRequested;
@@ -39,14 +39,13 @@ public sealed class JobRun(
         var lease = new LeaseToken { JobId = job.JobId, Attempt = job.Attempt, WorkerId = workerId };
         var directory = TrainerLayout.JobDirectory(options.CheckpointRoot, job.SweepId, job.JobId);
         Directory.CreateDirectory(directory);
-        var definition = SingleJobSpec.FromCanonical(job.ParametersJson, job.DatasetJson);
-        await File.WriteAllTextAsync(Path.Combine(directory, TrainerLayout.JobFile), SingleJobSpec.ToJson(definition, $"job-{job.JobId}"), CancellationToken.None);
+        LeasedJobFile.Write(Path.Combine(directory, TrainerLayout.JobFile), job);
         File.Delete(Path.Combine(directory, TrainerLayout.ResultFile));
         var resume = new CheckpointStore(Path.Combine(directory, TrainerLayout.CheckpointFolder)).HasLast;
         logger.LogInformation("[{Slot}] job {Job} attempt {Attempt}/{Max}: {Encoder} (sweep {Sweep}){Resume}",
             slot, job.JobId, job.Attempt, job.MaxAttempts, job.Encoder, job.SweepId, resume ? ", resuming from its checkpoint" : string.Empty);
 
-        using var child = TrainerProcess.Start(new TrainerLauncher(options).For(slot, directory, resume));
+        using var child = TrainerProcess.Start(new TrainerLauncher(options).For(slot, directory, resume), options.ErrorTailLines);
         child.OutputLine += line => logger.LogDebug("[{Slot}] job {Job}: {Line}", slot, job.JobId, line);
         using var childDone = new CancellationTokenSource();
         var tail = new MetricsFileTail(Path.Combine(directory, TrainerLayout.MetricsFile));
@@ -109,8 +108,7 @@ public sealed class JobRun(
             outcome = TrainerOutcome.RetryableFailure; // exit 0 without a result: treat as a crash
         }
 
-        var lastLines = string.Join(Environment.NewLine, errorTail.Split(Environment.NewLine).TakeLast(8));
-        var error = $"trainer exited with code {exitCode} ({outcome}): {(lastLines.Length > 0 ? lastLines : "no error output")}";
+        var error = $"trainer exited with code {exitCode} ({outcome}): {(errorTail.Length > 0 ? errorTail : "no error output")}";
         logger.LogWarning("[{Slot}] job {Job}: {Error}", slot, job.JobId, error);
         return new OutboxEntry
         {
@@ -124,7 +122,7 @@ public sealed class JobRun(
 
     private async Task HeartbeatUntilAsync(LeaseToken lease, TrainerProcess child, CancellationToken done)
     {
-        using var timer = new PeriodicTimer(heartbeatInterval);
+        using var timer = new PeriodicTimer(heartbeatInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(done))
@@ -169,7 +167,7 @@ public sealed class JobRun(
     /// </summary>
     private async Task RelayUntilAsync(LeaseToken lease, MetricsFileTail tail, CancellationToken done, CancellationToken shutdown)
     {
-        using var timer = new PeriodicTimer(options.MetricsPollInterval);
+        using var timer = new PeriodicTimer(options.MetricsPollInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(done))

@@ -9,7 +9,11 @@ namespace Orchestrator.Worker.Agent;
 /// </summary>
 public sealed class SlotLoop(Slot slot, Func<JobRun> newRun, CoordinatorConnection coordinator, string workerId, AgentOptions options, ILogger logger)
 {
-    public bool Healthy { get; private set; } = true;
+    /// <summary>
+    /// A LeaseJob call's deadline beyond its wait: the coordinator answers when the wait ends, and the answer
+    /// still has to claim a job and cross the network.
+    /// </summary>
+    public static readonly TimeSpan LeaseAnswerAllowance = TimeSpan.FromSeconds(15);
 
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -22,7 +26,7 @@ public sealed class SlotLoop(Slot slot, Func<JobRun> newRun, CoordinatorConnecti
             {
                 var request = new LeaseJobRequest { WorkerId = workerId, Wait = Duration.FromTimeSpan(options.LeaseWait) };
                 var answer = await coordinator.CallAsync(
-                    "LeaseJob", o => coordinator.Client.LeaseJobAsync(request, o).ResponseAsync, stopping, options.LeaseWait + TimeSpan.FromSeconds(15));
+                    "LeaseJob", o => coordinator.Client.LeaseJobAsync(request, o).ResponseAsync, stopping, options.LeaseWait + LeaseAnswerAllowance);
                 job = answer.Job;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -50,7 +54,8 @@ public sealed class SlotLoop(Slot slot, Func<JobRun> newRun, CoordinatorConnecti
             deviceFailures = end == JobRunEnd.DeviceFailure ? deviceFailures + 1 : 0;
             if (deviceFailures >= options.MaxConsecutiveDeviceFailures)
             {
-                Healthy = false;
+                // The slot stays idle rather than ending: once every slot is idle, no call touches the coordinator
+                // contact file, and the worker's health check (its age) reports the machine unhealthy.
                 logger.LogError("[{Slot}] {Count} jobs in a row failed with device errors: this slot stops leasing and is unhealthy. " +
                     "Check the GPU (nvidia-smi), then restart the worker.", slot, deviceFailures);
                 await Task.Delay(Timeout.Infinite, stopping).ContinueWith(_ => { }, TaskScheduler.Default);

@@ -14,7 +14,7 @@ public sealed class TrainerLauncher(AgentOptions options)
         var arguments = new List<string>(prefix)
         {
             "train",
-            "--job", Path.Combine(jobDirectory, TrainerLayout.JobFile),
+            "--leased-job", Path.Combine(jobDirectory, TrainerLayout.JobFile),
             "--out", jobDirectory,
             "--device", slot.IsCuda ? "cuda" : "cpu",
             "--weights-dir", options.WeightsDirectory,

@@ -11,12 +11,16 @@ public sealed record TrainerLaunch(string Program, IReadOnlyList<string> Argumen
 /// </summary>
 public sealed class TrainerProcess : IDisposable
 {
-    private const int TailLines = 40;
     private readonly Process process;
+    private readonly int tailLines;
     private readonly Queue<string> errorTail = new();
     private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private TrainerProcess(Process process) => this.process = process;
+    private TrainerProcess(Process process, int tailLines)
+    {
+        this.process = process;
+        this.tailLines = tailLines;
+    }
 
     public int ProcessId => process.Id;
 
@@ -37,7 +41,9 @@ public sealed class TrainerProcess : IDisposable
     /// <summary>Output lines of the child, for the agent's own log.</summary>
     public event Action<string>? OutputLine;
 
-    public static TrainerProcess Start(TrainerLaunch launch)
+    /// <param name="launch">what to start</param>
+    /// <param name="tailLines">how many of its last error lines <see cref="ErrorTail"/> keeps</param>
+    public static TrainerProcess Start(TrainerLaunch launch, int tailLines)
     {
         ArgumentNullException.ThrowIfNull(launch);
         var info = new ProcessStartInfo(launch.Program)
@@ -57,7 +63,7 @@ public sealed class TrainerProcess : IDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var trainer = new TrainerProcess(process);
+        var trainer = new TrainerProcess(process, tailLines);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not null)
@@ -126,7 +132,7 @@ public sealed class TrainerProcess : IDisposable
         lock (errorTail)
         {
             errorTail.Enqueue(line);
-            while (errorTail.Count > TailLines)
+            while (errorTail.Count > tailLines)
             {
                 errorTail.Dequeue();
             }

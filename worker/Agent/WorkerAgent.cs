@@ -8,18 +8,23 @@ namespace Orchestrator.Worker.Agent;
 /// `orch-worker`: registers this machine with the coordinator and runs one lease loop per slot until stopped.
 /// On SIGTERM/Ctrl-C the host cancels the loops: running jobs are stopped and released back to the queue.
 /// </summary>
-public sealed class WorkerAgent(IOptions<AgentOptions> options, ILoggerFactory loggers) : BackgroundService
+public sealed class WorkerAgent(
+    IOptions<AgentOptions> options,
+    CoordinatorConnection coordinator,
+    ResultOutbox outbox,
+    ResultDelivery delivery,
+    TimeProvider time,
+    ILoggerFactory loggers) : BackgroundService
 {
+    /// <summary>The log category of the agent and its parts; a deployment turns on the trainers' output with it at Debug.</summary>
+    public const string LogCategory = "orch-worker";
+
     private readonly AgentOptions settings = options.Value;
-    private readonly ILogger logger = loggers.CreateLogger("orch-worker");
+    private readonly ILogger logger = loggers.CreateLogger(LogCategory);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var slots = SlotPlan.From(settings);
-        using var coordinator = new CoordinatorConnection(settings, logger, new CoordinatorContactFile(settings.StateDirectory, TimeProvider.System));
-        var outbox = new ResultOutbox(settings.StateDirectory);
-        var delivery = new ResultDelivery(coordinator, outbox, logger);
-
         var registration = new RegisterWorkerRequest
         {
             Name = settings.Name,
@@ -35,7 +40,7 @@ public sealed class WorkerAgent(IOptions<AgentOptions> options, ILoggerFactory l
         await delivery.DeliverPendingAsync(stoppingToken);
         var loops = slots.Select(slot => new SlotLoop(
             slot,
-            () => new JobRun(slot, registered.WorkerId, heartbeat, settings, coordinator, outbox, delivery, logger),
+            () => new JobRun(slot, registered.WorkerId, heartbeat, settings, coordinator, outbox, delivery, time, logger),
             coordinator,
             registered.WorkerId,
             settings,

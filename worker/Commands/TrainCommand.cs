@@ -13,7 +13,8 @@ namespace Orchestrator.Worker.Commands;
 
 /// <summary>
 /// `orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--weights-dir DIR] [--data-root DIR] [--resume] [--image-cache DIR]`: runs one job alone, printing
-/// progress and writing DIR/metrics.jsonl and DIR/result.json. Exit codes are the agent's contract
+/// progress and writing DIR/metrics.jsonl and DIR/result.json. The agent's children get `--leased-job FILE` instead of
+/// `--job` (<see cref="LeasedJobFile"/>). Exit codes are the agent's contract
 /// (<see cref="TrainerExitCode"/>): 0 done, 2 bad command line (the parser's, before anything runs), 3 invalid job
 /// (missing or mismatched weights included), 4 unusable dataset, 5 diverged, 6 device unusable; a crash is anything else.
 /// </summary>
@@ -32,7 +33,8 @@ public static class TrainCommand
 
     public static Command Create()
     {
-        var job = new Option<string>("--job") { Description = "the job: a sweep spec (YAML or JSON) that expands to exactly one job", Required = true };
+        var job = new Option<string?>("--job") { Description = "the job: a sweep spec (YAML or JSON) that expands to exactly one job" };
+        var leasedJob = new Option<string?>("--leased-job") { Description = "the job as the agent leased it (stored parameters and job key; the agent writes it)" };
         var output = new Option<string>("--out") { Description = "where metrics.jsonl, result.json and checkpoints/ go", Required = true };
         var device = new Option<string>("--device") { Description = "cpu or cuda (exit 6 when CUDA is not available)", DefaultValueFactory = _ => "cpu" };
         device.AcceptOnlyFromAmong("cpu", "cuda");
@@ -45,10 +47,17 @@ public static class TrainCommand
                                         "Exit codes: 0 done, 2 bad command line, 3 invalid job, 4 unusable dataset, 5 diverged, 6 device unusable.\n" +
                                         "Example: orch-worker train --job worker/examples/tiny-synthetic.yaml --out runs/tiny")
         {
-            job, output, device, threads, weights, dataRoot, resume, imageCache,
+            job, leasedJob, output, device, threads, weights, dataRoot, resume, imageCache,
         };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(job) is null) == (result.GetValue(leasedJob) is null))
+            {
+                result.AddError("give either --job JOB.yaml (a job file) or --leased-job FILE (the job the agent leased), not both");
+            }
+        });
         command.SetAction(parse => Run(
-            new TrainArguments(parse.GetValue(job)!, parse.GetValue(output)!, parse.GetValue(device)!, parse.GetValue(threads), parse.GetValue(weights), parse.GetValue(dataRoot), parse.GetValue(resume), parse.GetValue(imageCache)),
+            new TrainArguments(parse.GetValue(job), parse.GetValue(leasedJob), parse.GetValue(output)!, parse.GetValue(device)!, parse.GetValue(threads), parse.GetValue(weights), parse.GetValue(dataRoot), parse.GetValue(resume), parse.GetValue(imageCache)),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error));
         return command;
@@ -60,11 +69,11 @@ public static class TrainCommand
     private static int Run(TrainArguments options, TextWriter output, TextWriter error)
     {
         JobDefinition job;
+        TrainerHold? hold;
         try
         {
-            job = SweepSpecParser.ParseSingleJob(File.ReadAllText(options.Job));
-            job = job with { Dataset = DatasetPaths.Resolve(job.Dataset, options.DataRoot) };
-            JobValidator.ThrowIfInvalid(job);
+            job = ReadJob(options.Job, options.LeasedJob, options.DataRoot, output);
+            hold = TrainerHold.FromEnvironment(options.Out);
         }
         catch (SpecValidationException e)
         {
@@ -91,6 +100,7 @@ public static class TrainCommand
                 WeightsDirectory = options.WeightsDirectory ?? AgentPaths.WeightsDirectory,
                 Resume = resume,
                 ImageCacheDirectory = options.ImageCache,
+                EpochDone = epoch => hold?.EpochDone(epoch),
                 Log = output.WriteLine,
             },
             new FanOutMetricsSink(new ConsoleProgressSink(output), metrics));
@@ -130,6 +140,31 @@ public static class TrainCommand
         }
     }
 
+    /// <summary>
+    /// The job to run: a job file someone wrote (`--job`, through the spec parser) or the job the agent leased
+    /// (`--leased-job`, as stored, refused when its parameters do not match its key). The trainer validates it once.
+    /// </summary>
+    private static JobDefinition ReadJob(string? jobFile, string? leasedJobFile, string? dataRoot, TextWriter output)
+    {
+        JobDefinition job;
+        if (jobFile is not null && leasedJobFile is null)
+        {
+            job = SweepSpecParser.ParseSingleJob(File.ReadAllText(jobFile));
+        }
+        else if (leasedJobFile is not null && jobFile is null)
+        {
+            var leased = LeasedJobFile.Read(leasedJobFile);
+            output.WriteLine($"leased job {leased.JobId} attempt {leased.Attempt} of sweep {leased.SweepId}: parameters match job key {leased.JobKey}");
+            job = leased.Job;
+        }
+        else
+        {
+            throw new ArgumentException("give either --job JOB.yaml (a job file) or --leased-job FILE (the job the agent leased)"); // the parser refuses this first
+        }
+
+        return job with { Dataset = DatasetPaths.Resolve(job.Dataset, dataRoot) };
+    }
+
     private static void CrashOnceIfAsked()
     {
         var marker = Environment.GetEnvironmentVariable(CrashOnceVariable);
@@ -141,5 +176,5 @@ public static class TrainCommand
     }
 
     /// <summary>The parsed command line of one `train` run.</summary>
-    private sealed record TrainArguments(string Job, string Out, string Device, int Threads, string? WeightsDirectory, string? DataRoot, bool Resume, string? ImageCache);
+    private sealed record TrainArguments(string? Job, string? LeasedJob, string Out, string Device, int Threads, string? WeightsDirectory, string? DataRoot, bool Resume, string? ImageCache);
 }

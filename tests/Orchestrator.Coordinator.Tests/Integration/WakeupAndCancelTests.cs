@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Coordinator.Hosting;
@@ -11,46 +10,46 @@ namespace Orchestrator.Coordinator.Tests.Integration;
 /// <summary>Long-poll wake-up by NOTIFY, cancellation of a sweep, and the WatchSweep stream.</summary>
 public sealed class WakeupAndCancelTests(IsolatedDatabase database) : IClassFixture<IsolatedDatabase>, IAsyncLifetime
 {
-    private CoordinatorHost host = null!;
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly TimerWatchingClock clock = new();
+    private CoordinatorHost? started;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
-        // The safety re-check is far beyond the waits here: only the notification can wake a waiting lease.
-        host = await TestCoordinator.StartAsync(database.ConnectionString, new Dictionary<string, string?>
+        if (started is not null)
         {
-            ["Coordinator:Queue:SafetyRecheckInterval"] = "00:05:00",
-            ["Coordinator:Queue:WatchPollInterval"] = "00:00:00.050",
-        });
-        await TestCoordinator.ClearAsync(database.ConnectionString);
+            await started.DisposeAsync();
+        }
     }
 
-    public Task DisposeAsync() => host.DisposeAsync().AsTask();
-
     [Fact]
-    public async Task A_waiting_lease_is_woken_by_a_queued_job_long_before_its_wait_ends()
+    public async Task A_waiting_lease_is_woken_by_a_queued_job_before_its_wait_ends()
     {
-        var workers = host.Workers();
+        var coordinator = await StartAsync(clock);
+        var workers = coordinator.Workers();
         var worker = await workers.RegisterAsync();
-        // Warm the path once so the measured call is not paying for first-call JIT.
-        Assert.Null((await workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker })).Job);
+        var parked = clock.TimerStarted(Wait);
+        var start = clock.GetUtcNow();
 
-        var watch = Stopwatch.StartNew();
-        var waiting = workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker, Wait = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)) }).ResponseAsync;
-        await Task.Delay(300);
+        var waiting = workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker, Wait = Duration.FromTimeSpan(Wait) }).ResponseAsync;
+        await parked.WaitAsync(Patience);
         Assert.False(waiting.IsCompleted);
-        var queuedAt = watch.Elapsed;
-        await host.SeedSweepAsync(1);
-        var leased = await waiting;
-        var wokenAfter = watch.Elapsed - queuedAt;
+        await coordinator.SeedSweepAsync(1);
+        var leased = await waiting.WaitAsync(Patience);
 
+        // The clock never moved, so the wait cannot have ended: the notification woke the lease.
         Assert.NotNull(leased.Job);
-        Assert.True(wokenAfter < TimeSpan.FromSeconds(2), $"woken {wokenAfter.TotalMilliseconds} ms after the job was queued");
+        Assert.Equal(start, clock.GetUtcNow());
     }
 
     [Fact]
     public async Task The_listener_reconnects_after_its_connection_is_killed_and_wakes_waiting_leases_again()
     {
-        var workers = host.Workers();
+        var coordinator = await StartAsync(clock);
+        var workers = coordinator.Workers();
         var worker = await workers.RegisterAsync();
         const string listeners = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%' AND state = 'idle'";
         var before = Assert.Single(await TestCoordinator.QueryAsync<int>(database.ConnectionString, listeners));
@@ -63,21 +62,30 @@ public sealed class WakeupAndCancelTests(IsolatedDatabase database) : IClassFixt
             await Task.Delay(100);
         }
 
-        var waiting = workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker, Wait = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)) }).ResponseAsync;
-        await Task.Delay(200);
-        await host.SeedSweepAsync(1);
-        var leased = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        var parked = clock.TimerStarted(Wait);
+        var waiting = workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker, Wait = Duration.FromTimeSpan(Wait) }).ResponseAsync;
+        await parked.WaitAsync(Patience);
+        await coordinator.SeedSweepAsync(1);
+        var leased = await waiting.WaitAsync(Patience);
 
         Assert.NotNull(leased.Job);
     }
 
     [Fact]
-    public async Task A_waiting_lease_with_nothing_queued_returns_empty_at_its_wait()
+    public async Task A_waiting_lease_with_nothing_queued_returns_empty_at_its_wait_and_not_before()
     {
-        var workers = host.Workers();
+        var coordinator = await StartAsync(clock);
+        var workers = coordinator.Workers();
         var worker = await workers.RegisterAsync();
+        var parked = clock.TimerStarted(Wait);
 
-        var response = await workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker, Wait = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(300)) });
+        var waiting = workers.LeaseJobAsync(new LeaseJobRequest { WorkerId = worker, Wait = Duration.FromTimeSpan(Wait) }).ResponseAsync;
+        await parked.WaitAsync(Patience);
+        clock.Advance(Wait - TimeSpan.FromMilliseconds(1));
+        var early = await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromMilliseconds(300)));
+        Assert.NotSame(waiting, early);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var response = await waiting.WaitAsync(Patience);
 
         Assert.Null(response.Job);
     }
@@ -85,6 +93,7 @@ public sealed class WakeupAndCancelTests(IsolatedDatabase database) : IClassFixt
     [Fact]
     public async Task Cancel_ends_queued_jobs_at_once_and_tells_a_running_job_through_its_heartbeat()
     {
+        var host = await StartAsync();
         var sweepId = await host.SeedSweepAsync(5);
         var workers = host.Workers();
         var worker = await workers.RegisterAsync();
@@ -112,6 +121,7 @@ public sealed class WakeupAndCancelTests(IsolatedDatabase database) : IClassFixt
     [Fact]
     public async Task Watch_streams_every_state_change_and_ends_when_the_sweep_is_finished()
     {
+        var host = await StartAsync();
         var sweepId = await host.SeedSweepAsync(3);
         var workers = host.Workers();
         var worker = await workers.RegisterAsync();
@@ -149,5 +159,18 @@ public sealed class WakeupAndCancelTests(IsolatedDatabase database) : IClassFixt
 
         Assert.Equal(changes.Skip(5).Select(c => c.EventId), rest.Select(c => c.EventId));
         Assert.All(changes.GroupBy(c => c.JobId), g => Assert.Equal([JobState.Queued, JobState.Running, JobState.Succeeded], g.Select(c => c.State)));
+    }
+
+    /// <summary>A coordinator on this class's database, emptied first; on <paramref name="time"/> when given.</summary>
+    private async Task<CoordinatorHost> StartAsync(TimeProvider? time = null)
+    {
+        // The safety re-check is far beyond the waits here: only the notification can wake a waiting lease.
+        started = await TestCoordinator.StartAsync(database.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Coordinator:Queue:SafetyRecheckInterval"] = "00:05:00",
+            ["Coordinator:Queue:WatchPollInterval"] = "00:00:00.050",
+        }, time);
+        await TestCoordinator.ClearAsync(database.ConnectionString);
+        return started;
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
 using Orchestrator.Shared.Configuration;
+using StoredJobState = Orchestrator.Shared.States.JobState;
 
 namespace Orchestrator.Integration.Tests.Deployment;
 
@@ -80,11 +81,16 @@ public sealed partial class SlurmScriptTests
         info.Environment.Remove(EnvironmentVariables.CudaVisibleDevices);
         info.Environment.Remove(EnvironmentVariables.WeightsDirectory);
         LogSettings.ApplyTo(info);
+        foreach (var (name, value) in bed.HoldTrainersAfterEpoch(1))
+        {
+            info.Environment[name] = value;
+        }
+
         var task = bed.AddWorker(LoggedProcess.Start(info, "slurm-task-3"));
 
-        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("slurm", seeds: 1, epochs: 6, images: 96));
-        var jobId = (await bed.JobsAsync(sweep)).Single().Id;
-        await bed.WaitUntilAsync("an epoch reported", async () => (await bed.EpochsReportedAsync(jobId)).Count >= 1, TimeSpan.FromMinutes(3));
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("slurm", seeds: 1, epochs: 3));
+        // Held after epoch 1: the signal lands on a running job with a checkpoint, whatever the machine's speed.
+        await bed.WaitForHeldTrainersAsync(1, TimeSpan.FromMinutes(3));
         var registered = await WorkerNamesAsync(bed);
         task.Terminate(); // what --signal=B:TERM@300 does five minutes before the time limit
 
@@ -92,7 +98,7 @@ public sealed partial class SlurmScriptTests
         Assert.Equal(0, task.ExitCode);
         Assert.Equal(["slurm-3"], registered);
         var released = (await bed.JobsAsync(sweep)).Single();
-        Assert.Equal("queued", released.State);
+        Assert.Equal(StoredJobState.Queued, released.State);
         Assert.Equal(2, released.Attempt);
         Assert.Equal(4, released.MaxAttempts); // a released attempt is not counted against the job
         Assert.True(Directory.EnumerateFiles(Path.Combine(shared, "checkpoints"), "*", SearchOption.AllDirectories).Any(), "checkpoints land in the shared folder");

@@ -129,7 +129,7 @@ public sealed class SweepSpecParserTests
         Assert.Equal(fromYaml.Jobs.Select(j => j.JobKey), fromJson.Jobs.Select(j => j.JobKey));
         Assert.Equal(fromYaml.Jobs.Select(j => j.JobKey), roundTrip.Jobs.Select(j => j.JobKey));
         Assert.Equal(fromYaml.Spec.ToCanonicalJson(), roundTrip.Spec.ToCanonicalJson());
-        Assert.NotNull(JsonNode.Parse(fromYaml.Spec.ToCanonicalJson())!["parameters"]!["head_lr"]);
+        Assert.Equal([1e-3, 1e-4, 1e-5], JsonNode.Parse(fromYaml.Spec.ToCanonicalJson())!["parameters"]!["head_lr"]!.AsArray().Select(v => v!.GetValue<double>()));
     }
 
     [Theory]

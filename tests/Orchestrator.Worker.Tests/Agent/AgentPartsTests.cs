@@ -114,15 +114,28 @@ public sealed class AgentPartsTests : IDisposable
     }
 
     [Fact]
-    public void Backoff_grows_and_stays_under_the_cap()
+    public void Backoff_ceiling_doubles_from_250_ms_up_to_the_cap()
     {
         var cap = TimeSpan.FromSeconds(30);
-        for (var failures = 0; failures < 40; failures++)
-        {
-            var delay = CoordinatorConnection.BackoffDelay(failures, cap);
-            Assert.InRange(delay, TimeSpan.Zero, cap);
-            Assert.True(delay.TotalMilliseconds <= 250 * Math.Pow(2, failures) + 1);
-        }
+
+        var ceilings = Enumerable.Range(0, 10).Select(failures => CoordinatorConnection.BackoffCeiling(failures, cap).TotalMilliseconds);
+
+        Assert.Equal([250, 500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000], ceilings);
+        Assert.Equal(cap, CoordinatorConnection.BackoffCeiling(1000, cap));
+    }
+
+    [Fact]
+    public void Backoff_delays_spread_over_their_whole_range_so_agents_do_not_retry_in_step()
+    {
+        var cap = TimeSpan.FromSeconds(30);
+        var ceiling = CoordinatorConnection.BackoffCeiling(3, cap);
+
+        var delays = Enumerable.Range(0, 200).Select(_ => CoordinatorConnection.BackoffDelay(3, cap)).ToList();
+
+        // Full jitter: uniform below the ceiling. 200 draws all in one half of it would happen once in 2^199 runs.
+        Assert.All(delays, d => Assert.InRange(d, TimeSpan.Zero, ceiling));
+        Assert.Contains(delays, d => d < ceiling / 2);
+        Assert.Contains(delays, d => d > ceiling / 2);
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);

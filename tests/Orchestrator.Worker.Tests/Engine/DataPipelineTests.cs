@@ -73,15 +73,20 @@ public sealed class DataPipelineTests
         var data = JobData.FromSet(set, 0.2, 1, 16);
         var plan = data.TrainSamples.Chunk(7).ToList();
 
-        var firstIds = new List<long>();
+        var arrived = 0;
         foreach (var batch in BatchPrefetcher.Prefetch(data.Assembler, plan, depth: 3))
         {
+            // Each batch holds the pairs of its place in the plan, not merely as many of them.
             using (batch)
+            using (var expected = data.Assembler.Assemble(plan[arrived]))
             {
-                firstIds.Add(batch.Count);
+                Assert.Equal(expected.Ids.data<long>().ToArray(), batch.Ids.data<long>().ToArray());
+                Assert.True(expected.Images.eq(batch.Images).all().item<bool>(), $"batch {arrived} holds other images");
             }
+
+            arrived++;
         }
 
-        Assert.Equal(plan.Select(p => (long)p.Length), firstIds);
+        Assert.Equal(plan.Count, arrived);
     }
 }

@@ -104,7 +104,7 @@ public sealed class FlickrTrainingTests(ITestOutputHelper output) : IDisposable
         await File.WriteAllTextAsync(jobFile, SingleJobSpec.ToJson(job, "flickr"));
         var worker = Path.Combine(AppContext.BaseDirectory, "orch-worker.dll");
         using var child = TrainerProcess.Start(new TrainerLaunch(
-            "dotnet", [worker, "train", "--job", jobFile, "--out", run, "--image-cache", cache], new Dictionary<string, string>()));
+            "dotnet", [worker, "train", "--job", jobFile, "--out", run, "--image-cache", cache], new Dictionary<string, string>()), new AgentOptions().ErrorTailLines);
         var code = await child.Exited.WaitAsync(TimeSpan.FromMinutes(20));
         Assert.True(code == 0, $"orch-worker train exited with {code}: {child.ErrorTail}");
         return JsonSerializer.Deserialize<TrainingResult>(await File.ReadAllTextAsync(Path.Combine(run, "result.json")), EngineJson.Options)!;

@@ -165,6 +165,38 @@ public sealed class PretrainedTowerTests : IDisposable
         Assert.Contains("16 missing from the file:", mismatch.Message, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public void A_resumed_run_takes_every_weight_from_its_checkpoint_and_needs_no_weight_file()
+    {
+        // GoogLeNet: its published weights also change how it reads pixels, which the resumed tower must keep.
+        var imageFile = Path.Combine(WeightsDirectory, "mine", "googlenet.pth");
+        Directory.CreateDirectory(Path.GetDirectoryName(imageFile)!);
+        using (var source = TorchvisionClassifiers.Create("googlenet"))
+        {
+            TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(imageFile, source.state_dict());
+        }
+
+        var folder = ReferenceWeights.WriteDistilBertFolder(Path.Combine(directory, "hf"));
+        var once = Job("googlenet", $"  text_encoder: distilbert-base-uncased\n  pretrained: {{image: mine/googlenet.pth, text: {folder}}}");
+        var job = once with { Parameters = once.Parameters with { Epochs = 2 } };
+        TrainingOptions Options(string run) => new(Path.Combine(directory, run)) { WeightsDirectory = WeightsDirectory, EfficiencyRuns = 1 };
+        var straight = new ClipTrainer(job, Options("straight"), new NullSink()).Run();
+        var first = new ClipTrainer(job, Options("resumed") with { StopAfterEpochs = 1 }, new NullSink()).Run();
+
+        File.Delete(imageFile);
+        File.Delete(Path.Combine(folder, DistilBertFolder.WeightsFile));
+        var resumed = new ClipTrainer(job, Options("resumed") with { Resume = true }, new NullSink()).Run();
+
+        Assert.False(first.Completed);
+        Assert.True(resumed.Completed);
+        Assert.Equal(2, resumed.EpochsCompleted);
+        Assert.Equal(straight.Epochs[1].TrainLoss, resumed.Epochs[1].TrainLoss, 1e-4);
+        Assert.Equal(straight.ValLoss, resumed.ValLoss, 1e-4);
+        // Without a checkpoint the same run still needs the files, and says which.
+        var fresh = Assert.Throws<InvalidJobException>(() => new ClipTrainer(job, Options("fresh") with { Resume = true }, new NullSink()).Run());
+        Assert.Equal(new[] { "pretrained.image", "pretrained.text" }, fresh.Problems.Select(p => p.Field));
+    }
+
     [Fact]
     public void GoogLeNet_loads_torchvision_s_file_with_its_auxiliary_classifiers_and_rescales_input_as_google_s_weights_expect()
     {

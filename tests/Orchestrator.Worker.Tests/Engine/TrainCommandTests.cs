@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Orchestrator.Protos;
+using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Commands;
 using Orchestrator.Worker.Engine.Training;
@@ -37,9 +39,66 @@ public sealed class TrainCommandTests : IDisposable
         var root = result.RootElement;
         Assert.True(root.GetProperty("completed").GetBoolean());
         Assert.Equal("tiny_cnn", root.GetProperty("encoder").GetString());
-        Assert.InRange(root.GetProperty("retrieval").GetProperty("text_to_image").GetProperty("r10").GetDouble(), 0, 1);
-        Assert.True(root.GetProperty("efficiency").GetProperty("total_parameters").GetInt64() > 0);
+        var textToImage = root.GetProperty("retrieval").GetProperty("text_to_image");
+        Assert.True(textToImage.GetProperty("r1").GetDouble() <= textToImage.GetProperty("r5").GetDouble() && textToImage.GetProperty("r5").GetDouble() <= textToImage.GetProperty("r10").GetDouble(), textToImage.ToString());
+        Assert.InRange(textToImage.GetProperty("r10").GetDouble(), 0, 1);
+        var efficiency = root.GetProperty("efficiency");
+        Assert.Equal(
+            efficiency.GetProperty("image_tower_parameters").GetInt64() + efficiency.GetProperty("text_tower_parameters").GetInt64() + efficiency.GetProperty("head_parameters").GetInt64(),
+            efficiency.GetProperty("total_parameters").GetInt64());
     }
+
+    [Fact]
+    public void A_leased_job_file_carries_the_stored_parameters_unchanged_and_names_their_key()
+    {
+        var job = TrainingTests.SmallJob(epochs: 1);
+        var lease = Lease(job);
+        var path = Path.Combine(directory, TrainerLayout.JobFile);
+
+        LeasedJobFile.Write(path, lease);
+        var read = LeasedJobFile.Read(path);
+
+        using var file = JsonDocument.Parse(File.ReadAllText(path));
+        Assert.Equal(lease.ParametersJson, file.RootElement.GetProperty("parameters").GetRawText());
+        Assert.Equal(lease.DatasetJson, file.RootElement.GetProperty("dataset").GetRawText());
+        Assert.Equal(job, read.Job);
+        Assert.Equal((42L, 7L, 2, job.JobKey), (read.JobId, read.SweepId, read.Attempt, read.JobKey));
+    }
+
+    [Theory]
+    [InlineData("\"epochs\": 1", "\"epochs\": 2", "hash to")]
+    [InlineData("\"epochs\": 1", "\"epochs\": 1, \"epochz\": 2", "epochz")]
+    [InlineData("\"epochs\": 1", "\"epochs\": \"one\"", "epochs")]
+    public void A_tampered_leased_job_is_refused_as_invalid_before_anything_is_trained_or_written(string stored, string tampered, string said)
+    {
+        var path = Path.Combine(directory, TrainerLayout.JobFile);
+        var lease = Lease(TrainingTests.SmallJob(epochs: 1));
+        lease.ParametersJson = lease.ParametersJson.Replace("\"epochs\":1", "\"epochs\": 1", StringComparison.Ordinal);
+        LeasedJobFile.Write(path, lease);
+        File.WriteAllText(path, File.ReadAllText(path).Replace(stored, tampered, StringComparison.Ordinal));
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var outDirectory = Path.Combine(directory, "out");
+
+        var code = TrainCommand.Run(["--leased-job", path, "--out", outDirectory], output, error);
+
+        Assert.True(code == TrainerExitCode.InvalidJob, $"exit {code}: {error}");
+        Assert.Contains(said, error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(outDirectory, TrainerLayout.MetricsFile)), "metrics were written");
+        Assert.False(Directory.Exists(Path.Combine(outDirectory, TrainerLayout.CheckpointFolder)), "training started");
+    }
+
+    /// <summary>The job as the coordinator leases it: its stored parameters and dataset JSON and its key.</summary>
+    private static LeasedJob Lease(JobDefinition job) => new()
+    {
+        JobId = 42,
+        SweepId = 7,
+        Attempt = 2,
+        JobKey = job.JobKey,
+        Encoder = job.Parameters.Encoder,
+        ParametersJson = job.CanonicalParameters,
+        DatasetJson = CanonicalJson.Serialize(job.Dataset),
+    };
 
     [Fact]
     public void A_dataset_without_one_decodable_image_exits_as_unusable_with_the_reason()

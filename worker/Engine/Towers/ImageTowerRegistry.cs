@@ -43,6 +43,15 @@ public sealed record ImageTowerEntry(string Name, int MinImageSize, Func<ImageTo
         // The tower keeps the classifier's own stage modules, so what was loaded is what trains.
         return CutPretrained(classifier);
     }
+
+    /// <summary>
+    /// The tower <see cref="CreateFromWeights"/> builds, without reading a file, for a checkpoint that holds its
+    /// weights: GoogLeNet and Inception keep the input rescaling their published weights expect.
+    /// </summary>
+    public ImageTower CreateForCheckpoint() =>
+        CreateClassifier is null || CutPretrained is null
+            ? throw new WeightLoadException($"{Name} is not a torchvision classifier and has no pretrained weights")
+            : CutPretrained(CreateClassifier());
 }
 
 /// <summary>Maps a spec's encoder name to its image tower.</summary>

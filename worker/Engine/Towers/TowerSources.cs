@@ -27,15 +27,44 @@ public sealed record TowerSources(string? ImageWeights, DistilBertSource? Distil
     /// <summary>Both towers from scratch and no DistilBERT folder: the small transformer's jobs.</summary>
     public static TowerSources Scratch { get; } = new(null, null);
 
+    /// <summary>
+    /// The image tower is built as for its weight file (Google's input rescaling included) without reading one:
+    /// a checkpoint fills its parameters.
+    /// </summary>
+    public bool ImageWeightsFromCheckpoint { get; init; }
+
     /// <exception cref="InvalidJobException">A file is missing; every missing one is listed.</exception>
     public static TowerSources Resolve(JobParameters parameters, string? weightsDirectory)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var problems = new List<JobProblem>();
         var image = ResolveImage(parameters, weightsDirectory, problems);
-        var text = parameters.TextEncoder == TextTowerRegistry.DistilBert ? ResolveDistilBert(parameters.Pretrained.Text, weightsDirectory, problems) : null;
+        var text = parameters.TextEncoder == TextTowerRegistry.DistilBert ? ResolveDistilBert(parameters.Pretrained.Text, weightsDirectory, problems, weightsFromCheckpoint: false) : null;
         return problems.Count == 0 ? new TowerSources(image, text) : throw new InvalidJobException(problems);
     }
+
+    /// <summary>
+    /// For a run resuming from a checkpoint, which holds every weight of the model: only what shapes the towers
+    /// and tokenises the captions (DistilBERT's config.json and vocab.txt) is needed. The weight files the job
+    /// started from may have left the machine (a job moved to another worker, a cleaned cache) without stopping it.
+    /// </summary>
+    /// <exception cref="InvalidJobException">DistilBERT's config.json or vocab.txt is missing.</exception>
+    public static TowerSources ResolveForCheckpoint(JobParameters parameters, string? weightsDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var problems = new List<JobProblem>();
+        var text = parameters.TextEncoder == TextTowerRegistry.DistilBert ? ResolveDistilBert(parameters.Pretrained.Text, weightsDirectory, problems, weightsFromCheckpoint: true) : null;
+        return problems.Count == 0
+            ? new TowerSources(null, text) { ImageWeightsFromCheckpoint = ImageStartsFromWeights(parameters) }
+            : throw new InvalidJobException(problems);
+    }
+
+    private static bool ImageStartsFromWeights(JobParameters parameters) => parameters.Pretrained.Image.Kind switch
+    {
+        TowerWeightsKind.Scratch => false,
+        TowerWeightsKind.PublishedIfAny => EncoderCatalog.HasPublishedWeights(parameters.Encoder),
+        _ => true,
+    };
 
     private static string? ResolveImage(JobParameters parameters, string? weightsDirectory, List<JobProblem> problems)
     {
@@ -71,14 +100,16 @@ public sealed record TowerSources(string? ImageWeights, DistilBertSource? Distil
     /// DistilBERT needs its folder even from scratch: config.json sizes the model and vocab.txt tokenises the
     /// captions; model.safetensors only when its weights are loaded.
     /// </summary>
-    private static DistilBertSource? ResolveDistilBert(TowerWeights side, string? weightsDirectory, List<JobProblem> problems)
+    private static DistilBertSource? ResolveDistilBert(TowerWeights side, string? weightsDirectory, List<JobProblem> problems, bool weightsFromCheckpoint)
     {
-        var load = side.Kind != TowerWeightsKind.Scratch;
-        var field = load ? "pretrained." + PretrainedWeights.TextTower : "text_encoder";
+        var load = side.Kind != TowerWeightsKind.Scratch && !weightsFromCheckpoint;
+        var field = side.Kind != TowerWeightsKind.Scratch ? "pretrained." + PretrainedWeights.TextTower : "text_encoder";
         string[] needed = load
             ? [DistilBertFolder.ConfigFile, DistilBertFolder.WeightsFile, DistilBertFolder.VocabularyFile]
             : [DistilBertFolder.ConfigFile, DistilBertFolder.VocabularyFile];
-        var purpose = load ? "" : " (from scratch too: config.json sizes the model, vocab.txt tokenises the captions)";
+        var purpose = load ? "" : weightsFromCheckpoint
+            ? " (resuming too: config.json sizes the model, vocab.txt tokenises the captions; the weights come from the checkpoint)"
+            : " (from scratch too: config.json sizes the model, vocab.txt tokenises the captions)";
         if (side.Kind == TowerWeightsKind.File)
         {
             var folder = InWeightsDirectory(side.Path!, weightsDirectory);

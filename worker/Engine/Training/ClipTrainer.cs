@@ -24,8 +24,13 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
     public TrainingResult Run(CancellationToken cancellationToken = default)
     {
         JobValidator.ThrowIfInvalid(job);
+        var checkpoints = new CheckpointStore(Path.Combine(options.OutputDirectory, TrainerLayout.CheckpointFolder));
+        var resuming = options.Resume && checkpoints.HasLast;
         // Weight files are looked up before the data is read: a missing one fails the job in a second, not after decoding.
-        var sources = TowerSources.Resolve(parameters, options.WeightsDirectory);
+        // A checkpoint holds every weight, so a resumed run does not need them.
+        var sources = resuming
+            ? TowerSources.ResolveForCheckpoint(parameters, options.WeightsDirectory)
+            : TowerSources.Resolve(parameters, options.WeightsDirectory);
         TorchRuntime.Prepare(options.Log, parameters.Encoder);
         Directory.CreateDirectory(options.OutputDirectory);
         var device = ChooseDevice();
@@ -37,12 +42,11 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         var groups = ParameterGroups(model);
         using var optimizer = optim.AdamW(groups, lr: parameters.HeadLr);
         var scheduler = new ReduceLrOnPlateau(parameters.Patience, parameters.Factor);
-        var checkpoints = new CheckpointStore(Path.Combine(options.OutputDirectory, TrainerLayout.CheckpointFolder));
 
         var history = new List<EpochSummary>();
         var bestValLoss = double.PositiveInfinity;
         var bestEpoch = 0;
-        if (options.Resume && checkpoints.HasLast)
+        if (resuming)
         {
             var state = checkpoints.LoadLast(model, optimizer);
             if (state.JobKey != job.JobKey)
@@ -76,6 +80,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
             checkpoints.SaveLast(model, optimizer, new CheckpointState(
                 job.JobKey, epoch, scheduler.Best, scheduler.BadEpochs, [.. optimizer.ParamGroups.Select(g => g.LearningRate)], bestValLoss, bestEpoch, [.. history]), isBest);
             sink.Report(new MetricRecord(MetricRecord.EpochKind, epoch, epoch * StepsPerEpoch(data), EpochValues(summary)));
+            options.EpochDone(epoch);
         }
 
         var completed = history.Count == parameters.Epochs;
@@ -120,7 +125,12 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         ArgumentNullException.ThrowIfNull(parameters);
         sources ??= TowerSources.Scratch;
         var entry = ImageTowerRegistry.Get(parameters.Encoder);
-        var imageTower = WeightsFor("pretrained." + PretrainedWeights.ImageTower, () => sources.ImageWeights is { } path ? entry.CreateFromWeights(path) : entry.Create());
+        var imageTower = WeightsFor("pretrained." + PretrainedWeights.ImageTower, () => sources switch
+        {
+            { ImageWeights: { } path } => entry.CreateFromWeights(path),
+            { ImageWeightsFromCheckpoint: true } => entry.CreateForCheckpoint(),
+            _ => entry.Create(),
+        });
         TextTower textTower;
         try
         {

@@ -7,7 +7,7 @@ namespace Orchestrator.Worker.Engine.Training;
 /// </summary>
 public static class TrainerLayout
 {
-    public const string JobFile = "job.json";
+    public const string JobFile = "leased-job.json";
     public const string MetricsFile = "metrics.jsonl";
     public const string ResultFile = "result.json";
     public const string CheckpointFolder = "checkpoints";

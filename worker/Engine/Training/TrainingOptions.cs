@@ -27,6 +27,12 @@ public sealed record TrainingOptions(string OutputDirectory)
     /// <summary>Where decoded images of file datasets are cached; null: <see cref="Orchestrator.Worker.Engine.Data.Images.DecodedImageCache.DefaultDirectory"/>.</summary>
     public string? ImageCacheDirectory { get; init; }
 
+    /// <summary>
+    /// Called with the epoch number once that epoch's checkpoint is saved and its record reported, so a caller
+    /// can act at a known point of the run (a test holds the trainer there before signalling it).
+    /// </summary>
+    public Action<int> EpochDone { get; init; } = _ => { };
+
     /// <summary>Notices for a human (device fallback, resume); progress goes to the metrics sink.</summary>
     public Action<string> Log { get; init; } = _ => { };
 }
