@@ -37,7 +37,9 @@ public sealed class CommandLineProcessTests : IDisposable
 
         Assert.True(help.ExitCode == 0, help.Error);
         Assert.Contains("orch-worker train [options]", help.Output, StringComparison.Ordinal);
-        Assert.Contains("--job <job> (REQUIRED)", help.Output, StringComparison.Ordinal);
+        Assert.Contains("--job <job>", help.Output, StringComparison.Ordinal);
+        Assert.Contains("--leased-job <leased-job>", help.Output, StringComparison.Ordinal);
+        Assert.Contains("--out <out> (REQUIRED)", help.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -128,6 +128,8 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("a misspelt option", new[] { "--job", "job.json", "--out", "out", "--devcie", "cpu" }, "'--devcie': did you mean '--device'?")]
     [InlineData("a thread count that is no number", new[] { "--job", "job.json", "--out", "out", "--threads", "two" }, "'two'")]
     [InlineData("an unknown device", new[] { "--job", "job.json", "--out", "out", "--device", "gpu" }, "'gpu'")]
+    [InlineData("no job at all", new[] { "--out", "out" }, "give either --job")]
+    [InlineData("both a job file and a leased job", new[] { "--job", "job.json", "--leased-job", "job.json", "--out", "out" }, "give either --job")]
     public void A_wrong_command_line_exits_2_before_anything_runs_and_fails_the_job_for_good(string why, string[] args, string said)
     {
         var error = new StringWriter();
