@@ -2,8 +2,6 @@ using Google.Protobuf.WellKnownTypes;
 using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Protos;
 using Orchestrator.Testing;
-using StateLabels = Orchestrator.Shared.States.StateLabels;
-using StoredSweepState = Orchestrator.Shared.States.SweepState;
 
 namespace Orchestrator.Coordinator.Tests.Integration;
 

@@ -11,7 +11,8 @@ namespace Orchestrator.Coordinator.Tests.Integration;
 /// A coordinator on a fake clock, its Quartz jobs off and its database emptied: the tests move its time by hand and
 /// run the rescuer directly, so leases expire exactly when they say. The lease-expiry and retry tests build on it.
 /// </summary>
-public abstract class FakeClockCoordinatorTests(IsolatedDatabase database, IReadOnlyDictionary<string, string?> settings) : IAsyncLifetime
+public abstract class FakeClockCoordinatorTests(IsolatedDatabase database, IReadOnlyDictionary<string, string?>? settings = null)
+    : IClassFixture<IsolatedDatabase>, IAsyncLifetime
 {
     protected static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 
@@ -28,7 +29,7 @@ public abstract class FakeClockCoordinatorTests(IsolatedDatabase database, IRead
     public async Task InitializeAsync()
     {
         var all = new Dictionary<string, string?> { ["Coordinator:Queue:LeaseDuration"] = Lease.ToString() };
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;
         }

@@ -4,8 +4,6 @@ using Npgsql;
 using Orchestrator.Coordinator.Scheduling;
 using Orchestrator.Protos;
 using Orchestrator.Testing;
-using StateLabels = Orchestrator.Shared.States.StateLabels;
-using StoredJobState = Orchestrator.Shared.States.JobState;
 
 namespace Orchestrator.Coordinator.Tests.Integration;
 
@@ -18,7 +16,7 @@ public sealed class LeaseExpiryTests(IsolatedDatabase database)
     {
         ["Coordinator:Queue:HeartbeatInterval"] = "00:00:10",
         ["Coordinator:Queue:RetryBackoffBase"] = "00:00:20",
-    }), IClassFixture<IsolatedDatabase>
+    })
 {
     [Fact]
     public async Task Silent_worker_loses_its_lease_to_the_next_attempt_and_its_late_completion_is_refused()

@@ -5,8 +5,6 @@ using Npgsql;
 using Orchestrator.Coordinator.Scheduling;
 using Orchestrator.Protos;
 using Orchestrator.Testing;
-using StateLabels = Orchestrator.Shared.States.StateLabels;
-using StoredJobState = Orchestrator.Shared.States.JobState;
 
 namespace Orchestrator.Coordinator.Tests.Integration;
 
@@ -14,8 +12,7 @@ namespace Orchestrator.Coordinator.Tests.Integration;
 /// RetrySweep: ended jobs back in the queue as new attempts with fresh attempts, the sweep reopened, the old lease
 /// fenced out, waiting workers woken. On a fake clock, so leases expire exactly when the test says.
 /// </summary>
-public sealed class RetryTests(IsolatedDatabase database)
-    : FakeClockCoordinatorTests(database, new Dictionary<string, string?>()), IClassFixture<IsolatedDatabase>
+public sealed class RetryTests(IsolatedDatabase database) : FakeClockCoordinatorTests(database)
 {
     [Fact]
     public async Task Retry_requeues_every_unsuccessful_job_as_a_new_attempt_with_fresh_attempts_and_reopens_the_sweep()
