@@ -1,4 +1,3 @@
-using Orchestrator.Shared.Configuration;
 
 namespace Orchestrator.Coordinator.Auth;
 
@@ -9,8 +8,6 @@ namespace Orchestrator.Coordinator.Auth;
 public sealed class AuthOptions
 {
     public const string Section = "Coordinator:Auth";
-    public const string WorkerTokenVariable = EnvironmentVariables.WorkerToken;
-    public const string ClientTokenVariable = EnvironmentVariables.ClientToken;
 
     public string? WorkerToken { get; set; }
 

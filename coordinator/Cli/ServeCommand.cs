@@ -51,7 +51,7 @@ public static class ServeCommand
     /// <summary>Without configured tokens, the local credentials file's (created on first use) serve, so a single machine needs no setup.</summary>
     private static void UseLocalTokensUnlessConfigured(WebApplicationBuilder builder, string listen)
     {
-        var configuredTokens = builder.Configuration[$"{AuthOptions.Section}:WorkerToken"] ?? Environment.GetEnvironmentVariable(AuthOptions.WorkerTokenVariable);
+        var configuredTokens = builder.Configuration[$"{AuthOptions.Section}:WorkerToken"] ?? Environment.GetEnvironmentVariable(EnvironmentVariables.WorkerToken);
         if (configuredTokens is not null)
         {
             return;

@@ -8,6 +8,7 @@ using Orchestrator.Coordinator.Queue;
 using Orchestrator.Coordinator.Results;
 using Orchestrator.Coordinator.Scheduling;
 using Orchestrator.Coordinator.Storage;
+using Orchestrator.Shared.Configuration;
 using Quartz;
 
 namespace Orchestrator.Coordinator.Hosting;
@@ -111,8 +112,8 @@ public static class CoordinatorRegistration
     /// </summary>
     private static void ResolveTokens(AuthOptions options, ILogger<AuthOptions> logger)
     {
-        options.WorkerToken = Resolve(options.WorkerToken, AuthOptions.WorkerTokenVariable, "worker", logger);
-        options.ClientToken = Resolve(options.ClientToken, AuthOptions.ClientTokenVariable, "client", logger);
+        options.WorkerToken = Resolve(options.WorkerToken, EnvironmentVariables.WorkerToken, "worker", logger);
+        options.ClientToken = Resolve(options.ClientToken, EnvironmentVariables.ClientToken, "client", logger);
     }
 
     private static string Resolve(string? configured, string variable, string role, ILogger logger)

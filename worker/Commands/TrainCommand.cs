@@ -25,12 +25,6 @@ public static class TrainCommand
     public const int InvalidInput = TrainerExitCode.InvalidJob;
     public const int Diverged = TrainerExitCode.Diverged;
 
-    /// <summary>
-    /// Test hook: when set to a file path that does not exist yet, the trainer creates it and aborts the process
-    /// (a native-style crash), so tests can check that a crashed attempt is retried and the next one succeeds.
-    /// </summary>
-    public const string CrashOnceVariable = EnvironmentVariables.TrainerCrashOnce;
-
     public static Command Create()
     {
         var job = new Option<string?>("--job") { Description = "the job: a sweep spec (YAML or JSON) that expands to exactly one job" };
@@ -146,12 +140,9 @@ public static class TrainCommand
     /// </summary>
     private static JobDefinition ReadJob(string? jobFile, string? leasedJobFile, string? dataRoot, TextWriter output)
     {
+        // The command's validator has made sure exactly one of the two is given.
         JobDefinition job;
-        if (jobFile is not null && leasedJobFile is null)
-        {
-            job = SweepSpecParser.ParseSingleJob(File.ReadAllText(jobFile));
-        }
-        else if (leasedJobFile is not null && jobFile is null)
+        if (leasedJobFile is not null)
         {
             var leased = LeasedJobFile.Read(leasedJobFile);
             output.WriteLine($"leased job {leased.JobId} attempt {leased.Attempt} of sweep {leased.SweepId}: parameters match job key {leased.JobKey}");
@@ -159,7 +150,7 @@ public static class TrainCommand
         }
         else
         {
-            throw new ArgumentException("give either --job JOB.yaml (a job file) or --leased-job FILE (the job the agent leased)"); // the parser refuses this first
+            job = SweepSpecParser.ParseSingleJob(File.ReadAllText(jobFile!));
         }
 
         return job with { Dataset = DatasetPaths.Resolve(job.Dataset, dataRoot) };
@@ -167,11 +158,13 @@ public static class TrainCommand
 
     private static void CrashOnceIfAsked()
     {
-        var marker = Environment.GetEnvironmentVariable(CrashOnceVariable);
+        // Test hook: a file path that does not exist yet makes the trainer create it and abort (a native-style crash),
+        // so tests can check that a crashed attempt is retried and the next one succeeds.
+        var marker = Environment.GetEnvironmentVariable(EnvironmentVariables.TrainerCrashOnce);
         if (!string.IsNullOrEmpty(marker) && !File.Exists(marker))
         {
             File.WriteAllText(marker, "crashed once");
-            Environment.FailFast("test hook: " + CrashOnceVariable);
+            Environment.FailFast("test hook: " + EnvironmentVariables.TrainerCrashOnce);
         }
     }
 

@@ -11,9 +11,6 @@ namespace Orchestrator.Worker.Commands;
 /// </summary>
 public sealed class TrainerHold
 {
-    public const string AfterEpochVariable = EnvironmentVariables.TrainerHoldAfterEpoch;
-    public const string ReleaseFileVariable = EnvironmentVariables.TrainerHoldReleaseFile;
-
     /// <summary>Written into the output folder once the trainer holds; it contains the epoch.</summary>
     public const string MarkerFile = "held";
 
@@ -33,8 +30,8 @@ public sealed class TrainerHold
     /// <exception cref="ArgumentException">Only one of the variables is set, or the epoch is not a whole number of 1 or more.</exception>
     public static TrainerHold? FromEnvironment(string outputDirectory)
     {
-        var epoch = Environment.GetEnvironmentVariable(AfterEpochVariable);
-        var release = Environment.GetEnvironmentVariable(ReleaseFileVariable);
+        var epoch = Environment.GetEnvironmentVariable(EnvironmentVariables.TrainerHoldAfterEpoch);
+        var release = Environment.GetEnvironmentVariable(EnvironmentVariables.TrainerHoldReleaseFile);
         if (string.IsNullOrEmpty(epoch) && string.IsNullOrEmpty(release))
         {
             return null;
@@ -42,7 +39,7 @@ public sealed class TrainerHold
 
         if (!int.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var after) || after < 1 || string.IsNullOrEmpty(release))
         {
-            throw new ArgumentException($"{AfterEpochVariable} (an epoch, 1 or more) and {ReleaseFileVariable} (a path) go together; got '{epoch}' and '{release}'");
+            throw new ArgumentException($"{EnvironmentVariables.TrainerHoldAfterEpoch} (an epoch, 1 or more) and {EnvironmentVariables.TrainerHoldReleaseFile} (a path) go together; got '{epoch}' and '{release}'");
         }
 
         return new TrainerHold(after, release, Path.Combine(outputDirectory, MarkerFile));
