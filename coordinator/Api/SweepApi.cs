@@ -153,9 +153,12 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
 
     public override async Task<ListWorkersResponse> ListWorkers(ListWorkersRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var response = new ListWorkersResponse();
-        response.Workers.AddRange((await workers.ListAsync(context.CancellationToken)).Select(ProtoConversions.ToProto));
+        var limit = PageSize(request.PageSize);
+        var page = await workers.ListAsync(WorkerPageToken(request.PageToken), limit, context.CancellationToken);
+        var response = new ListWorkersResponse { NextPageToken = page.Count == limit ? page[^1].Id : "" };
+        response.Workers.AddRange(page.Select(ProtoConversions.ToProto));
         return response;
     }
 
@@ -175,6 +178,12 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
     private static long? PageToken(string token) =>
         token.Length == 0 ? null
         : long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id
+        : throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token is not one this service issued"));
+
+    /// <summary>A worker page resumes after a worker id: 32 lower-case hex digits, as RegisterWorker issues them.</summary>
+    private static string? WorkerPageToken(string token) =>
+        token.Length == 0 ? null
+        : token.Length == 32 && token.All(char.IsAsciiHexDigitLower) ? token
         : throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token is not one this service issued"));
 
     private static string NextToken(long lastId) => lastId.ToString(CultureInfo.InvariantCulture);

@@ -26,7 +26,13 @@ public static class StatusCommands
         {
             if (parse.GetValue(sweep) is not { } id)
             {
-                var list = await cli.Connection.Sweeps.ListSweepsAsync(new ListSweepsRequest { PageSize = 50 }, cli.Connection.Call(ct));
+                var list = new ListSweepsResponse();
+                list.Sweeps.AddRange(await AllPages.ReadAsync<Sweep>(async token =>
+                {
+                    var page = await cli.Connection.Sweeps.ListSweepsAsync(
+                        new ListSweepsRequest { PageSize = AllPages.PageSize, PageToken = token }, cli.Connection.Call(ct));
+                    return (page.Sweeps, page.NextPageToken);
+                }));
                 if (cli.Json)
                 {
                     CliContext.WriteJson(list);
@@ -117,7 +123,13 @@ public static class StatusCommands
         var command = new Command("workers", "Workers known to the coordinator, their devices and running jobs.\nExample: orch workers");
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, common, async (cli, ct) =>
         {
-            var workers = await cli.Connection.Sweeps.ListWorkersAsync(new ListWorkersRequest(), cli.Connection.Call(ct));
+            var workers = new ListWorkersResponse();
+            workers.Workers.AddRange(await AllPages.ReadAsync<Worker>(async token =>
+            {
+                var page = await cli.Connection.Sweeps.ListWorkersAsync(
+                    new ListWorkersRequest { PageSize = AllPages.PageSize, PageToken = token }, cli.Connection.Call(ct));
+                return (page.Workers, page.NextPageToken);
+            }));
             if (cli.Json)
             {
                 CliContext.WriteJson(workers);
@@ -237,20 +249,13 @@ public static class StatusCommands
         return string.Create(CultureInfo.InvariantCulture, $" · ETA {TimeSpan.FromSeconds(seconds):hh\\:mm\\:ss}");
     }
 
-    private static async Task<IReadOnlyList<Job>> AllJobsAsync(CliContext cli, long sweepId, JobState state, CancellationToken cancellationToken)
-    {
-        var jobs = new List<Job>();
-        var token = string.Empty;
-        do
+    private static async Task<IReadOnlyList<Job>> AllJobsAsync(CliContext cli, long sweepId, JobState state, CancellationToken cancellationToken) =>
+        await AllPages.ReadAsync<Job>(async token =>
         {
             var page = await cli.Connection.Sweeps.ListJobsAsync(
-                new ListJobsRequest { SweepId = sweepId, State = state, PageSize = 1000, PageToken = token }, cli.Connection.Call(cancellationToken));
-            jobs.AddRange(page.Jobs);
-            token = page.NextPageToken;
-        }
-        while (token.Length > 0);
-        return jobs;
-    }
+                new ListJobsRequest { SweepId = sweepId, State = state, PageSize = AllPages.PageSize, PageToken = token }, cli.Connection.Call(cancellationToken));
+            return (page.Jobs, page.NextPageToken);
+        });
 
     private static JobState ParseState(string? label) =>
         label is null ? JobState.Unspecified

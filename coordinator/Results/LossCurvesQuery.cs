@@ -11,13 +11,21 @@ namespace Orchestrator.Coordinator.Results;
 /// </summary>
 public sealed class LossCurvesQuery(NpgsqlDataSource dataSource)
 {
-    private const string CurvesSql = """
+    private const string TrainLoss =
+        "CASE WHEN jsonb_typeof(m.metrics -> @trainLoss) = 'number' AND abs((m.metrics -> @trainLoss)::numeric) <= 1e15 THEN (m.metrics -> @trainLoss)::float8 END";
+
+    private const string ValLoss =
+        "CASE WHEN jsonb_typeof(m.metrics -> @valLoss) = 'number' AND abs((m.metrics -> @valLoss)::numeric) <= 1e15 THEN (m.metrics -> @valLoss)::float8 END";
+
+    // A loss is read only when it is a number float8 can hold, so a row written by hand or by an older version
+    // (a string, 1e400) leaves a gap in its curve instead of failing the query for the whole sweep.
+    private const string CurvesSql = $"""
         SELECT DISTINCT ON (m.job_id, m.epoch)
-               m.job_id, m.epoch, (m.metrics ->> @trainLoss)::float8, (m.metrics ->> @valLoss)::float8,
+               m.job_id, m.epoch, {TrainLoss}, {ValLoss},
                j.params ->> 'encoder', j.params ->> 'seed'
         FROM job_metrics m JOIN jobs j ON j.id = m.job_id
         WHERE j.sweep_id = ANY(@sweeps) AND (@encoder::text IS NULL OR j.params ->> 'encoder' = @encoder)
-              AND jsonb_typeof(m.metrics -> @trainLoss) = 'number'
+              AND {TrainLoss} IS NOT NULL
         ORDER BY m.job_id, m.epoch, m.id DESC
         """;
 

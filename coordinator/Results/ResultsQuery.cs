@@ -58,24 +58,34 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
     // metric. {2}: the typed record each result is read into once per row (a function call is evaluated once;
     // per-metric jsonb lookups would be repeated for every aggregate that uses them, 5× slower when measured).
     // Metric names come from MetricCatalog (code, not input) and are quoted as identifiers.
+    // Only numbers within ±MagnitudeLimit take part (lateral `n`): the coordinator refuses anything else at the door,
+    // but a row written by an older version or by hand (1e300, whose square overflows float8 in stddev; 1e400, which
+    // no float8 holds; a string) must not break the table of its sweep for good.
     private static readonly CompositeFormat AggregateSql = CompositeFormat.Parse("""
         SELECT {0} AS grp,
                count(*)::int AS jobs,
                count(*) FILTER (WHERE j.state = 'succeeded')::int AS succeeded,
                count(*) FILTER (WHERE j.state IN ('failed', 'lease_lost'))::int AS failed,
                count(DISTINCT j.params->>'seed') FILTER (WHERE j.state = 'succeeded')::int AS seeds,
-               (array_agg(j.id ORDER BY (j.result->>@rank)::float8 * @direction DESC, j.id)
-                   FILTER (WHERE j.state = 'succeeded' AND jsonb_typeof(j.result->@rank) = 'number'))[1] AS best_id,
-               max((j.result->>@rank)::float8 * @direction)
-                   FILTER (WHERE j.state = 'succeeded' AND jsonb_typeof(j.result->@rank) = 'number') * @direction AS best_value,
+               (array_agg(j.id ORDER BY (n.numbers->>@rank)::float8 * @direction DESC, j.id)
+                   FILTER (WHERE n.numbers ? @rank))[1] AS best_id,
+               max((n.numbers->>@rank)::float8 * @direction) FILTER (WHERE n.numbers ? @rank) * @direction AS best_value,
                {1}
-        FROM jobs j LEFT JOIN LATERAL jsonb_to_record(CASE WHEN j.state = 'succeeded' THEN j.result END) AS r({2}) ON true
+        FROM jobs j
+        LEFT JOIN LATERAL (
+            SELECT jsonb_object_agg(e.key, e.value) AS numbers
+            FROM jsonb_each(CASE WHEN j.state = 'succeeded' AND jsonb_typeof(j.result) = 'object' THEN j.result END) AS e
+            WHERE jsonb_typeof(e.value) = 'number' AND abs(e.value::numeric) <= @limit) AS n ON true
+        LEFT JOIN LATERAL jsonb_to_record(n.numbers) AS r({2}) ON true
         WHERE j.sweep_id = ANY(@sweeps)
         GROUP BY 1
         ORDER BY 1
         """);
 
     private const int FixedColumns = 7;
+
+    /// <summary>Largest magnitude aggregated: far above any real metric (parameter counts ~1e10), far below float8 overflow even squared and summed.</summary>
+    public const double MagnitudeLimit = 1e15;
 
     private static readonly string MetricAggregates = string.Join(",\n       ", MetricCatalog.ResultColumns.Select(m =>
         $"avg(r.\"{m.Key}\"), stddev_samp(r.\"{m.Key}\"), min(r.\"{m.Key}\"), max(r.\"{m.Key}\"), count(r.\"{m.Key}\")::int"));
@@ -95,6 +105,7 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(string.Format(CultureInfo.InvariantCulture, AggregateSql, group, MetricAggregates, MetricRecord));
         command.Parameters.Add(new NpgsqlParameter("sweeps", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = request.SweepIds.ToArray() });
         command.Parameters.AddWithValue("rank", request.RankBy);
+        command.Parameters.AddWithValue("limit", (decimal)MagnitudeLimit);
         command.Parameters.AddWithValue("direction", MetricCatalog.FindColumn(request.RankBy).Better == Better.Higher ? 1.0 : -1.0);
         for (var i = 0; i < request.GroupBy.Count; i++)
         {

@@ -11,10 +11,11 @@ public sealed class WorkerStore(NpgsqlDataSource dataSource, TimeProvider time)
         VALUES (@id, @name, @host, @devices::jsonb, @version, 'online', @now, @now)
         """;
 
-    private const string SelectAll = """
+    // Worker ids are version-7 GUIDs in hex, so their order is registration order and a page resumes after an id.
+    private const string SelectPage = """
         SELECT w.id, w.name, w.host, w.devices::text AS devices, w.version, w.state::text AS state, w.registered_at, w.last_seen_at,
                (SELECT count(*) FROM jobs j WHERE j.lease_owner = w.id AND j.state = 'running') AS running_jobs
-        FROM workers w ORDER BY w.registered_at, w.id
+        FROM workers w WHERE (@after::text IS NULL OR w.id > @after) ORDER BY w.id LIMIT @limit
         """;
 
     private const string MarkSilentOffline = """
@@ -30,10 +31,11 @@ public sealed class WorkerStore(NpgsqlDataSource dataSource, TimeProvider time)
         return id;
     }
 
-    public async Task<IReadOnlyList<WorkerRow>> ListAsync(CancellationToken cancellationToken = default)
+    /// <summary>Up to <paramref name="limit"/> workers in registration order, after the worker <paramref name="afterId"/> (null: from the first).</summary>
+    public async Task<IReadOnlyList<WorkerRow>> ListAsync(string? afterId, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<WorkerRow>(new CommandDefinition(SelectAll, cancellationToken: cancellationToken))).AsList();
+        return (await connection.QueryAsync<WorkerRow>(new CommandDefinition(SelectPage, new { after = afterId, limit }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>Marks offline every online worker not seen since <paramref name="cutoff"/>; returns their ids.</summary>

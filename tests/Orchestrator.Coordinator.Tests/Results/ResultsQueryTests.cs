@@ -3,7 +3,6 @@ using Npgsql;
 using Orchestrator.Coordinator.Results;
 using Orchestrator.Coordinator.Results.Rendering;
 using Orchestrator.Coordinator.Storage;
-using Orchestrator.Shared.States;
 using Orchestrator.Testing;
 
 namespace Orchestrator.Coordinator.Tests.Results;
@@ -33,11 +32,7 @@ public sealed class ResultsQueryTests : IClassFixture<IsolatedDatabase>, IAsyncL
     {
         await new SchemaMigrator(dataSource).MigrateAsync();
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using (var sweep = new NpgsqlCommand(
-            "INSERT INTO sweeps (name, spec, spec_hash, job_count, created_at) VALUES ('results', '{}', 'h', 18, now()) RETURNING id", connection))
-        {
-            sweepId = (long)(await sweep.ExecuteScalarAsync())!;
-        }
+        sweepId = await StoredRows.InsertSweepAsync(connection, "results", 18);
 
         foreach (var encoder in Encoders)
         {
@@ -125,24 +120,9 @@ public sealed class ResultsQueryTests : IClassFixture<IsolatedDatabase>, IAsyncL
     private static string Result(double r1, double latency, double parameters) => string.Create(CultureInfo.InvariantCulture,
         $$"""{"t2i_r1": {{r1}}, "latency_ms_b1": {{latency}}, "params_total": {{parameters}}, "val_loss": 1.5, "epoch_seconds": [1.0, 2.0]}""");
 
-    private async Task<long> InsertJobAsync(NpgsqlConnection connection, string encoder, double lr, int seed, string? result)
-    {
-        const string sql = """
-            INSERT INTO jobs (sweep_id, job_key, encoder, params, dataset, state, attempt, max_attempts, created_at, available_at,
-                              started_at, finished_at, error, result)
-            VALUES (@sweep, @key, @encoder, @params::jsonb, '{}', @state::job_state, 1, 3, now(), now(), now(), now(), @error, @result::jsonb)
-            RETURNING id
-            """;
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("sweep", sweepId);
-        command.Parameters.AddWithValue("key", $"{encoder}-{lr}-{seed}");
-        command.Parameters.AddWithValue("encoder", encoder);
-        command.Parameters.AddWithValue("params", string.Create(CultureInfo.InvariantCulture, $$"""{"encoder": "{{encoder}}", "head_lr": {{lr}}, "seed": {{seed}}}"""));
-        command.Parameters.AddWithValue("state", StateLabels.Label(result is null ? JobState.Failed : JobState.Succeeded));
-        command.Parameters.AddWithValue("error", result is null ? "CUDA out of memory" : DBNull.Value);
-        command.Parameters.AddWithValue("result", (object?)result ?? DBNull.Value);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> InsertJobAsync(NpgsqlConnection connection, string encoder, double lr, int seed, string? result) =>
+        StoredRows.InsertJobAsync(connection, sweepId, $"{encoder}-{lr}-{seed}", encoder,
+            string.Create(CultureInfo.InvariantCulture, $$"""{"encoder": "{{encoder}}", "head_lr": {{lr}}, "seed": {{seed}}}"""), result);
 
     private static double Mean(IEnumerable<double> values) => values.Average();
 
