@@ -33,7 +33,7 @@ public static class BadSpecs
         { "image size below the encoder minimum", "name: s\n" + Dataset + "encoders: [inception_v3]\nparameters:\n  image_size: 64\n", "parameters.image_size", "below inception_v3's minimum" },
         { "dropout out of range", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  dropout: 1.5\n", "parameters.dropout", "must be in [0, 1)" },
         { "unknown loss", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  loss: triplet\n", "parameters.loss", "must be one of: study, infonce" },
-        { "zero batch size", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  batch_size: 0\n", "parameters.batch_size", "must be at least 1" },
+        { "zero batch size", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  batch_size: 0\n", "parameters.batch_size", "must be between 1 and 65536" },
         { "range with grid", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  head_lr: {min: 1e-5, max: 1e-2}\n", "parameters.head_lr", "needs method random" },
         { "not YAML", "name: [unclosed\n", "(line", "not valid YAML" },
         { "pretrained path without a tower", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  pretrained: /weights/resnet18.pth\n", "parameters.pretrained", "a path belongs to one tower" },
