@@ -157,6 +157,7 @@ internal sealed class SpecNodeReader(List<SpecProblem> problems, SweepLimits lim
         }
 
         var values = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < items.Count; i++)
         {
             var itemPath = $"{path}[{i}]";
@@ -166,7 +167,7 @@ internal sealed class SpecNodeReader(List<SpecProblem> problems, SweepLimits lim
             }
             else if (CheckedText(text, itemPath, TextKind.Word) is { } word)
             {
-                AddDistinct(values, word, itemPath, SpecText.Quote(word));
+                AddDistinct(values, seen, word, itemPath, SpecText.Quote(word));
             }
         }
 
@@ -182,11 +183,12 @@ internal sealed class SpecNodeReader(List<SpecProblem> problems, SweepLimits lim
         }
 
         var values = new List<int>();
+        var seen = new HashSet<int>();
         for (var i = 0; i < items.Count; i++)
         {
             if (WholeNumber(items[i], $"{path}[{i}]", bounds) is { } value)
             {
-                AddDistinct(values, value, $"{path}[{i}]", value.ToString(CultureInfo.InvariantCulture));
+                AddDistinct(values, seen, value, $"{path}[{i}]", value.ToString(CultureInfo.InvariantCulture));
             }
         }
 
@@ -443,9 +445,9 @@ internal sealed class SpecNodeReader(List<SpecProblem> problems, SweepLimits lim
         return sequence.Items;
     }
 
-    private void AddDistinct<T>(List<T> values, T value, string path, string shown)
+    private void AddDistinct<T>(List<T> values, HashSet<T> seen, T value, string path, string shown)
     {
-        if (values.Contains(value))
+        if (!seen.Add(value))
         {
             problems.Add(new SpecProblem(path, $"duplicate value {shown}"));
             return;

@@ -133,7 +133,7 @@ public static class SweepExpander
                 draw[name] = Sample(name, domain, random);
             }
 
-            if (seen.Add(new JsonObject(draw.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value.DeepClone()))).ToJsonString()))
+            if (seen.Add(string.Join('\n', draw.Values.Select(v => v.ToJsonString()))))
             {
                 draws.Add(draw);
             }

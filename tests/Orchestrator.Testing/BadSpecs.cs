@@ -39,6 +39,14 @@ public static class BadSpecs
         { "pretrained path without a tower", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  pretrained: /weights/resnet18.pth\n", "parameters.pretrained", "a path belongs to one tower" },
         { "pretrained for an unknown tower", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  pretrained: {imag: /w/r.pth}\n", "parameters.pretrained.imag", "did you mean 'image'" },
         { "pretrained weights for a tower that has none", "name: s\n" + Dataset + "encoders: [tiny_cnn]\nparameters:\n  pretrained: {image: true}\n", "parameters.pretrained.image", "tiny_cnn has no pretrained weights" },
+        { "nesting that overflowed the stack", new string('[', 30_000) + new string(']', 30_000), "(spec)", "nested deeper than 32" },
+        { "alias bomb", "l0: &l0 [" + string.Join(", ", Enumerable.Repeat("lol", 10)) + "]\n" + string.Concat(Enumerable.Range(1, 11).Select(i => $"l{i}: &l{i} [{string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 10))}]\n")), "(spec)", "more than 100 aliases" },
+        { "second document", "name: s\n" + Dataset + "encoders: [resnet18]\n---\nname: t\n", "(spec)", "exactly one YAML document" },
+        { "schedule", "name: s\n" + Dataset + "encoders: [resnet18]\nschedule: \"0 3 * * *\"\n", "schedule", "not supported" },
+        { "a billion epochs", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  epochs: 1000000000\n", "parameters.epochs", "must be between 1 and 10000" },
+        { "NUL escaped in the description", "name: s\n" + Dataset + "encoders: [resnet18]\ndescription: \"a\\0b\"\n", "description", "control character U+0000" },
+        { "raw NUL in the text", "name: s\n" + Dataset + "encoders: [resnet18]\ndescription: a\0b\n", "(spec)", "control character U+0000" },
+        { "fractional bound of an integer range", "name: s\n" + Dataset + "encoders: [resnet18]\nmethod: random\ncount: 2\nparameters:\n  batch_size: {min: 8.5, max: 64}\n", "parameters.batch_size.min", "expected a whole number" },
         { "zero max attempts", "name: s\n" + Dataset + "encoders: [resnet18]\nmax_attempts: 0\n", "max_attempts", "between 1 and 100" },
     };
 }
