@@ -142,6 +142,35 @@ public sealed class HostileSpecTests
         }
     }
 
+    [Fact]
+    public void Mutated_specs_either_parse_or_are_refused_never_throw_anything_else()
+    {
+        const string valid = "name: s\ndescription: \"a b\"\ndataset: {format: synthetic, synthetic_images: 40}\nencoders: &e [resnet18, tiny_cnn]\n" +
+                             "method: random\ncount: 3\nseeds: [0, 1]\nparameters:\n  batch_size: {min: 8, max: 64}\n  head_lr: {min: 1e-4, max: 1e-2, log: true}\n" +
+                             "  pretrained: [false, {image: /w.pth, text: false}]\n  loss: [study, infonce]\n";
+        const string alphabet = "[]{}:,-&*!|>'\"#%@`?\n\t 0123456789.e-+xyz\\";
+        var random = new Random(15);
+
+        for (var i = 0; i < 1_500; i++)
+        {
+            var text = new StringBuilder(valid);
+            for (var edit = random.Next(1, 6); edit > 0; edit--)
+            {
+                var at = random.Next(text.Length);
+                switch (random.Next(3))
+                {
+                    case 0: text.Remove(at, 1); break;
+                    case 1: text.Insert(at, alphabet[random.Next(alphabet.Length)]); break;
+                    default: text[at] = alphabet[random.Next(alphabet.Length)]; break;
+                }
+            }
+
+            var thrown = Record.Exception(() => SweepSpecParser.Parse(text.ToString()));
+
+            Assert.True(thrown is null or SpecValidationException, $"{thrown?.GetType().Name} on:{Environment.NewLine}{text}{Environment.NewLine}{thrown}");
+        }
+    }
+
     /// <summary>
     /// The classic bomb: l0 is a scalar, each next level a list of <paramref name="width"/> aliases of the one
     /// before, and the key <paramref name="under"/> holds the last level but one; the chain itself sits under an
