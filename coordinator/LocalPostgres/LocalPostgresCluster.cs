@@ -129,6 +129,31 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         await create.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Stops the server process but keeps the cluster, as a database restart or failover does to its clients (fast
+    /// shutdown: open sessions are ended); <see cref="StartServerAsync"/> brings it back on the same port.
+    /// </summary>
+    public async Task StopServerAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await ServerCommand.RunAsServerUserAsync(
+            binaries.PgCtl, ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", ((int)StopTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture)], cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new LocalPostgresException($"pg_ctl stop failed for {DataDirectory}: {result.Output.Trim()}");
+        }
+    }
+
+    /// <summary>Starts the server again after <see cref="StopServerAsync"/>, on the same port and with the same settings.</summary>
+    public async Task StartServerAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await TryStartServerAsync(binaries, options, socketDirectory, Port, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new LocalPostgresException(
+                $"PostgreSQL in {DataDirectory} did not start again on port {Port}: {result.Output.Trim()}{Environment.NewLine}{ReadLogTail(DataDirectory)}");
+        }
+    }
+
     /// <summary>Stops the server (fast shutdown); a throwaway cluster's directory is then removed.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
