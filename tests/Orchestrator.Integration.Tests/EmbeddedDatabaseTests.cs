@@ -5,6 +5,7 @@ using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Orchestrator.LocalPostgres;
 using Orchestrator.Protos;
+using Xunit.Abstractions;
 
 namespace Orchestrator.Integration.Tests;
 
@@ -18,11 +19,13 @@ public sealed class EmbeddedDatabaseTests : IDisposable
     private static readonly TimeSpan FirstStart = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan Restart = TimeSpan.FromSeconds(10);
 
+    private readonly ITestOutputHelper output;
     private readonly string home;
     private readonly string dataDirectory;
 
-    public EmbeddedDatabaseTests()
+    public EmbeddedDatabaseTests(ITestOutputHelper output)
     {
+        this.output = output;
         home = Directory.CreateTempSubdirectory("orch-embedded-it-").FullName;
         if (!OperatingSystem.IsWindows())
         {
@@ -63,6 +66,7 @@ public sealed class EmbeddedDatabaseTests : IDisposable
         await using var restarted = CoordinatorProcess.Start("restarted", secondAddress, Settings, home);
         await CoordinatorProcess.WaitUntilServingAsync(secondAddress, restarted, Restart);
         var startedIn = clock.Elapsed;
+        output.WriteLine($"serving again {startedIn.TotalSeconds:F1} s after the start over the orphaned server");
 
         var kept = await WithSweepsAsync(secondAddress, async sweeps => await sweeps.GetSweepAsync(new GetSweepRequest { SweepId = sweep }, Headers()));
         Assert.Equal("before-the-crash", kept.Name);

@@ -18,8 +18,8 @@ namespace Orchestrator.Integration.Tests;
 [Collection(nameof(EndToEnd))]
 public sealed class FaultTests
 {
-    // Two rounds for two one-slot workers: the first held across both faults, the second after them.
-    private const int Jobs = 4;
+    // Two one-slot workers: two jobs held across both faults, one leased after them.
+    private const int Jobs = 3;
     private const int Epochs = 2;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
@@ -48,6 +48,9 @@ public sealed class FaultTests
         // Fault 1: PostgreSQL goes away under both coordinators while two jobs hold leases and heartbeat.
         await database.StopServerAsync();
         await WaitForReadinessAsync(second, HealthCheckResponse.Types.ServingStatus.NotServing, bed);
+        // Not a sleep: both agents' heartbeats have met the outage before the database comes back.
+        await bed.WaitUntilAsync("a heartbeat of each agent to fail against the missing database",
+            () => Task.FromResult(bed.Workers.All(w => w.Log.Contains("Heartbeat: coordinator", StringComparison.Ordinal))), Timeout);
         await database.StartServerAsync();
         await WaitForReadinessAsync(second, HealthCheckResponse.Types.ServingStatus.Serving, bed);
 
