@@ -18,8 +18,11 @@ internal static class TestCoordinator
     public const string WorkerToken = "test-worker-token";
     public const string ClientToken = "test-client-token";
 
-    /// <summary>A coordinator on <paramref name="connectionString"/>; the Quartz jobs are off unless settings turn them on.</summary>
-    public static Task<CoordinatorHost> StartAsync(string connectionString, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    /// <summary>
+    /// A coordinator on <paramref name="connectionString"/>; the Quartz jobs are off unless settings turn them on. It
+    /// fails at dispose when any call ended in an unexpected error.
+    /// </summary>
+    public static async Task<CoordinatorHost> StartAsync(string connectionString, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -34,13 +37,15 @@ internal static class TestCoordinator
             all[key] = value;
         }
 
-        return CoordinatorHost.StartAsync(all, services =>
+        var host = await CoordinatorHost.StartAsync(all, services =>
         {
             if (time is not null)
             {
                 services.Replace(ServiceDescriptor.Singleton(time));
             }
         });
+        host.FailOnUnexpectedErrors = true; // any handler exception fails the test at dispose
+        return host;
     }
 
     public static WorkerService.WorkerServiceClient Workers(this CoordinatorHost host) => new(host.Connect(WorkerToken));
