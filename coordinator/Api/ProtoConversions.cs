@@ -46,19 +46,6 @@ public static class ProtoConversions
     public static Timestamp? ToTimestamp(DateTime? utc) =>
         utc is null ? null : Timestamp.FromDateTime(DateTime.SpecifyKind(utc.Value, DateTimeKind.Utc));
 
-    /// <summary>Metrics as a JSON object; non-finite values have no JSON form and are refused.</summary>
-    public static string MetricsToJson(MapField<string, double> metrics)
-    {
-        ArgumentNullException.ThrowIfNull(metrics);
-        var bad = metrics.Where(m => !double.IsFinite(m.Value)).Select(m => m.Key).ToList();
-        if (bad.Count > 0)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"metrics must be finite numbers: {string.Join(", ", bad)}"));
-        }
-
-        return JsonSerializer.Serialize(new SortedDictionary<string, double>(metrics, StringComparer.Ordinal));
-    }
-
     public static void AddMetrics(MapField<string, double> target, string? json)
     {
         ArgumentNullException.ThrowIfNull(target);

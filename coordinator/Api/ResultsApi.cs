@@ -1,19 +1,37 @@
 using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Orchestrator.Coordinator.Api.Boundary;
 using Orchestrator.Coordinator.Results;
 using Orchestrator.Coordinator.Storage;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Metrics;
+using Orchestrator.Shared.Specs;
 using ResultTable = Orchestrator.Protos.ResultTable;
 
 namespace Orchestrator.Coordinator.Api;
 
 /// <summary>Client-facing results: validates the request, runs the aggregation, maps to the contract.</summary>
-public sealed class ResultsApi(ResultsQuery results, LossCurvesQuery curves, SweepStore sweeps) : ResultsService.ResultsServiceBase
+public sealed class ResultsApi(ResultsQuery results, LossCurvesQuery curves, SweepStore sweeps, IOptions<LimitsOptions> limitsOptions)
+    : ResultsService.ResultsServiceBase
 {
+    private static readonly string[] GroupingNames = ["encoder", "seed", .. ParameterCatalog.Names.Order(StringComparer.Ordinal)];
+    private static readonly string[] MetricNames = [.. MetricCatalog.ResultColumns.Select(m => m.Key)];
+    private readonly LimitsOptions limits = limitsOptions.Value;
+
     public override async Task<ResultTable> GetResults(GetResultsRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        var problems = new RequestProblems(limits.MaxProblemsInMessage);
+        RepeatedField.SweepIds(problems, "sweep_ids", request.SweepIds, limits);
+        RepeatedField.Names(problems, "group_by", request.GroupBy, GroupingNames, limits);
+        RepeatedField.Names(problems, "cost_axes", request.CostAxes, MetricNames, limits);
+        if (request.RankBy.Length > 0 && !MetricNames.Contains(request.RankBy))
+        {
+            problems.Add("rank_by", $"'{TextField.Printable(request.RankBy)}' is not one of: {string.Join(", ", MetricNames)}");
+        }
+
+        problems.ThrowIfAny();
         var query = new ResultsRequest
         {
             SweepIds = request.SweepIds,
@@ -21,10 +39,10 @@ public sealed class ResultsApi(ResultsQuery results, LossCurvesQuery curves, Swe
             RankBy = string.IsNullOrEmpty(request.RankBy) ? MetricCatalog.TextToImageR1.Key : request.RankBy,
             CostAxes = request.CostAxes.Count > 0 ? request.CostAxes : [MetricCatalog.LatencyMs.Key, MetricCatalog.ParamsTotal.Key],
         };
-        var problems = query.Problems();
-        if (problems.Count > 0)
+        var left = query.Problems(); // the library's own checks; the boundary's above already cover them
+        if (left.Count > 0)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join("; ", problems)));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join("; ", left)));
         }
 
         var names = new List<string>();
@@ -43,10 +61,10 @@ public sealed class ResultsApi(ResultsQuery results, LossCurvesQuery curves, Swe
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        if (request.SweepIds.Count == 0)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "name at least one sweep"));
-        }
+        var problems = new RequestProblems(limits.MaxProblemsInMessage);
+        RepeatedField.SweepIds(problems, "sweep_ids", request.SweepIds, limits);
+        TextField.Check(problems, "encoder", request.Encoder, limits.MaxNameLength, required: false);
+        problems.ThrowIfAny();
 
         var found = await curves.ForSweepsAsync(request.SweepIds, string.IsNullOrEmpty(request.Encoder) ? null : request.Encoder, context.CancellationToken);
         var response = new GetLossCurvesResponse();

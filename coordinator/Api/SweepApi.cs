@@ -1,6 +1,7 @@
 using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using Orchestrator.Coordinator.Api.Boundary;
 using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Storage;
 using Orchestrator.Protos;
@@ -9,8 +10,13 @@ using Stored = Orchestrator.Shared.States;
 
 namespace Orchestrator.Coordinator.Api;
 
-/// <summary>The client-facing service: submit, inspect, cancel, retry and watch sweeps; list jobs and workers.</summary>
-public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore workers, TimeProvider time, IOptions<QueueOptions> options)
+/// <summary>
+/// The client-facing service: submit, inspect, cancel, retry and watch sweeps; list jobs and workers. Ids are
+/// positive: zero or a negative id where one is required is INVALID_ARGUMENT naming the field; a positive id of
+/// nothing is NOT_FOUND.
+/// </summary>
+public sealed class SweepApi(
+    SweepStore sweeps, JobStore jobs, WorkerStore workers, TimeProvider time, IOptions<QueueOptions> options, IOptions<LimitsOptions> limits)
     : SweepService.SweepServiceBase
 {
     private const int DefaultPageSize = 100;
@@ -21,16 +27,20 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        var problems = Problems();
         ParsedSweep parsed;
         try
         {
-            parsed = SweepSpecParser.Parse(request.Spec, new SweepLimits(options.Value.MaxJobsPerSweep));
+            parsed = SweepSpecParser.Parse(request.Spec, limits.Value.SpecLimits(options.Value.MaxJobsPerSweep));
         }
         catch (SpecValidationException exception)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument,
-                $"the spec has {exception.Problems.Count} problem(s):{Environment.NewLine}" +
-                string.Join(Environment.NewLine, exception.Problems.Select(p => $"  {p.Path}: {p.Message}"))));
+            foreach (var problem in exception.Problems)
+            {
+                problems.Add(problem.Path, problem.Message);
+            }
+
+            throw problems.ToException($"the spec has {exception.Problems.Count} problem(s):");
         }
 
         var outcome = await sweeps.InsertAsync(parsed, request.CreateNew, context.CancellationToken);
@@ -46,6 +56,7 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        RequireSweepId(request.SweepId);
         return ProtoConversions.ToProto(await GetExistingAsync(request.SweepId, context.CancellationToken));
     }
 
@@ -64,6 +75,7 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        RequireSweepId(request.SweepId);
         var outcome = await sweeps.CancelAsync(request.SweepId, context.CancellationToken) ?? throw SweepNotFound(request.SweepId);
         return new CancelSweepResponse { CancelledJobs = outcome.Cancelled, CancelRequestedJobs = outcome.CancelRequested };
     }
@@ -72,6 +84,7 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        RequireSweepId(request.SweepId);
         var outcome = await sweeps.RetryAsync(request.SweepId, request.FailedOnly, context.CancellationToken) ?? throw SweepNotFound(request.SweepId);
         return new RetrySweepResponse
         {
@@ -89,9 +102,10 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
         var cancellationToken = context.CancellationToken;
-        await GetExistingAsync(request.SweepId, cancellationToken);
+        RequireSweepId(request.SweepId);
         var after = WatchPosition.Parse(request.ResumeToken)
-            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "resume_token is not one this service issued"));
+            ?? throw Refusal("resume_token", "is not one this service issued: pass the resume_token of the last change received, or none to start over");
+        await GetExistingAsync(request.SweepId, cancellationToken);
         while (true)
         {
             // Read the sweep's state before its events, so the last events of a sweep that just ended are still sent.
@@ -125,14 +139,25 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        if (request.SweepId < 0)
+        {
+            throw Refusal("sweep_id", $"must be a positive sweep id, or 0 for every sweep; not {request.SweepId}");
+        }
+
+        if (!System.Enum.IsDefined(request.State))
+        {
+            throw Refusal("state", $"{(int)request.State} is not a job state; use one of {string.Join(", ", System.Enum.GetNames<JobState>())}");
+        }
+
+        var limit = PageSize(request.PageSize);
+        var after = PageToken(request.PageToken) ?? 0;
         if (request.SweepId != 0)
         {
             await GetExistingAsync(request.SweepId, context.CancellationToken);
         }
 
-        var limit = PageSize(request.PageSize);
         var page = await jobs.ListAsync(request.SweepId == 0 ? null : request.SweepId, ProtoConversions.FromProto(request.State),
-            PageToken(request.PageToken) ?? 0, limit, context.CancellationToken);
+            after, limit, context.CancellationToken);
         var response = new ListJobsResponse { NextPageToken = page.Count == limit ? NextToken(page[^1].Id) : "" };
         response.Jobs.AddRange(page.Select(ProtoConversions.ToProto));
         return response;
@@ -143,6 +168,11 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var cancellationToken = context.CancellationToken;
+        if (request.JobId <= 0)
+        {
+            throw Refusal("job_id", $"must be a positive job id, not {request.JobId}");
+        }
+
         var job = await jobs.GetAsync(request.JobId, cancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"job {request.JobId} does not exist"));
         var detail = new JobDetail { Job = ProtoConversions.ToProto(job) };
@@ -168,9 +198,26 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
     private static RpcException SweepNotFound(long sweepId) =>
         new(new Status(StatusCode.NotFound, $"sweep {sweepId} does not exist; `orch status` (ListSweeps) lists the sweeps there are"));
 
+    private RequestProblems Problems() => new(limits.Value.MaxProblemsInMessage);
+
+    private static RpcException Refusal(string field, string message)
+    {
+        var problems = new RequestProblems();
+        problems.Add(field, message);
+        return problems.ToException();
+    }
+
+    private static void RequireSweepId(long sweepId)
+    {
+        if (sweepId <= 0)
+        {
+            throw Refusal("sweep_id", $"must be a positive sweep id, not {sweepId}");
+        }
+    }
+
     private static int PageSize(int requested) => requested switch
     {
-        < 0 => throw new RpcException(new Status(StatusCode.InvalidArgument, "page_size must not be negative")),
+        < 0 => throw Refusal("page_size", "must not be negative (0 means the default)"),
         0 => DefaultPageSize,
         _ => Math.Min(requested, MaxPageSize),
     };
@@ -178,7 +225,7 @@ public sealed class SweepApi(SweepStore sweeps, JobStore jobs, WorkerStore worke
     private static long? PageToken(string token) =>
         token.Length == 0 ? null
         : long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id
-        : throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token is not one this service issued"));
+        : throw Refusal("page_token", "is not one this service issued: pass the next_page_token of the previous page, or none for the first");
 
     /// <summary>A worker page resumes after a worker id: 32 lower-case hex digits, as RegisterWorker issues them.</summary>
     private static string? WorkerPageToken(string token) =>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using Orchestrator.Coordinator.Api.Boundary;
 using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Queue;
 using Orchestrator.Coordinator.Storage;
@@ -9,18 +10,25 @@ using Orchestrator.Protos;
 
 namespace Orchestrator.Coordinator.Api;
 
-/// <summary>The worker-facing service. Every job call is fenced by its lease token; a stale one is FAILED_PRECONDITION.</summary>
-public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher dispatcher, IOptions<QueueOptions> options)
+/// <summary>
+/// The worker-facing service. Every field is checked before the database is asked (INVALID_ARGUMENT naming it);
+/// every job call is fenced by its lease token; a stale one is FAILED_PRECONDITION.
+/// </summary>
+public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher dispatcher, IOptions<QueueOptions> options, IOptions<LimitsOptions> limitsOptions)
     : WorkerService.WorkerServiceBase
 {
+    private readonly LimitsOptions limits = limitsOptions.Value;
+
     public override async Task<RegisterWorkerResponse> RegisterWorker(RegisterWorkerRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        if (string.IsNullOrWhiteSpace(request.Name))
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "name is required"));
-        }
+        var problems = Problems();
+        TextField.Check(problems, "name", request.Name, limits.MaxNameLength);
+        TextField.Check(problems, "host", request.Host, limits.MaxNameLength, required: false);
+        TextField.Check(problems, "version", request.Version, limits.MaxNameLength, required: false);
+        CheckDevices(problems, request.Devices);
+        problems.ThrowIfAny();
 
         var devices = JsonSerializer.Serialize(request.Devices.Select(d => new { name = d.Name, kind = d.Kind, memory_bytes = d.MemoryBytes }));
         var id = await workers.RegisterAsync(request.Name, request.Host, devices, request.Version, context.CancellationToken);
@@ -36,20 +44,14 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        if (string.IsNullOrWhiteSpace(request.WorkerId))
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "worker_id is required"));
-        }
-
-        var wait = request.Wait?.ToTimeSpan() ?? TimeSpan.Zero;
-        if (wait < TimeSpan.Zero)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "wait must not be negative"));
-        }
+        var problems = Problems();
+        TextField.CheckWorkerId(problems, "worker_id", request.WorkerId, limits.MaxWorkerIdLength);
+        var wait = DurationField.NonNegative(problems, "wait", request.Wait);
+        problems.ThrowIfAny();
 
         try
         {
-            var job = await dispatcher.LeaseAsync(request.WorkerId, wait, context.CancellationToken);
+            var job = await dispatcher.LeaseAsync(request.WorkerId, wait!.Value, context.CancellationToken);
             return job is null ? new LeaseJobResponse() : new LeaseJobResponse { Job = ProtoConversions.ToProto(job) };
         }
         catch (UnknownWorkerException exception)
@@ -62,7 +64,9 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var lease = ToLease(request.Lease);
+        var problems = Problems();
+        var lease = ToLease(problems, request.Lease);
+        problems.ThrowIfAny();
         var beat = await jobs.HeartbeatAsync(lease, context.CancellationToken) ?? throw await RefusalAsync(lease, context);
         return new HeartbeatResponse { CancelRequested = beat.CancelRequested, LeaseExpiresAt = ProtoConversions.ToTimestamp(beat.LeaseExpiresAt) };
     }
@@ -71,10 +75,24 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var lease = ToLease(request.Lease);
-        var metrics = ProtoConversions.MetricsToJson(request.Metrics);
+        var problems = Problems();
+        var lease = ToLease(problems, request.Lease);
+        if (request.Epoch < 0)
+        {
+            problems.Add("epoch", $"must not be negative, not {request.Epoch}");
+        }
+
+        if (request.Step < 0)
+        {
+            problems.Add("step", $"must not be negative, not {request.Step}");
+        }
+
+        var metrics = ReportedMetrics.ToJson(problems, "metrics", request.Metrics, limits);
+        problems.ThrowIfAny();
+
+        // The epoch's upper bound is the job's own epochs: checked in the recording statement, explained on refusal.
         var cancelRequested = await jobs.ReportProgressAsync(lease, request.Epoch, request.Step, metrics, context.CancellationToken)
-            ?? throw await RefusalAsync(lease, context);
+            ?? throw await RefusalAsync(lease, context, request.Epoch);
         return new ReportProgressResponse { CancelRequested = cancelRequested };
     }
 
@@ -82,8 +100,10 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var lease = ToLease(request.Lease);
-        var result = ProtoConversions.MetricsToJson(request.Metrics);
+        var problems = Problems();
+        var lease = ToLease(problems, request.Lease);
+        var result = ReportedMetrics.ToJson(problems, "metrics", request.Metrics, limits);
+        problems.ThrowIfAny();
         if (!await jobs.CompleteAsync(lease, result, context.CancellationToken))
         {
             throw await RefusalAsync(lease, context);
@@ -96,13 +116,16 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var lease = ToLease(request.Lease);
+        var problems = Problems();
+        var lease = ToLease(problems, request.Lease);
         if (string.IsNullOrWhiteSpace(request.Error))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "error is required: say why the job failed"));
+            problems.Add("error", "is required: say why the job failed");
         }
 
-        var state = await jobs.FailAsync(lease, request.Error, request.Retryable, context.CancellationToken)
+        problems.ThrowIfAny();
+        var error = ErrorText.Clean(request.Error, limits.MaxErrorTextLength);
+        var state = await jobs.FailAsync(lease, error, request.Retryable, context.CancellationToken)
             ?? throw await RefusalAsync(lease, context);
         return new FailJobResponse { State = ProtoConversions.ToProto(state) };
     }
@@ -111,27 +134,74 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var lease = ToLease(request.Lease);
+        var problems = Problems();
+        var lease = ToLease(problems, request.Lease);
+        problems.ThrowIfAny();
+
+        // The reason is free text like an error (not stored yet): any text is accepted, so nothing to check.
         _ = await jobs.ReleaseAsync(lease, context.CancellationToken) ?? throw await RefusalAsync(lease, context);
         return new ReleaseJobResponse();
     }
 
-    private static JobLease ToLease(Protos.LeaseToken? token)
+    private RequestProblems Problems() => new(limits.MaxProblemsInMessage);
+
+    private void CheckDevices(RequestProblems problems, Google.Protobuf.Collections.RepeatedField<Device> devices)
     {
-        if (token is null || token.JobId <= 0 || token.Attempt <= 0 || string.IsNullOrWhiteSpace(token.WorkerId))
+        if (devices.Count > limits.MaxDevicesPerWorker)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "lease (job_id, attempt, worker_id) is required"));
+            problems.Add("devices", $"{devices.Count} devices; at most {limits.MaxDevicesPerWorker} are allowed");
+            return;
         }
 
+        for (var i = 0; i < devices.Count; i++)
+        {
+            TextField.Check(problems, $"devices[{i}].name", devices[i].Name, limits.MaxNameLength);
+            TextField.Check(problems, $"devices[{i}].kind", devices[i].Kind, limits.MaxNameLength, required: false);
+            if (devices[i].MemoryBytes < 0)
+            {
+                problems.Add($"devices[{i}].memory_bytes", $"must not be negative, not {devices[i].MemoryBytes}");
+            }
+        }
+    }
+
+    /// <summary>The lease a call names; problems name lease.job_id, lease.attempt or lease.worker_id.</summary>
+    private JobLease ToLease(RequestProblems problems, Protos.LeaseToken? token)
+    {
+        if (token is null)
+        {
+            problems.Add("lease", "is required: (job_id, attempt, worker_id) as LeaseJob returned them");
+            return new JobLease(0, 0, "");
+        }
+
+        if (token.JobId <= 0)
+        {
+            problems.Add("lease.job_id", $"must be a positive job id, not {token.JobId}");
+        }
+
+        if (token.Attempt <= 0)
+        {
+            problems.Add("lease.attempt", $"must be a positive attempt number, not {token.Attempt}");
+        }
+
+        TextField.CheckWorkerId(problems, "lease.worker_id", token.WorkerId, limits.MaxWorkerIdLength);
         return new JobLease(token.JobId, token.Attempt, token.WorkerId);
     }
 
-    /// <summary>Why a fenced call changed nothing: no such job, or the caller's lease is no longer the current one.</summary>
-    private async Task<RpcException> RefusalAsync(JobLease lease, ServerCallContext context)
+    /// <summary>
+    /// Why a fenced call changed nothing: no such job, the caller's lease is no longer the current one, or (progress
+    /// only) the current lease reported an epoch beyond the job's epochs.
+    /// </summary>
+    private async Task<RpcException> RefusalAsync(JobLease lease, ServerCallContext context, int? epoch = null)
     {
         var job = await jobs.DescribeAsync(lease.JobId, context.CancellationToken);
-        return job is null
-            ? new RpcException(new Status(StatusCode.NotFound, $"job {lease.JobId} does not exist"))
+        if (job is null)
+        {
+            return new RpcException(new Status(StatusCode.NotFound, $"job {lease.JobId} does not exist"));
+        }
+
+        var current = job.State == Shared.States.JobState.Running && job.Attempt == lease.Attempt && job.LeaseOwner == lease.WorkerId;
+        return current && epoch > job.Epochs
+            ? new RpcException(new Status(StatusCode.InvalidArgument, $"epoch: {epoch} is beyond the job's {job.Epochs} epochs; epochs are 0 to {job.Epochs}"))
             : new RpcException(new Status(StatusCode.FailedPrecondition,
                 $"lease of job {lease.JobId} attempt {lease.Attempt} by worker {lease.WorkerId} is not current: " +
                 $"the job is {job.StateLabel} on attempt {job.Attempt}" + (job.LeaseOwner is null ? "" : $" leased to {job.LeaseOwner}")));

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using Orchestrator.Coordinator.Api.Boundary;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Configuration;
 using Orchestrator.Shared.Transport;
@@ -73,8 +74,14 @@ public sealed class CliConnection : IDisposable
         ArgumentNullException.ThrowIfNull(error);
         return error.StatusCode switch
         {
+            StatusCode.Unavailable when error.Trailers.GetValue(RpcBoundaryInterceptor.UnavailableReasonKey) == RpcBoundaryInterceptor.DatabaseUnavailable =>
+                $"the coordinator at {Address} is up but its database is not ({error.Status.Detail}); try again in a moment.",
             // A refused handshake is Internal, a refused connection Unavailable: either may be a TLS mix-up.
             StatusCode.Unavailable or StatusCode.Internal when ExplainTransport(error) is { } transport => transport,
+            StatusCode.ResourceExhausted =>
+                $"the coordinator at {Address} refused the request as too large: {error.Status.Detail} (Coordinator:Limits:MaxReceiveMessageBytes).",
+            StatusCode.Internal =>
+                $"the coordinator at {Address} failed: {error.Status.Detail}. Its log has the details under that error id.",
             StatusCode.Unavailable or StatusCode.DeadlineExceeded =>
                 $"could not reach the coordinator at {Address} ({error.Status.Detail}). Start one with `orch serve`, " +
                 "or point at yours with --coordinator URL or ORCH_COORDINATOR.",

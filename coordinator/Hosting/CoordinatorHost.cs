@@ -3,6 +3,7 @@ using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Orchestrator.Coordinator.Api.Boundary;
 
 namespace Orchestrator.Coordinator.Hosting;
 
@@ -24,6 +25,12 @@ public sealed class CoordinatorHost : IAsyncDisposable
     public Uri Address { get; }
 
     public IServiceProvider Services => app.Services;
+
+    /// <summary>
+    /// When set, <see cref="DisposeAsync"/> throws after stopping if any call ended in an unexpected error (INTERNAL):
+    /// tests set it, so a test that provokes a handler exception fails even when it asserts something else.
+    /// </summary>
+    public bool FailOnUnexpectedErrors { get; set; }
 
     /// <summary>
     /// Starts with <paramref name="settings"/> on top of the defaults (connection string, tokens, intervals…) and
@@ -80,7 +87,13 @@ public sealed class CoordinatorHost : IAsyncDisposable
             channels.Clear();
         }
 
+        var unexpected = app.Services.GetRequiredService<UnexpectedErrors>();
         await app.StopAsync();
         await app.DisposeAsync();
+        if (FailOnUnexpectedErrors && unexpected.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{unexpected.Count} call(s) ended in an unexpected error (INTERNAL):{Environment.NewLine}{string.Join(Environment.NewLine, unexpected.Recent)}");
+        }
     }
 }

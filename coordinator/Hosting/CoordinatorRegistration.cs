@@ -1,7 +1,9 @@
 using Dapper;
+using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Orchestrator.Coordinator.Api;
+using Orchestrator.Coordinator.Api.Boundary;
 using Orchestrator.Coordinator.Auth;
 using Orchestrator.Coordinator.Queue;
 using Orchestrator.Coordinator.Results;
@@ -29,6 +31,8 @@ public static class CoordinatorRegistration
         services.AddSingleton<IValidateOptions<QueueOptions>, QueueOptionsValidator>();
         services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
+        services.AddOptions<LimitsOptions>().Bind(configuration.GetSection(LimitsOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section));
         services.AddSingleton<AcceptedTokens>();
 
@@ -52,10 +56,18 @@ public static class CoordinatorRegistration
         services.AddHostedService(sp => sp.GetRequiredService<LeaseNotifier>());
         services.AddScheduledJobs(configuration);
 
-        services.AddGrpc(o => o.EnableDetailedErrors = false)
+        // The boundary interceptor is global, so it wraps every service and the token check too: no call ends UNKNOWN.
+        services.AddSingleton<UnexpectedErrors>();
+        services.AddGrpc(o =>
+            {
+                o.EnableDetailedErrors = false;
+                o.Interceptors.Add<RpcBoundaryInterceptor>();
+            })
             .AddServiceOptions<WorkerApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Worker))
             .AddServiceOptions<SweepApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Client))
             .AddServiceOptions<ResultsApi>(o => o.Interceptors.Add<BearerTokenInterceptor>(CallerRole.Client));
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<LimitsOptions>>(
+            (grpc, limits) => grpc.MaxReceiveMessageSize = limits.Value.MaxReceiveMessageBytes);
         services.AddGrpcHealthChecks(o => o.Services.Map(CoordinatorHealth.LivenessService, check => check.Tags.Contains(CoordinatorHealth.LivenessService)))
             .AddCheck("process", () => HealthCheckResult.Healthy(), [CoordinatorHealth.LivenessService])
             .AddCheck<DatabaseHealthCheck>("database");

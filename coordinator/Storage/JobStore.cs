@@ -47,10 +47,12 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         SELECT cancel_requested, lease_expires_at FROM beat
         """;
 
-    // Progress is a sign of life too: it extends the lease like a heartbeat.
+    // Progress is a sign of life too: it extends the lease like a heartbeat. An epoch beyond the job's own epochs
+    // (its parameters say how many) matches no row, records nothing and extends nothing; the caller explains why.
     private const string RecordProgress = $"""
         WITH live AS (
-            UPDATE jobs SET lease_expires_at = @now + @leaseDuration WHERE {Fence}
+            UPDATE jobs SET lease_expires_at = @now + @leaseDuration
+            WHERE {Fence} AND @epoch <= coalesce((params->>'epochs')::int, @epoch)
             RETURNING id, attempt, cancel_requested
         ), recorded AS (
             INSERT INTO job_metrics (job_id, attempt, epoch, step, metrics, recorded_at)
@@ -126,7 +128,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         {EndLease}
         """;
 
-    private const string Describe = "SELECT state::text AS state_label, attempt, lease_owner FROM jobs WHERE id = @id";
+    private const string Describe =
+        "SELECT state::text AS state_label, attempt, lease_owner, (params->>'epochs')::int AS epochs FROM jobs WHERE id = @id";
 
     private const string JobColumns = """
         id, sweep_id, job_key, encoder, params::text AS params, state::text AS state_label, attempt, max_attempts, priority,
@@ -189,7 +192,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         return row is null ? null : (row.CancelRequested, row.LeaseExpiresAt);
     }
 
-    /// <summary>Records epoch metrics; returns cancel-requested, or null when the lease is no longer current.</summary>
+    /// <summary>
+    /// Records epoch metrics; returns cancel-requested, or null when the lease is no longer current or the epoch is
+    /// beyond the job's epochs (nothing changed; <see cref="DescribeAsync"/> tells which).
+    /// </summary>
     public async Task<bool?> ReportProgressAsync(JobLease lease, int epoch, long step, string metricsJson, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);

@@ -81,6 +81,9 @@ public sealed class JobStateRow
     public int Attempt { get; init; }
 
     public string? LeaseOwner { get; init; }
+
+    /// <summary>The job's epochs from its parameters: the last epoch a progress report may name. Null when they do not say.</summary>
+    public int? Epochs { get; init; }
 }
 
 public sealed class MetricsRow

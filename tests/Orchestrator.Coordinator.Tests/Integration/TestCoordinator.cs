@@ -18,8 +18,11 @@ internal static class TestCoordinator
     public const string WorkerToken = "test-worker-token";
     public const string ClientToken = "test-client-token";
 
-    /// <summary>A coordinator on <paramref name="connectionString"/>; the Quartz jobs are off unless settings turn them on.</summary>
-    public static Task<CoordinatorHost> StartAsync(string connectionString, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    /// <summary>
+    /// A coordinator on <paramref name="connectionString"/>; the Quartz jobs are off unless settings turn them on. It
+    /// fails at dispose when any call ended in an unexpected error.
+    /// </summary>
+    public static async Task<CoordinatorHost> StartAsync(string connectionString, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -34,13 +37,15 @@ internal static class TestCoordinator
             all[key] = value;
         }
 
-        return CoordinatorHost.StartAsync(all, services =>
+        var host = await CoordinatorHost.StartAsync(all, services =>
         {
             if (time is not null)
             {
                 services.Replace(ServiceDescriptor.Singleton(time));
             }
         });
+        host.FailOnUnexpectedErrors = true; // any handler exception fails the test at dispose
+        return host;
     }
 
     public static WorkerService.WorkerServiceClient Workers(this CoordinatorHost host) => new(host.Connect(WorkerToken));
@@ -60,8 +65,11 @@ internal static class TestCoordinator
     public static Protos.LeaseToken Token(this LeasedJob job, string workerId) =>
         new() { JobId = job.JobId, Attempt = job.Attempt, WorkerId = workerId };
 
-    /// <summary>A sweep of <paramref name="count"/> distinct jobs stored directly, bypassing the spec parser.</summary>
-    public static async Task<long> SeedSweepAsync(this CoordinatorHost host, int count, int maxAttempts = 3, string? name = null, int priority = 0)
+    /// <summary>
+    /// A sweep of <paramref name="count"/> distinct jobs stored directly, bypassing the spec parser. Their
+    /// <paramref name="epochs"/> bound the epochs a progress report may name.
+    /// </summary>
+    public static async Task<long> SeedSweepAsync(this CoordinatorHost host, int count, int maxAttempts = 3, string? name = null, int priority = 0, int epochs = 10)
     {
         var dataset = new DatasetSpec();
         var spec = new SweepSpec
@@ -73,7 +81,7 @@ internal static class TestCoordinator
             Priority = priority,
         };
         var jobs = Enumerable.Range(0, count)
-            .Select(i => new JobDefinition(new JobParameters { Encoder = "resnet18", Seed = i }, dataset))
+            .Select(i => new JobDefinition(new JobParameters { Encoder = "resnet18", Seed = i, Epochs = epochs }, dataset))
             .ToList();
         var outcome = await host.Services.GetRequiredService<SweepStore>().InsertAsync(new ParsedSweep(spec, jobs), createNew: true);
         return outcome.SweepId;
@@ -97,6 +105,18 @@ internal static class TestCoordinator
         await using var connection = new NpgsqlConnection(connectionString);
         return (await connection.QueryAsync<T>(sql, parameters)).AsList();
     }
+
+    /// <summary>Asserts that <paramref name="call"/> is refused with <paramref name="code"/> and a message naming <paramref name="field"/>.</summary>
+    public static async Task<RpcException> RefusedAsync(Func<Task> call, StatusCode code, string field)
+    {
+        var exception = await Assert.ThrowsAsync<RpcException>(call);
+        Assert.True(exception.StatusCode == code, $"expected {code} naming '{field}', got {exception.Status}");
+        Assert.Contains(field, exception.Status.Detail, StringComparison.Ordinal);
+        return exception;
+    }
+
+    public static async Task<long> CountAsync(string connectionString, string table) =>
+        await ScalarAsync<long>(connectionString, $"SELECT count(*) FROM {table}");
 
     public static async Task<StatusCode> CodeOfAsync(Func<Task> call)
     {
