@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Grpc.Health.V1;
+using Xunit.Abstractions;
+
+namespace Orchestrator.Integration.Tests.Hostile;
+
+/// <summary>
+/// The catalogue of hostile and mistaken inputs (rpc-cases.jsonl, spec-cases.yaml) against one real `orch serve`:
+/// each is refused with its expected code and a message naming the field, and at the end nothing was stored, the
+/// same process still serves and its log holds no unhandled exception.
+/// </summary>
+[Collection(nameof(EndToEnd))]
+[TestCaseOrderer(CatalogueOrder.TypeName, CatalogueOrder.AssemblyName)]
+public sealed partial class HostileCatalogueTests(HostileCoordinator coordinator, ITestOutputHelper output) : IClassFixture<HostileCoordinator>
+{
+    private const double MaxSecondsPerAcceptanceCase = 5;
+    private const long MaxPeakRssGrowthBytes = 200L * 1024 * 1024;
+
+    public static TheoryData<string> AcceptanceSpecs => Names(HostileCatalogue.SpecCases.Values.Where(c => c.Acceptance).Select(c => c.Name));
+
+    public static TheoryData<string> RpcCases => Names(HostileCatalogue.RpcCases.Keys);
+
+    public static TheoryData<string> SpecCases => Names(HostileCatalogue.SpecCases.Values.Where(c => !c.Acceptance).Select(c => c.Name));
+
+    [Theory]
+    [MemberData(nameof(AcceptanceSpecs))]
+    public async Task A_acceptance_spec_is_refused_fast_with_bounded_memory(string name)
+    {
+        var spec = HostileCatalogue.SpecCases[name];
+        var request = RawCall.SubmitSweepBytes(spec.Bytes());
+        var peakBefore = coordinator.PeakRssBytes();
+
+        var outcome = await coordinator.Calls.SendAsync(RawCall.Find("SweepService", "SubmitSweep"), request, CallerToken.Client);
+
+        var peakAfter = coordinator.PeakRssBytes();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {request.Length:N0} bytes, {outcome.Status.StatusCode} in {outcome.Elapsed.TotalMilliseconds:F0} ms; coordinator peak RSS {Mb(peakBefore)} -> {Mb(peakAfter)} MB"));
+        Refusal.Check(name, outcome, [spec.Code], spec.Mentions, spec.More);
+        Assert.True(outcome.Elapsed.TotalSeconds < MaxSecondsPerAcceptanceCase, $"{name} took {outcome.Elapsed.TotalSeconds:F1} s");
+        Assert.True(peakAfter - peakBefore < MaxPeakRssGrowthBytes, $"{name} grew the coordinator's peak RSS by {Mb(peakAfter - peakBefore)} MB");
+    }
+
+    [Theory]
+    [MemberData(nameof(RpcCases))]
+    public async Task B_rpc_is_refused(string name)
+    {
+        var rpc = HostileCatalogue.RpcCases[name];
+        var method = RawCall.Find(rpc.Service, rpc.Method);
+        var request = RawCall.Serialize(method, CatalogueText.Expand(rpc.RequestJson, coordinator.Live));
+
+        var outcome = await coordinator.Calls.SendAsync(method, request, rpc.Token);
+
+        Refusal.Check(name, outcome, rpc.Codes, rpc.Mentions);
+    }
+
+    [Theory]
+    [MemberData(nameof(SpecCases))]
+    public async Task C_spec_is_refused(string name)
+    {
+        var spec = HostileCatalogue.SpecCases[name];
+
+        var outcome = await coordinator.Calls.SendAsync(RawCall.Find("SweepService", "SubmitSweep"), RawCall.SubmitSweepBytes(spec.Bytes()), CallerToken.Client);
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {outcome.Status.StatusCode} in {outcome.Elapsed.TotalMilliseconds:F0} ms"));
+        Refusal.Check(name, outcome, [spec.Code], spec.Mentions, spec.More);
+    }
+
+    [Fact]
+    public async Task Z_after_the_whole_catalogue_nothing_is_stored_and_the_same_coordinator_serves()
+    {
+        Assert.False(coordinator.Process.HasExited, $"the coordinator exited{Environment.NewLine}{coordinator.Process.Log}");
+        Assert.Equal(coordinator.StartedPid, coordinator.Process.Id);
+        Assert.True(File.Exists($"/proc/{coordinator.StartedPid}/status"), "the coordinator's process is gone");
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await coordinator.HealthAsync());
+        Assert.Equal(coordinator.CountsAfterSetup, await coordinator.CountAsync());
+        Assert.Equal(coordinator.LeaseAfterSetup, await coordinator.LeaseStateAsync());
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"coordinator pid {coordinator.StartedPid}, peak RSS {Mb(coordinator.PeakRssBytes())} MB after the catalogue"));
+
+        var failures = coordinator.Process.Log.Split('\n').Where(l => UnhandledLine().IsMatch(l)).ToList();
+        Assert.True(failures.Count == 0, $"{failures.Count} error line(s) in the coordinator's log:{Environment.NewLine}{string.Join(Environment.NewLine, failures.Take(20))}");
+    }
+
+    private static TheoryData<string> Names(IEnumerable<string> names)
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in names)
+        {
+            data.Add(name);
+        }
+
+        return data;
+    }
+
+    private static string Mb(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F1", CultureInfo.InvariantCulture);
+
+    // Error and critical log entries (the simple console format's "fail:" and "crit:"), and exceptions that reached the host.
+    [GeneratedRegex(@"\b(fail|crit):|Unhandled exception|Exception was thrown by handler")]
+    private static partial Regex UnhandledLine();
+}
