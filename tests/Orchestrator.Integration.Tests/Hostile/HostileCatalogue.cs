@@ -15,9 +15,17 @@ public static class HostileCatalogue
     private static readonly Lazy<IReadOnlyDictionary<string, SpecCase>> Specs =
         new(() => ByName(SpecCase.Load(), c => c.Name, SpecCase.FileName));
 
+    private static readonly Lazy<Dictionary<string, int>> Positions = new(() =>
+        RpcCase.Load().Select(c => c.Name).Concat(SpecCase.Load().Select(c => c.Name))
+            .Select((name, position) => (name, position))
+            .ToDictionary(p => p.name, p => p.position, StringComparer.Ordinal));
+
     public static IReadOnlyDictionary<string, RpcCase> RpcCases => Rpcs.Value;
 
     public static IReadOnlyDictionary<string, SpecCase> SpecCases => Specs.Value;
+
+    /// <summary>Where the case named <paramref name="name"/> stands in its data file.</summary>
+    public static int Position(string name) => Positions.Value.TryGetValue(name, out var position) ? position : -1;
 
     public static string PathOf(string fileName) =>
         Path.Combine(RepositoryRoot.Find(), "tests", "Orchestrator.Integration.Tests", "Hostile", fileName);

@@ -16,7 +16,7 @@ namespace Orchestrator.Integration.Tests.Hostile;
 /// </summary>
 public sealed class RawCall(GrpcChannel channel, string workerToken, string clientToken)
 {
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(8);
 
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(b => b, b => b);
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(false));
@@ -41,7 +41,7 @@ public sealed class RawCall(GrpcChannel channel, string workerToken, string clie
         var literalDurations = new List<(FieldDescriptor Field, Duration Value)>();
         foreach (var field in method.InputType.Fields.InFieldNumberOrder())
         {
-            if (field.MessageType?.FullName == Duration.Descriptor.FullName && node[field.JsonName] is JsonObject literal)
+            if (field.FieldType == FieldType.Message && field.MessageType.FullName == Duration.Descriptor.FullName && node[field.JsonName] is JsonObject literal)
             {
                 literalDurations.Add((field, new Duration { Seconds = (long?)literal["seconds"] ?? 0, Nanos = (int?)literal["nanos"] ?? 0 }));
                 node.Remove(field.JsonName);
