@@ -1,8 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.Extensions.Options;
 
 namespace Orchestrator.Coordinator.Auth;
 
@@ -14,15 +11,13 @@ public sealed class BearerTokenInterceptor : Interceptor
 {
     private const string Scheme = "Bearer ";
     private readonly CallerRole required;
-    private readonly byte[] workerToken;
-    private readonly byte[] clientToken;
+    private readonly AcceptedTokens tokens;
 
-    public BearerTokenInterceptor(CallerRole required, IOptions<AuthOptions> options)
+    public BearerTokenInterceptor(CallerRole required, AcceptedTokens tokens)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(tokens);
         this.required = required;
-        workerToken = Encoding.UTF8.GetBytes(options.Value.WorkerToken ?? throw new InvalidOperationException("no worker token configured"));
-        clientToken = Encoding.UTF8.GetBytes(options.Value.ClientToken ?? throw new InvalidOperationException("no client token configured"));
+        this.tokens = tokens;
     }
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -50,10 +45,7 @@ public sealed class BearerTokenInterceptor : Interceptor
             throw new RpcException(new Status(StatusCode.Unauthenticated, "a bearer token is required (authorization: Bearer <token>)"));
         }
 
-        var presented = Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim());
-        CallerRole? role = CryptographicOperations.FixedTimeEquals(presented, workerToken) ? CallerRole.Worker
-            : CryptographicOperations.FixedTimeEquals(presented, clientToken) ? CallerRole.Client
-            : null;
+        var role = tokens.RoleOf(header[Scheme.Length..].Trim());
         if (role is null)
         {
             throw new RpcException(new Status(StatusCode.Unauthenticated, "the bearer token is not valid"));

@@ -3,25 +3,51 @@ using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Configuration;
+using Orchestrator.Shared.Transport;
 
 namespace Orchestrator.Coordinator.Cli;
 
 /// <summary>
-/// The coordinator address and client token a command uses: from --coordinator/--token, else ORCH_COORDINATOR /
-/// ORCH_CLIENT_TOKEN, else the local credentials `orch serve` wrote. Turns gRPC failures into messages that
-/// say what to do.
+/// The coordinator address, client token and trusted CAs a command uses: from --coordinator/--token/--ca, else
+/// ORCH_COORDINATOR / ORCH_CLIENT_TOKEN / ORCH_CA_FILE, else the local credentials `orch serve` wrote. The
+/// coordinator's TLS certificate must chain to a system CA or to one of the --ca file. Turns gRPC failures into
+/// messages that say what to do.
 /// </summary>
 public sealed class CliConnection : IDisposable
 {
     public const string DefaultAddress = LocalCredentials.DefaultAddress;
+    private static bool warnedClearText;
     private readonly GrpcChannel channel;
+    private readonly CoordinatorTrust trust;
 
-    public CliConnection(string? address, string? token)
+    /// <exception cref="UsageException">the address is not http(s):// or the --ca file cannot be used</exception>
+    public CliConnection(string? address, string? token, string? caFile = null)
     {
         var local = LocalCredentials.Load();
         Address = address ?? Environment.GetEnvironmentVariable(EnvironmentVariables.Coordinator) ?? local?.Coordinator ?? DefaultAddress;
         var resolved = token ?? Environment.GetEnvironmentVariable(EnvironmentVariables.ClientToken) ?? local?.ClientToken;
-        channel = GrpcChannel.ForAddress(Address);
+        if (!Uri.TryCreate(Address, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new UsageException($"--coordinator: '{Address}' is not an http:// or https:// address");
+        }
+
+        try
+        {
+            trust = CoordinatorTrust.Load(caFile ?? Environment.GetEnvironmentVariable(EnvironmentVariables.CaFile));
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message, e);
+        }
+
+        if (resolved is not null && LoopbackHost.SendsInClearText(uri) && !warnedClearText)
+        {
+            warnedClearText = true;
+            Console.Error.WriteLine($"orch: warning: the client token goes to {Address} in clear text (http:// to another machine); " +
+                                    "serve the coordinator with TLS and use https:// (README, Security)");
+        }
+
+        channel = GrpcChannel.ForAddress(uri, new GrpcChannelOptions { HttpHandler = trust.CreateHandler(), DisposeHttpClient = true });
         Headers = resolved is null ? [] : new Metadata { { "authorization", "Bearer " + resolved } };
         Sweeps = new SweepService.SweepServiceClient(channel);
         Results = new ResultsService.ResultsServiceClient(channel);
@@ -47,6 +73,8 @@ public sealed class CliConnection : IDisposable
         ArgumentNullException.ThrowIfNull(error);
         return error.StatusCode switch
         {
+            // A refused handshake is Internal, a refused connection Unavailable: either may be a TLS mix-up.
+            StatusCode.Unavailable or StatusCode.Internal when ExplainTransport(error) is { } transport => transport,
             StatusCode.Unavailable or StatusCode.DeadlineExceeded =>
                 $"could not reach the coordinator at {Address} ({error.Status.Detail}). Start one with `orch serve`, " +
                 "or point at yours with --coordinator URL or ORCH_COORDINATOR.",
@@ -57,6 +85,14 @@ public sealed class CliConnection : IDisposable
                 $"{error.Status.Detail}: that is a worker token; commands need the client token (--token or ORCH_CLIENT_TOKEN).",
             _ => error.Status.Detail,
         };
+    }
+
+    /// <summary>A certificate not trusted, or http:// and https:// mixed up with what the coordinator speaks; null when neither.</summary>
+    public string? ExplainTransport(RpcException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        // The CLI has no synchronization context to block; the probe takes one handshake at most.
+        return TransportDiagnosis.ExplainAsync(new Uri(Address), error.Status.DebugException, trust).GetAwaiter().GetResult();
     }
 
     public void Dispose() => channel.Dispose();

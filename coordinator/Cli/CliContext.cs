@@ -17,12 +17,14 @@ public static class ExitCode
     public const int Usage = 2;
 }
 
-/// <summary>Options every command takes: where the coordinator is, the token, and JSON output for scripts.</summary>
+/// <summary>Options every command takes: where the coordinator is, the token, the CA to trust, and JSON output for scripts.</summary>
 public sealed class CommonOptions
 {
     public Option<string?> Coordinator { get; } = new("--coordinator") { Description = "coordinator address (default: ORCH_COORDINATOR, the local `orch serve`, or http://127.0.0.1:50051)", Recursive = true };
 
     public Option<string?> Token { get; } = new("--token") { Description = "client token (default: ORCH_CLIENT_TOKEN or the local `orch serve`'s)", Recursive = true };
+
+    public Option<string?> Ca { get; } = new("--ca") { Description = "PEM file of the CA that signed the coordinator's TLS certificate, trusted besides the system's (default: ORCH_CA_FILE)", Recursive = true };
 
     public Option<bool> Json { get; } = new("--json") { Description = "print machine-readable JSON instead of text", Recursive = true };
 
@@ -31,6 +33,7 @@ public sealed class CommonOptions
         ArgumentNullException.ThrowIfNull(root);
         root.Options.Add(Coordinator);
         root.Options.Add(Token);
+        root.Options.Add(Ca);
         root.Options.Add(Json);
     }
 }
@@ -57,7 +60,18 @@ public sealed class CliContext(ParseResult parse, CommonOptions common, CliConne
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(common);
         ArgumentNullException.ThrowIfNull(body);
-        using var connection = new CliConnection(parse.GetValue(common.Coordinator), parse.GetValue(common.Token));
+        CliConnection connection;
+        try
+        {
+            connection = new CliConnection(parse.GetValue(common.Coordinator), parse.GetValue(common.Token), parse.GetValue(common.Ca));
+        }
+        catch (UsageException ex)
+        {
+            Console.Error.WriteLine("orch: " + ex.Message);
+            return ExitCode.Usage;
+        }
+
+        using var owned = connection;
         var context = new CliContext(parse, common, connection);
         try
         {

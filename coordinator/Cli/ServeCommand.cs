@@ -17,9 +17,12 @@ public static class ServeCommand
         var database = new Option<string?>("--db") { Description = "PostgreSQL connection string (default: ConnectionStrings__Orchestrator, else the embedded local PostgreSQL)" };
         var listen = new Option<string>("--listen") { Description = "address to serve gRPC on", DefaultValueFactory = _ => CliConnection.DefaultAddress };
         var dataDirectory = new Option<string?>("--data-dir") { Description = "data directory of the embedded PostgreSQL" };
-        var command = new Command("serve", "Run the coordinator.\nExample: orch serve --listen http://0.0.0.0:50051 --db \"Host=db;Username=orch;Password=…;Database=orch\"")
+        var certificate = new Option<string?>("--tls-cert") { Description = $"serve TLS with this certificate, a PEM file (with --listen https://…; also {CoordinatorEndpoint.CertificatePathKey})" };
+        var key = new Option<string?>("--tls-key") { Description = $"the certificate's private key, a PEM file (also {CoordinatorEndpoint.CertificateKeyPathKey})" };
+        var tokensFile = new Option<string?>("--tokens-file") { Description = "file of `worker TOKEN` / `client TOKEN` lines, read again when it changes (tokens rotate without a restart)" };
+        var command = new Command("serve", "Run the coordinator.\nExample: orch serve --listen https://0.0.0.0:50051 --tls-cert server.crt --tls-key server.key --db \"Host=db;Username=orch;Password=…;Database=orch\"")
         {
-            database, listen, dataDirectory,
+            database, listen, dataDirectory, certificate, key, tokensFile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -34,8 +37,37 @@ public static class ServeCommand
                 settings["Coordinator:Database:EmbeddedDataDirectory"] = directory;
             }
 
-            var app = BuildHost(settings, parse.GetValue(listen)!);
-            await app.RunAsync(cancellationToken);
+            settings[CoordinatorEndpoint.CertificatePathKey] = parse.GetValue(certificate);
+            settings[CoordinatorEndpoint.CertificateKeyPathKey] = parse.GetValue(key);
+            if (parse.GetValue(tokensFile) is { } file)
+            {
+                settings[$"{AuthOptions.Section}:{nameof(AuthOptions.TokensFile)}"] = Path.GetFullPath(file);
+            }
+
+            // Null values would hide what appsettings.json or the environment set; only the given options go on top.
+            foreach (var unset in settings.Where(s => s.Value is null).Select(s => s.Key).ToList())
+            {
+                settings.Remove(unset);
+            }
+
+            WebApplication app;
+            try
+            {
+                app = BuildHost(settings, parse.GetValue(listen)!);
+                CoordinatorEndpoint.Verify(app.Configuration, Console.Error);
+            }
+            catch (CoordinatorConfigurationException e)
+            {
+                // Before anything is served or started: the operator reads one line saying what to change.
+                await Console.Error.WriteLineAsync("orch serve: cannot start: " + e.Message);
+                return ExitCode.Usage;
+            }
+
+            await using (app)
+            {
+                await app.RunAsync(cancellationToken);
+            }
+
             return ExitCode.Ok;
         });
         return command;
@@ -51,8 +83,7 @@ public static class ServeCommand
     /// <summary>Without configured tokens, the local credentials file's (created on first use) serve, so a single machine needs no setup.</summary>
     private static void UseLocalTokensUnlessConfigured(WebApplicationBuilder builder, string listen)
     {
-        var configuredTokens = builder.Configuration[$"{AuthOptions.Section}:WorkerToken"] ?? Environment.GetEnvironmentVariable(EnvironmentVariables.WorkerToken);
-        if (configuredTokens is not null)
+        if (AuthOptions.AnyConfigured(builder.Configuration))
         {
             return;
         }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Dapper;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -8,7 +7,6 @@ using Orchestrator.Coordinator.Queue;
 using Orchestrator.Coordinator.Results;
 using Orchestrator.Coordinator.Scheduling;
 using Orchestrator.Coordinator.Storage;
-using Orchestrator.Shared.Configuration;
 using Quartz;
 
 namespace Orchestrator.Coordinator.Hosting;
@@ -31,7 +29,8 @@ public static class CoordinatorRegistration
         services.AddSingleton<IValidateOptions<QueueOptions>, QueueOptionsValidator>();
         services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
-        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).PostConfigure<ILogger<AuthOptions>>(ResolveTokens);
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section));
+        services.AddSingleton<AcceptedTokens>();
 
         services.AddSingleton(sp => CoordinatorDatabase.Open(
             sp.GetRequiredService<IOptions<DatabaseOptions>>(), sp.GetRequiredService<ILogger<CoordinatorDatabase>>()));
@@ -69,7 +68,7 @@ public static class CoordinatorRegistration
         ArgumentNullException.ThrowIfNull(app);
 
         // Resolve the tokens now, so a generated one is logged at start-up rather than at the first call.
-        _ = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        _ = app.Services.GetRequiredService<AcceptedTokens>();
         app.MapGrpcService<WorkerApi>();
         app.MapGrpcService<SweepApi>();
         app.MapGrpcService<ResultsApi>();
@@ -105,33 +104,4 @@ public static class CoordinatorRegistration
             .WithIdentity(typeof(TJob).Name)
             .StartNow()
             .WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever()));
-
-    /// <summary>
-    /// Tokens from configuration, else ORCH_WORKER_TOKEN / ORCH_CLIENT_TOKEN; a missing one is generated for
-    /// this run and logged, so a local quick start works and a real deployment sets both.
-    /// </summary>
-    private static void ResolveTokens(AuthOptions options, ILogger<AuthOptions> logger)
-    {
-        options.WorkerToken = Resolve(options.WorkerToken, EnvironmentVariables.WorkerToken, "worker", logger);
-        options.ClientToken = Resolve(options.ClientToken, EnvironmentVariables.ClientToken, "client", logger);
-    }
-
-    private static string Resolve(string? configured, string variable, string role, ILogger logger)
-    {
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            return configured;
-        }
-
-        var fromEnvironment = Environment.GetEnvironmentVariable(variable);
-        if (!string.IsNullOrWhiteSpace(fromEnvironment))
-        {
-            return fromEnvironment;
-        }
-
-        var generated = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        logger.LogWarning("No {Role} token configured ({Section}:{Role}Token or {Variable}); generated one for this run: {Token}",
-            role, AuthOptions.Section, role, variable, generated);
-        return generated;
-    }
 }

@@ -12,10 +12,10 @@ namespace Orchestrator.Coordinator.Results;
 public sealed class LossCurvesQuery(NpgsqlDataSource dataSource)
 {
     private const string TrainLoss =
-        "CASE WHEN jsonb_typeof(m.metrics -> @trainLoss) = 'number' AND abs((m.metrics -> @trainLoss)::numeric) <= 1e15 THEN (m.metrics -> @trainLoss)::float8 END";
+        "CASE WHEN jsonb_typeof(m.metrics -> @trainLoss) = 'number' THEN CASE WHEN abs((m.metrics -> @trainLoss)::numeric) <= 1e15 THEN (m.metrics -> @trainLoss)::float8 END END";
 
     private const string ValLoss =
-        "CASE WHEN jsonb_typeof(m.metrics -> @valLoss) = 'number' AND abs((m.metrics -> @valLoss)::numeric) <= 1e15 THEN (m.metrics -> @valLoss)::float8 END";
+        "CASE WHEN jsonb_typeof(m.metrics -> @valLoss) = 'number' THEN CASE WHEN abs((m.metrics -> @valLoss)::numeric) <= 1e15 THEN (m.metrics -> @valLoss)::float8 END END";
 
     // A loss is read only when it is a number float8 can hold, so a row written by hand or by an older version
     // (a string, 1e400) leaves a gap in its curve instead of failing the query for the whole sweep.

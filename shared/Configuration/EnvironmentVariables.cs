@@ -15,6 +15,9 @@ public static class EnvironmentVariables
     /// <summary>The coordinator address `orch` talks to when no --coordinator is given.</summary>
     public const string Coordinator = "ORCH_COORDINATOR";
 
+    /// <summary>A PEM file of CA certificates `orch` and `orch-worker` trust for the coordinator's TLS certificate, besides the system's (--ca).</summary>
+    public const string CaFile = "ORCH_CA_FILE";
+
     /// <summary>The orch-worker program `orch demo` starts (a path to orch-worker or orch-worker.dll).</summary>
     public const string WorkerProgram = "ORCH_WORKER";
 

@@ -15,13 +15,10 @@ public enum ParameterKind
     TowerWeights,
 }
 
-/// <summary>What a spec may say about one job parameter: its kind and the rule its values obey.</summary>
-public sealed record ParameterRule(string Name, ParameterKind Kind, Func<object, string?> Check);
-
 /// <summary>
 /// The tunable parameters of <see cref="JobParameters"/> (everything but encoder and seed, which a spec names
 /// at its top level), each with its rule. Kinds come from the record itself, so a field added there is
-/// known here at once; a field without a rule below accepts any value of its kind.
+/// known here at once; a field without bounds or allowed values below accepts any value of its kind.
 /// </summary>
 public static class ParameterCatalog
 {
@@ -31,28 +28,34 @@ public static class ParameterCatalog
     // The small transformer's vocabulary is built per job from its captions, so no weights can exist for it.
     private static readonly IReadOnlyList<string> TextEncodersWithPublishedWeights = ["distilbert-base-uncased"];
 
-    private static readonly Dictionary<string, Func<object, string?>> Checks = new(StringComparer.Ordinal)
+    // Upper bounds keep out typos (epochs: 1000000000) and values no worker could run; they are generous enough
+    // for any real study. Every whole number has one, so a value always fits the job's 32-bit field.
+    private static readonly Dictionary<string, ValueBounds> Bounds = new(StringComparer.Ordinal)
     {
-        ["batch_size"] = AtLeast(1),
-        ["num_workers"] = AtLeast(0),
-        ["epochs"] = AtLeast(1),
-        ["patience"] = AtLeast(0),
-        ["max_length"] = AtLeast(2),
-        ["image_size"] = AtLeast(16),
-        ["projection_layers"] = AtLeast(1),
-        ["projection_dim"] = AtLeast(1),
-        ["text_layers"] = AtLeast(1),
-        ["text_width"] = AtLeast(1),
-        ["text_heads"] = AtLeast(1),
-        ["head_lr"] = Positive,
-        ["image_encoder_lr"] = Positive,
-        ["text_encoder_lr"] = Positive,
-        ["temperature"] = Positive,
-        ["weight_decay"] = v => (double)v >= 0 ? null : "must be zero or positive",
-        ["factor"] = v => (double)v is > 0 and < 1 ? null : "must be between 0 and 1 (exclusive): the learning rate is multiplied by it",
-        ["dropout"] = v => (double)v is >= 0 and < 1 ? null : "must be in [0, 1)",
-        ["loss"] = OneOf(Losses),
-        ["text_encoder"] = OneOf(TextEncoders),
+        ["batch_size"] = ValueBounds.Whole(1, 65_536),
+        ["num_workers"] = ValueBounds.Whole(0, 256),
+        ["epochs"] = ValueBounds.Whole(1, 10_000),
+        ["patience"] = ValueBounds.Whole(0, 10_000),
+        ["max_length"] = ValueBounds.Whole(2, 4_096),
+        ["image_size"] = ValueBounds.Whole(16, 1_024),
+        ["projection_layers"] = ValueBounds.Whole(1, 64),
+        ["projection_dim"] = ValueBounds.Whole(1, 16_384),
+        ["text_layers"] = ValueBounds.Whole(1, 64),
+        ["text_width"] = ValueBounds.Whole(1, 16_384),
+        ["text_heads"] = ValueBounds.Whole(1, 256),
+        ["head_lr"] = ValueBounds.PositiveUpTo(10),
+        ["image_encoder_lr"] = ValueBounds.PositiveUpTo(10),
+        ["text_encoder_lr"] = ValueBounds.PositiveUpTo(10),
+        ["temperature"] = ValueBounds.PositiveUpTo(100),
+        ["weight_decay"] = new(0, 10),
+        ["factor"] = new(0, 1, ExcludesMinimum: true, ExcludesMaximum: true) { Note = "the learning rate is multiplied by it" },
+        ["dropout"] = new(0, 1, ExcludesMaximum: true),
+    };
+
+    private static readonly Dictionary<string, IReadOnlyList<string>> AllowedTexts = new(StringComparer.Ordinal)
+    {
+        ["loss"] = Losses,
+        ["text_encoder"] = TextEncoders,
     };
 
     private static readonly Dictionary<string, ParameterRule> ByName = typeof(JobParameters)
@@ -61,12 +64,15 @@ public static class ParameterCatalog
         .Where(p => p.Name is not null and not "encoder" and not "seed")
         .ToDictionary(
             p => p.Name!,
-            p => new ParameterRule(p.Name!, KindOf(p.PropertyType), Checks.GetValueOrDefault(p.Name!, _ => null)),
+            p => new ParameterRule(p.Name!, KindOf(p.PropertyType), Bounds.GetValueOrDefault(p.Name!), AllowedTexts.GetValueOrDefault(p.Name!)),
             StringComparer.Ordinal);
 
     public static IReadOnlyCollection<string> Names => ByName.Keys;
 
     public static bool TryGet(string name, out ParameterRule rule) => ByName.TryGetValue(name, out rule!);
+
+    public static ParameterRule Get(string name) =>
+        ByName.TryGetValue(name, out var rule) ? rule : throw new ArgumentException($"'{name}' is not a job parameter", nameof(name));
 
     public static bool TextEncoderHasPublishedWeights(string name) => TextEncodersWithPublishedWeights.Contains(name, StringComparer.Ordinal);
 
@@ -76,12 +82,4 @@ public static class ParameterCatalog
         : type == typeof(bool) ? ParameterKind.Boolean
         : type == typeof(PretrainedWeights) ? ParameterKind.TowerWeights
         : ParameterKind.Text;
-
-    private static Func<object, string?> AtLeast(int minimum) =>
-        v => (long)v >= minimum ? null : $"must be at least {minimum}";
-
-    private static string? Positive(object v) => (double)v > 0 ? null : "must be positive (greater than 0)";
-
-    private static Func<object, string?> OneOf(IReadOnlyList<string> allowed) =>
-        v => allowed.Contains((string)v, StringComparer.Ordinal) ? null : $"must be one of: {string.Join(", ", allowed)}";
 }

@@ -65,18 +65,41 @@ public static class SweepExpander
     private static long CountRandom(SweepSpec spec, List<SpecProblem> problems)
     {
         var count = spec.Count ?? 0;
-        var hasRange = spec.Parameters.Values.Any(d => d is JsonObject);
-        if (!hasRange)
+        var available = CountDistinct(spec);
+        if (available < count)
         {
-            var available = CountGrid(spec);
-            if (available < count)
-            {
-                problems.Add(new SpecProblem("count",
-                    $"asks for {count} distinct combinations but the listed values allow only {available}; lower count or widen the space"));
-            }
+            problems.Add(new SpecProblem("count",
+                $"asks for {count} distinct combinations but the listed values and whole-number ranges allow only {available}; lower count or widen the space"));
         }
 
         return count;
+    }
+
+    /// <summary>How many distinct draws the space holds (capped), or long.MaxValue when a real-valued range makes it endless.</summary>
+    private static long CountDistinct(SweepSpec spec)
+    {
+        long product = 1;
+        foreach (var (name, domain) in spec.Parameters)
+        {
+            long size;
+            if (domain is JsonArray values)
+            {
+                size = values.Count;
+            }
+            else if (ParameterCatalog.Get(name).Kind == ParameterKind.WholeNumber)
+            {
+                var (min, max, _) = RangeOf(domain);
+                size = (long)max - (long)min + 1;
+            }
+            else
+            {
+                return long.MaxValue;
+            }
+
+            product = Math.Min(product * size, long.MaxValue / 1_000_000);
+        }
+
+        return product;
     }
 
     private static List<SortedDictionary<string, JsonNode>> GridCombinations(SweepSpec spec)
@@ -99,7 +122,9 @@ public static class SweepExpander
         var random = new Random(spec.Seed);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var draws = new List<SortedDictionary<string, JsonNode>>(count);
-        var budget = (count * 100) + 1_000; // ranges over few integers can run out of distinct draws
+        // Finite spaces hold at least count draws (checked before), so this only ends the search when a narrow
+        // real-valued range yields too few distinct values at the six significant digits a draw keeps.
+        var budget = (count * 20) + 1_000;
         while (draws.Count < count && budget-- > 0)
         {
             var draw = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
@@ -108,7 +133,7 @@ public static class SweepExpander
                 draw[name] = Sample(name, domain, random);
             }
 
-            if (seen.Add(new JsonObject(draw.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value.DeepClone()))).ToJsonString()))
+            if (seen.Add(string.Join('\n', draw.Values.Select(v => v.ToJsonString()))))
             {
                 draws.Add(draw);
             }
@@ -129,17 +154,25 @@ public static class SweepExpander
             return values[random.Next(values.Count)]!.DeepClone();
         }
 
-        var range = (JsonObject)domain;
-        var min = range["min"]!.GetValue<double>();
-        var max = range["max"]!.GetValue<double>();
-        var log = range["log"]!.GetValue<bool>();
-        var u = random.NextDouble();
-        var value = log ? Math.Exp(Math.Log(min) + (u * (Math.Log(max) - Math.Log(min)))) : min + (u * (max - min));
-        ParameterCatalog.TryGet(name, out var rule);
-        return rule.Kind == ParameterKind.WholeNumber
-            ? JsonValue.Create((int)Math.Round(value))
-            : JsonValue.Create(double.Parse(value.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+        var (min, max, log) = RangeOf(domain);
+        if (ParameterCatalog.Get(name).Kind == ParameterKind.WholeNumber)
+        {
+            // Bounds of a whole-number range are whole numbers within int (checked by the parser); both are drawn.
+            var whole = log
+                ? Math.Clamp((int)Math.Round(LogUniform(min, max, random)), (int)min, (int)max)
+                : random.Next((int)min, (int)max + 1);
+            return JsonValue.Create(whole);
+        }
+
+        var value = log ? LogUniform(min, max, random) : min + (random.NextDouble() * (max - min));
+        return JsonValue.Create(double.Parse(value.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
     }
+
+    private static double LogUniform(double min, double max, Random random) =>
+        Math.Exp(Math.Log(min) + (random.NextDouble() * (Math.Log(max) - Math.Log(min))));
+
+    private static (double Min, double Max, bool Log) RangeOf(JsonNode domain) =>
+        (domain["min"]!.GetValue<double>(), domain["max"]!.GetValue<double>(), domain["log"]!.GetValue<bool>());
 
     private static JobParameters Build(string encoder, int seed, SortedDictionary<string, JsonNode> draw)
     {

@@ -50,10 +50,6 @@ public sealed record SweepSpec
     [JsonPropertyName("parameters")]
     public IReadOnlyDictionary<string, JsonNode> Parameters { get; init; } = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
 
-    /// <summary>Optional cron expression that re-submits the sweep on a schedule.</summary>
-    [JsonPropertyName("schedule")]
-    public string? Schedule { get; init; }
-
     public string ToCanonicalJson() => CanonicalJson.Serialize(this);
 }
 

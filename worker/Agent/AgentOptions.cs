@@ -20,6 +20,12 @@ public sealed class AgentOptions
     /// <summary>The worker bearer token.</summary>
     public string Token { get; set; } = string.Empty;
 
+    /// <summary>
+    /// A PEM file of CA certificates trusted for the coordinator's TLS certificate besides the system's (`--ca`,
+    /// ORCH_CA_FILE): a private CA's, or a self-signed server certificate itself. The host name is checked either way.
+    /// </summary>
+    public string? CaFile { get; set; }
+
     /// <summary>Comma-separated devices, one slot each (`cuda:0,cuda:1` or `cpu`); default: every visible GPU, else one CPU slot.</summary>
     public string? Devices { get; set; }
 

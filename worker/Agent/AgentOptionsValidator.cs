@@ -31,6 +31,15 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             problems.Add(e.Message);
         }
 
+        try
+        {
+            Shared.Transport.CoordinatorTrust.Load(options.CaFile);
+        }
+        catch (ArgumentException e)
+        {
+            problems.Add(e.Message);
+        }
+
         Require(options.Slots is null or >= 1, $"--slots must be at least 1, got {options.Slots}");
         Require(!string.IsNullOrWhiteSpace(options.Name), "--name must not be empty");
         Require(!string.IsNullOrWhiteSpace(options.CheckpointRoot), "--checkpoint-root must not be empty");

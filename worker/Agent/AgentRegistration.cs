@@ -51,5 +51,8 @@ public static class AgentRegistration
             // The coordinator's own variable for the worker token serves the agent too.
             options.Token = Environment.GetEnvironmentVariable(EnvironmentVariables.WorkerToken) ?? local?.WorkerToken ?? string.Empty;
         }
+
+        // The variable `orch` reads serves the agent too, so one setting covers both on a machine.
+        options.CaFile ??= Environment.GetEnvironmentVariable(EnvironmentVariables.CaFile);
     }
 }

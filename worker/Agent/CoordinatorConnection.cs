@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Orchestrator.Protos;
+using Orchestrator.Shared.Transport;
 
 namespace Orchestrator.Worker.Agent;
 
@@ -8,7 +9,9 @@ namespace Orchestrator.Worker.Agent;
 /// The agent's calls to the coordinator. The coordinator may vanish (restart, network): calls that fail for
 /// that reason are retried with exponential backoff and jitter until they succeed or the agent stops; every
 /// other failure (fencing refusals included) reaches the caller at once. Given several addresses (coordinators
-/// sharing one database), a call that finds its coordinator unreachable is retried on the next one.
+/// sharing one database), a call that finds its coordinator unreachable is retried on the next one. The
+/// coordinator's TLS certificate must chain to a system CA or one of the --ca file; a refused certificate or an
+/// http/https mix-up is logged as what it is (and retried like an outage: it may be fixed on the server's side).
 /// </summary>
 public sealed class CoordinatorConnection : IDisposable
 {
@@ -24,6 +27,7 @@ public sealed class CoordinatorConnection : IDisposable
     private readonly CoordinatorContactFile? contact;
     private readonly ILogger logger;
     private readonly TimeProvider time;
+    private readonly CoordinatorTrust trust;
     private int current;
 
     public CoordinatorConnection(AgentOptions options, ILogger logger, CoordinatorContactFile? contact = null, TimeProvider? time = null)
@@ -37,10 +41,15 @@ public sealed class CoordinatorConnection : IDisposable
         // The channel's own reconnect backoff grows to 2 minutes by default: after a long outage it would keep
         // failing calls fast for that long after the coordinator is back. Capped like our retries, it reconnects
         // within a few seconds, well inside a lease.
-        var channelOptions = new GrpcChannelOptions { MaxReconnectBackoff = options.MaxRetryDelay };
+        trust = CoordinatorTrust.Load(options.CaFile);
         endpoints = ParseAddresses(options.Coordinator).Select(address =>
         {
-            var channel = GrpcChannel.ForAddress(address, channelOptions);
+            if (LoopbackHost.SendsInClearText(address))
+            {
+                logger.LogWarning("The worker token goes to {Address} in clear text (http:// to another machine); serve the coordinator with TLS and use https:// (README, Security)", address);
+            }
+
+            var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReconnectBackoff = options.MaxRetryDelay, HttpHandler = trust.CreateHandler(), DisposeHttpClient = true });
             return new Endpoint(address, channel, new WorkerService.WorkerServiceClient(channel));
         }).ToArray();
         headers = new Metadata { { "authorization", "Bearer " + options.Token } };
@@ -88,8 +97,18 @@ public sealed class CoordinatorConnection : IDisposable
                 var delay = BackoffDelay(failures, maxDelay);
                 if (failures == 0 || failures % 5 == 0)
                 {
-                    logger.LogWarning("{What}: coordinator {Address} unreachable ({Status}: {Detail}); retrying in {Delay:F1} s",
-                        what, endpoints[used].Address, ex.StatusCode, ex.Status.Detail, delay.TotalSeconds);
+                    var transport = ex.StatusCode is StatusCode.Unavailable or StatusCode.Internal
+                        ? await TransportDiagnosis.ExplainAsync(endpoints[used].Address, ex.Status.DebugException, trust, cancellationToken)
+                        : null;
+                    if (transport is not null)
+                    {
+                        logger.LogError("{What}: {Problem}; retrying in {Delay:F1} s", what, transport, delay.TotalSeconds);
+                    }
+                    else
+                    {
+                        logger.LogWarning("{What}: coordinator {Address} unreachable ({Status}: {Detail}); retrying in {Delay:F1} s",
+                            what, endpoints[used].Address, ex.StatusCode, ex.Status.Detail, delay.TotalSeconds);
+                    }
                 }
 
                 FailOver(used);

@@ -14,7 +14,7 @@ public static class AgentCommand
 
     public const string Description = "Serve a coordinator: register this machine and run one lease loop per slot (the default without a command word).\n" +
                                       "Options also come from appsettings.json (Agent:*) and ORCH_AGENT__* environment variables.\n" +
-                                      "Example: orch-worker --coordinator http://10.0.0.5:50051 --checkpoint-root /shared/checkpoints";
+                                      "Example: orch-worker --coordinator https://10.0.0.5:50051 --ca ca.crt --checkpoint-root /shared/checkpoints";
 
     public static Command Create()
     {
@@ -31,6 +31,7 @@ public static class AgentCommand
         {
             (new("--coordinator") { Description = "coordinator address, or several comma-separated (default: the local `orch serve`, else http://127.0.0.1:50051)" }, "Agent:Coordinator"),
             (new("--token") { Description = "worker token (default: ORCH_WORKER_TOKEN, else the local `orch serve`'s)" }, "Agent:Token"),
+            (new("--ca") { Description = "PEM file of the CA that signed the coordinator's TLS certificate, trusted besides the system's (default: ORCH_CA_FILE)" }, "Agent:CaFile"),
             (new("--devices") { Description = "comma-separated devices, one slot each: cuda:0,cuda:1 or cpu (default: every visible GPU, else one CPU slot)" }, "Agent:Devices"),
             (new("--slots") { Description = "number of CPU slots when no GPU is used" }, "Agent:Slots"),
             (new("--name") { Description = "this worker's name (default: the host name)" }, "Agent:Name"),

@@ -50,6 +50,23 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void The_coordinator_serves_tls_with_the_mounted_certificate_and_checks_its_health_over_tls()
+    {
+        var coordinator = Services["coordinator"];
+        var command = coordinator["command"].Texts.ToList();
+        var volume = coordinator["volumes"].Texts.Single(v => v.EndsWith(":ro", StringComparison.Ordinal))[..^":ro".Length];
+        var mount = volume[(volume.LastIndexOf(':') + 1)..]; // the source may hold a `${VAR:-default}`
+
+        Assert.StartsWith("https://", command[command.IndexOf("--listen") + 1], StringComparison.Ordinal);
+        Assert.StartsWith(mount + "/", command[command.IndexOf("--tls-cert") + 1], StringComparison.Ordinal);
+        Assert.StartsWith(mount + "/", command[command.IndexOf("--tls-key") + 1], StringComparison.Ordinal);
+        var health = coordinator["healthcheck"]["test"].Texts.ToList();
+        Assert.Contains("health", health);
+        Assert.StartsWith("https://localhost:", health[health.IndexOf("--coordinator") + 1], StringComparison.Ordinal);
+        Assert.StartsWith(mount + "/", health[health.IndexOf("--ca") + 1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_gpu_worker_reserves_nvidia_gpus_and_starts_by_default_the_cpu_worker_waits_behind_a_profile()
     {
         var gpu = Services["worker-gpu"];
@@ -76,7 +93,9 @@ public sealed partial class ComposeFileTests
 
         Assert.Equal("agent", command[0]);
         Assert.Contains("--coordinator", command);
-        Assert.Contains($"http://coordinator:{DeploymentFiles.CoordinatorPort}", command[command.ToList().IndexOf("--coordinator") + 1], StringComparison.Ordinal);
+        Assert.Contains($"https://coordinator:{DeploymentFiles.CoordinatorPort}", command[command.ToList().IndexOf("--coordinator") + 1], StringComparison.Ordinal);
+        var ca = command[command.ToList().IndexOf("--ca") + 1];
+        Assert.Contains(worker["volumes"].Texts, v => v.EndsWith($"/ca.crt:{ca}:ro", StringComparison.Ordinal));
         Assert.StartsWith("${ORCH_WORKER_TOKEN:?", worker["environment"]["ORCH_WORKER_TOKEN"].Text, StringComparison.Ordinal);
         Assert.Contains($"shared:{DeploymentFiles.SharedMount}", worker["volumes"].Texts);
         Assert.True(compose["volumes"].Keys.Contains("shared"), "volumes.shared is declared");

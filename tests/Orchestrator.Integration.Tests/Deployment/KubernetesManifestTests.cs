@@ -36,22 +36,35 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void Two_coordinators_serve_grpc_behind_a_service_and_are_probed_on_the_grpc_health_service()
+    public void Two_coordinators_serve_grpc_over_tls_behind_a_service_and_are_probed_on_the_grpc_health_service()
     {
         var deployment = Single("Deployment", "orch-coordinator");
         var container = deployment["spec"]["template"]["spec"]["containers"][0];
         var port = DeploymentFiles.CoordinatorPort;
         var service = Single("Service", "orch-coordinator");
+        var args = container["args"].Texts.ToList();
 
         Assert.Equal(2, deployment["spec"]["replicas"].Number);
         Assert.NotEmpty(container["image"].Text);
-        Assert.Contains($"http://0.0.0.0:{port}", container["args"].Texts);
+        Assert.Contains($"https://0.0.0.0:{port}", args);
         Assert.Equal(port, container["ports"][0]["containerPort"].Number);
-        Assert.Equal(port, container["readinessProbe"]["grpc"]["port"].Number);
-        Assert.False(container["readinessProbe"]["grpc"]["service"].Exists, "readiness asks the unnamed service: serving and the database answers");
-        Assert.Equal(port, container["livenessProbe"]["grpc"]["port"].Number);
-        Assert.Equal(CoordinatorHealth.LivenessService, container["livenessProbe"]["grpc"]["service"].Text);
-        Assert.Equal(CoordinatorHealth.LivenessService, container["startupProbe"]["grpc"]["service"].Text);
+        AssertMountedFromSecret(deployment, args[args.IndexOf("--tls-cert") + 1]);
+        AssertMountedFromSecret(deployment, args[args.IndexOf("--tls-key") + 1]);
+        AssertMountedFromSecret(deployment, args[args.IndexOf("--tokens-file") + 1]);
+
+        // The kubelet's gRPC probe speaks no TLS: `orch health` over TLS asks the same health services.
+        var readiness = container["readinessProbe"]["exec"]["command"].Texts.ToList();
+        Assert.Contains("health", readiness);
+        Assert.DoesNotContain("--service", readiness); // the unnamed service: serving and the database answers
+        Assert.Equal($"https://localhost:{port}", readiness[readiness.IndexOf("--coordinator") + 1]);
+        AssertMountedFromSecret(deployment, readiness[readiness.IndexOf("--ca") + 1]);
+        foreach (var probe in new[] { "livenessProbe", "startupProbe" })
+        {
+            var command = container[probe]["exec"]["command"].Texts.ToList();
+            Assert.Equal(CoordinatorHealth.LivenessService, command[command.IndexOf("--service") + 1]);
+            Assert.Equal($"https://localhost:{port}", command[command.IndexOf("--coordinator") + 1]);
+        }
+
         Assert.Equal(container["ports"][0]["name"].Text, service["spec"]["ports"][0]["targetPort"].Text);
         Assert.Equal(port, service["spec"]["ports"][0]["port"].Number);
         AssertSelects(service["spec"]["selector"], deployment);
@@ -70,7 +83,8 @@ public sealed class KubernetesManifestTests
         Assert.NotEmpty(container["image"].Text);
         Assert.Equal("1", container["resources"]["limits"]["nvidia.com/gpu"].Text);
         Assert.Equal("agent", args[0]);
-        Assert.Equal($"http://orch-coordinator:{DeploymentFiles.CoordinatorPort}", args[args.IndexOf("--coordinator") + 1]);
+        Assert.Equal($"https://orch-coordinator:{DeploymentFiles.CoordinatorPort}", args[args.IndexOf("--coordinator") + 1]);
+        AssertMountedFromSecret(deployment, args[args.IndexOf("--ca") + 1]);
         Assert.Equal(DeploymentFiles.SharedMount, mount["mountPath"].Text);
         var volume = Single("PersistentVolumeClaim", claim["persistentVolumeClaim"]["claimName"].Text);
         Assert.Contains("ReadWriteMany", volume["spec"]["accessModes"].Texts);
@@ -102,6 +116,18 @@ public sealed class KubernetesManifestTests
             Assert.Equal("orchestrator", reference["name"].Text);
             Assert.Contains(reference["key"].Text, secret["stringData"].Keys);
         });
+    }
+
+    /// <summary>The file at <paramref name="path"/> is a key of a Secret the example defines, mounted into the pod.</summary>
+    private void AssertMountedFromSecret(YamlTree workload, string path)
+    {
+        var pod = workload["spec"]["template"]["spec"];
+        var mount = pod["containers"][0]["volumeMounts"].Items.Single(m => path.StartsWith(m["mountPath"].Text + "/", StringComparison.Ordinal));
+        var volume = pod["volumes"].Items.Single(v => v["name"].Text == mount["name"].Text)["secret"];
+        var secret = Single("Secret", volume["secretName"].Text);
+        var file = path[(mount["mountPath"].Text.Length + 1)..];
+        var key = volume["items"].Exists ? volume["items"].Items.Single(i => i["path"].Text == file)["key"].Text : file;
+        Assert.Contains(key, secret["stringData"].Keys);
     }
 
     private YamlTree Single(string kind, string name) =>

@@ -1,0 +1,46 @@
+namespace Orchestrator.Coordinator.Auth;
+
+/// <summary>
+/// The tokens file (`Coordinator:Auth:TokensFile`, `orch serve --tokens-file`): one `worker TOKEN` or `client TOKEN`
+/// per line; blank lines and lines starting with # are skipped. One file for both roles, so a single Secret key
+/// holds them and one write changes them together.
+/// </summary>
+public static class TokensFile
+{
+    public const string WorkerRole = "worker";
+    public const string ClientRole = "client";
+
+    /// <summary>The tokens of <paramref name="text"/> read from <paramref name="path"/>, each with its line as its source.</summary>
+    /// <param name="path">names the file in sources and problems</param>
+    /// <param name="text">the file's contents</param>
+    /// <param name="problems">lines that are neither a token nor a comment</param>
+    public static (List<(string Token, string Source)> Workers, List<(string Token, string Source)> Clients) Parse(string path, string text, List<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(problems);
+        var workers = new List<(string, string)>();
+        var clients = new List<(string, string)>();
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            var source = $"{path} line {i + 1}";
+            var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            var role = parts[0].ToLowerInvariant();
+            if (parts.Length != 2 || role is not (WorkerRole or ClientRole))
+            {
+                problems.Add($"{source}: expected `{WorkerRole} TOKEN` or `{ClientRole} TOKEN`");
+                continue;
+            }
+
+            (role == WorkerRole ? workers : clients).Add((parts[1], source));
+        }
+
+        return (workers, clients);
+    }
+}
