@@ -28,6 +28,7 @@ public static class HostileSpecs
             "many-problems" => Text("name: s\ndataset: {format: synthetic}\nencoders: [" + string.Join(", ", Enumerable.Range(0, Number("count")).Select(i => $"nope{i}")) + "]\n"),
             "padded" => Padded(Number("bytes")),
             "garbage" => Garbage(Number("bytes"), Number("seed")),
+            "garbage-text" => Text(GarbageText(Number("characters"), Number("seed"))),
             "invalid-utf8" => [.. Encoding.UTF8.GetBytes("name: s"), 0xFF, 0xFE, 0xC0, 0x80, .. Encoding.UTF8.GetBytes("\ndataset: {format: synthetic}\nencoders: [resnet18]\n")],
             "nul-key" => Text(Head + "na\0me: x\n"),
             var kind => throw new InvalidDataException($"no generator for kind '{kind}'"),
@@ -70,6 +71,27 @@ public static class HostileSpecs
         }
 
         return Text(text.ToString());
+    }
+
+    /// <summary>Valid UTF-8 of random characters (controls and NUL among them, no surrogates): text that reaches the YAML parser.</summary>
+    private static string GarbageText(int length, int seed)
+    {
+#pragma warning disable CA5394 // Reproducible garbage, not security.
+        var random = new Random(seed);
+        return string.Create(length, random, (span, r) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                char c;
+                do
+                {
+                    c = (char)r.Next(0, 0x10000);
+                }
+                while (char.IsSurrogate(c));
+                span[i] = c;
+            }
+        });
+#pragma warning restore CA5394
     }
 
     private static byte[] Garbage(int size, int seed)
