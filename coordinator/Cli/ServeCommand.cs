@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Orchestrator.Coordinator.Auth;
 using Orchestrator.Coordinator.Hosting;
+using Orchestrator.LocalPostgres;
 using Orchestrator.Shared.Configuration;
 
 namespace Orchestrator.Coordinator.Cli;
@@ -65,6 +66,18 @@ public static class ServeCommand
 
             await using (app)
             {
+                try
+                {
+                    // The database (an embedded one starts here) before the host: a refusal is then one clear line and
+                    // exit code 1, not a failed host start with a stack trace.
+                    _ = app.Services.GetRequiredService<CoordinatorDatabase>();
+                }
+                catch (Exception e) when (e is DataDirectoryInUseException or LocalPostgresException or PostgresNotInstalledException)
+                {
+                    await Console.Error.WriteLineAsync($"orch serve: cannot start: {e.Message}");
+                    return ExitCode.Failed;
+                }
+
                 await app.RunAsync(cancellationToken);
             }
 

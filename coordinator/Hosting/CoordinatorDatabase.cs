@@ -29,7 +29,7 @@ public sealed class CoordinatorDatabase : IAsyncDisposable
             return new CoordinatorDatabase(configured, null);
         }
 
-        var embedded = EmbeddedPostgres.StartAsync(options.Value.EmbeddedDataDirectory).GetAwaiter().GetResult();
+        var embedded = EmbeddedPostgres.StartAsync(options.Value.EmbeddedDataDirectory, logger).GetAwaiter().GetResult();
         logger.LogInformation("No connection string configured (ConnectionStrings:{Name}); using the local PostgreSQL in {Directory}",
             DatabaseOptions.ConnectionStringName, embedded.DataDirectory);
         return new CoordinatorDatabase(embedded.ConnectionString, embedded);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Orchestrator.Coordinator.Storage;
 
 namespace Orchestrator.Coordinator.Hosting;
 
@@ -16,7 +17,9 @@ public sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCh
         }
         catch (NpgsqlException exception)
         {
-            return HealthCheckResult.Unhealthy("the database does not answer", exception);
+            // The reason without the exception: probes ask every few seconds through an outage, and the health
+            // service logs an unhealthy result's exception with its whole stack trace each time.
+            return HealthCheckResult.Unhealthy($"the database does not answer: {DatabaseOutage.Describe(exception)}");
         }
     }
 }

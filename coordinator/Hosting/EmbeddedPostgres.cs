@@ -5,24 +5,49 @@ namespace Orchestrator.Coordinator.Hosting;
 
 /// <summary>
 /// The local PostgreSQL the coordinator runs when no connection string is configured (the README quick start):
-/// a persistent cluster in the user's data directory, stopped when the coordinator stops.
+/// a persistent cluster in the user's data directory, stopped when the coordinator stops. The coordinator holds
+/// the directory's lock for its lifetime, so no second coordinator runs on it, and a server left running there by
+/// a coordinator that crashed is stopped and started afresh.
 /// </summary>
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
+    private readonly DataDirectoryLock directoryLock;
     private readonly LocalPostgresCluster cluster;
 
-    private EmbeddedPostgres(LocalPostgresCluster cluster) => this.cluster = cluster;
+    private EmbeddedPostgres(DataDirectoryLock directoryLock, LocalPostgresCluster cluster)
+    {
+        this.directoryLock = directoryLock;
+        this.cluster = cluster;
+    }
 
     public string ConnectionString => cluster.ConnectionString;
 
     public string DataDirectory => cluster.DataDirectory;
 
-    public static async Task<EmbeddedPostgres> StartAsync(string? dataDirectory, CancellationToken cancellationToken = default)
+    /// <exception cref="DataDirectoryInUseException">another live coordinator uses the directory</exception>
+    public static async Task<EmbeddedPostgres> StartAsync(string? dataDirectory, ILogger logger, CancellationToken cancellationToken = default)
     {
-        var cluster = await LocalPostgresCluster.StartAsync(
-            new LocalPostgresOptions { DataDirectory = dataDirectory ?? DefaultDataDirectory(), Persistent = true, Database = "orchestrator" },
-            cancellationToken);
-        return new EmbeddedPostgres(cluster);
+        ArgumentNullException.ThrowIfNull(logger);
+        var directory = Path.GetFullPath(dataDirectory ?? DefaultDataDirectory());
+        var directoryLock = DataDirectoryLock.Acquire(directory);
+        try
+        {
+            var cluster = await LocalPostgresCluster.StartAsync(
+                new LocalPostgresOptions { DataDirectory = directory, Persistent = true, Database = "orchestrator" },
+                cancellationToken);
+            if (cluster.StoppedOrphan is { } orphan)
+            {
+                logger.LogWarning("The PostgreSQL server (pid {Pid}) a previous coordinator left running in {Directory} was stopped and started afresh",
+                    orphan, directory);
+            }
+
+            return new EmbeddedPostgres(directoryLock, cluster);
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -45,5 +70,15 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return Path.Combine(dataHome, "orchestrator", "pg");
     }
 
-    public ValueTask DisposeAsync() => cluster.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await cluster.DisposeAsync();
+        }
+        finally
+        {
+            directoryLock.Dispose();
+        }
+    }
 }

@@ -23,8 +23,9 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     private readonly string password;
     private bool stopped;
 
-    private LocalPostgresCluster(LocalPostgresOptions options, PostgresBinaries binaries, string socketDirectory, string password, int port)
+    private LocalPostgresCluster(LocalPostgresOptions options, PostgresBinaries binaries, string socketDirectory, string password, int port, int? stoppedOrphan)
     {
+        StoppedOrphan = stoppedOrphan;
         this.options = options;
         this.binaries = binaries;
         this.socketDirectory = socketDirectory;
@@ -33,6 +34,9 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The pid of a server left running in the directory by a process that died, stopped before this start; null when there was none.</summary>
+    public int? StoppedOrphan { get; }
 
     public string DataDirectory => options.DataDirectory;
 
@@ -48,7 +52,11 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         Database = database,
     }.ConnectionString;
 
-    /// <summary>Initialises the cluster if needed, starts it and creates the database; throws with the server's words on failure.</summary>
+    /// <summary>
+    /// Initialises the cluster if needed, starts it and creates the database; throws with the server's words on failure.
+    /// A server still running in the directory for a process that died is stopped first (see <see cref="StoppedOrphan"/>):
+    /// callers that may share a directory hold its <see cref="DataDirectoryLock"/>, so such a server is no one's.
+    /// </summary>
     public static async Task<LocalPostgresCluster> StartAsync(LocalPostgresOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -58,6 +66,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
         var password = await InitialiseOnceAsync(binaries, dataDirectory, cancellationToken);
         var socketDirectory = await PrivateSocketDirectoryAsync(dataDirectory, cancellationToken);
+        var stoppedOrphan = await OrphanedServer.StopAsync(binaries, dataDirectory, cancellationToken);
 
         // A port picked free can be taken before the server binds it (parallel clusters): try a few.
         const int attempts = 5;
@@ -67,7 +76,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             var started = await TryStartServerAsync(binaries, options, socketDirectory, port, cancellationToken);
             if (started.Succeeded)
             {
-                var cluster = new LocalPostgresCluster(options, binaries, socketDirectory, password, port);
+                var cluster = new LocalPostgresCluster(options, binaries, socketDirectory, password, port, stoppedOrphan);
                 try
                 {
                     await cluster.CreateDatabaseIfMissingAsync(options.Database, cancellationToken);
@@ -127,6 +136,31 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         var quoted = "\"" + database.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
         await using var create = new NpgsqlCommand($"CREATE DATABASE {quoted}", connection);
         await create.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops the server process but keeps the cluster, as a database restart or failover does to its clients (fast
+    /// shutdown: open sessions are ended); <see cref="StartServerAsync"/> brings it back on the same port.
+    /// </summary>
+    public async Task StopServerAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await ServerCommand.RunAsServerUserAsync(
+            binaries.PgCtl, ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", ((int)StopTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture)], cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new LocalPostgresException($"pg_ctl stop failed for {DataDirectory}: {result.Output.Trim()}");
+        }
+    }
+
+    /// <summary>Starts the server again after <see cref="StopServerAsync"/>, on the same port and with the same settings.</summary>
+    public async Task StartServerAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await TryStartServerAsync(binaries, options, socketDirectory, Port, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new LocalPostgresException(
+                $"PostgreSQL in {DataDirectory} did not start again on port {Port}: {result.Output.Trim()}{Environment.NewLine}{ReadLogTail(DataDirectory)}");
+        }
     }
 
     /// <summary>Stops the server (fast shutdown); a throwaway cluster's directory is then removed.</summary>

@@ -1,4 +1,5 @@
 using Npgsql;
+using Orchestrator.Coordinator.Storage;
 
 namespace Orchestrator.Coordinator.Queue;
 
@@ -11,7 +12,8 @@ namespace Orchestrator.Coordinator.Queue;
 public sealed class LeaseNotifier(NpgsqlDataSource dataSource, ILogger<LeaseNotifier> logger) : BackgroundService
 {
     public const string Channel = "orch_job_queued";
-    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FirstReconnectDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(10);
 
     private TaskCompletionSource wake = NewSignal();
 
@@ -21,8 +23,14 @@ public sealed class LeaseNotifier(NpgsqlDataSource dataSource, ILogger<LeaseNoti
     /// <summary>Wakes every waiter now; they re-check the queue.</summary>
     public void WakeAll() => Interlocked.Exchange(ref wake, NewSignal()).TrySetResult();
 
+    /// <summary>
+    /// Listens until stopped. A lost connection (database restart, failover) is re-established with backoff; the
+    /// outage is logged once as a warning and its end once, not every attempt with a stack trace. Meanwhile the
+    /// waiters' safety re-check keeps dispatch going.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -32,6 +40,12 @@ public sealed class LeaseNotifier(NpgsqlDataSource dataSource, ILogger<LeaseNoti
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                if (failures > 0)
+                {
+                    logger.LogInformation("Job-queued listener reconnected after {Failures} failed attempt(s)", failures);
+                    failures = 0;
                 }
 
                 // Anything queued while no one listened is found by the waiters' re-check.
@@ -47,12 +61,28 @@ public sealed class LeaseNotifier(NpgsqlDataSource dataSource, ILogger<LeaseNoti
             }
             catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException)
             {
-                logger.LogWarning(exception, "Job-queued listener lost its connection; reconnecting");
+                var delay = ReconnectDelay(failures);
+                if (failures == 0)
+                {
+                    logger.LogWarning("Job-queued listener lost the database ({Reason}); reconnecting with backoff up to {Max:F0} s",
+                        DatabaseOutage.Describe(exception), MaxReconnectDelay.TotalSeconds);
+                }
+                else
+                {
+                    logger.LogDebug("Job-queued listener: reconnect attempt {Attempt} failed ({Reason}); next in {Delay:F1} s",
+                        failures, DatabaseOutage.Describe(exception), delay.TotalSeconds);
+                }
+
+                failures++;
                 WakeAll();
-                await Task.Delay(ReconnectDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(delay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }
+
+    /// <summary>250 ms doubling per failed attempt, capped: quick after a blip, gentle on a database that stays away.</summary>
+    private static TimeSpan ReconnectDelay(int failures) =>
+        TimeSpan.FromMilliseconds(Math.Min(MaxReconnectDelay.TotalMilliseconds, FirstReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures, 16))));
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -10,19 +10,19 @@ namespace Orchestrator.Coordinator.Scheduling;
 /// Safe to run from several coordinators at once (see <see cref="JobStore.RescueExpiredAsync"/>).
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class LeaseRescuer(JobStore jobs, TimeProvider time, ILogger<LeaseRescuer> logger) : IJob
+public sealed class LeaseRescuer(JobStore jobs, TimeProvider time, ILogger<LeaseRescuer> logger) : DatabaseJob(logger)
 {
     public async Task<IReadOnlyList<EndedLease>> RescueAsync(CancellationToken cancellationToken = default)
     {
         var ended = await jobs.RescueExpiredAsync(time.GetUtcNow().UtcDateTime, cancellationToken);
         foreach (var group in ended.GroupBy(e => e.State))
         {
-            logger.LogInformation("Lease rescuer: {Count} expired lease(s) → {State}: jobs {Jobs}",
+            Logger.LogInformation("Lease rescuer: {Count} expired lease(s) → {State}: jobs {Jobs}",
                 group.Count(), StateLabels.Label(group.Key), string.Join(", ", group.Select(e => e.Id).Take(20)));
         }
 
         return ended;
     }
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await RescueAsync(cancellationToken);
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => RescueAsync(cancellationToken);
 }

@@ -5,18 +5,18 @@ namespace Orchestrator.Coordinator.Scheduling;
 
 /// <summary>Marks a sweep finished once none of its jobs is queued or running.</summary>
 [DisallowConcurrentExecution]
-public sealed class SweepCompletion(SweepStore sweeps, TimeProvider time, ILogger<SweepCompletion> logger) : IJob
+public sealed class SweepCompletion(SweepStore sweeps, TimeProvider time, ILogger<SweepCompletion> logger) : DatabaseJob(logger)
 {
     public async Task<IReadOnlyList<long>> FinishCompletedAsync(CancellationToken cancellationToken = default)
     {
         var finished = await sweeps.FinishCompletedAsync(time.GetUtcNow().UtcDateTime, cancellationToken);
         if (finished.Count > 0)
         {
-            logger.LogInformation("Sweeps finished: {Sweeps}", string.Join(", ", finished));
+            Logger.LogInformation("Sweeps finished: {Sweeps}", string.Join(", ", finished));
         }
 
         return finished;
     }
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await FinishCompletedAsync(cancellationToken);
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => FinishCompletedAsync(cancellationToken);
 }

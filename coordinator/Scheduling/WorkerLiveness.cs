@@ -10,7 +10,7 @@ namespace Orchestrator.Coordinator.Scheduling;
 /// intervals. Their leases are left to expire on their own: the lease, not the worker record, decides.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class WorkerLiveness(WorkerStore workers, TimeProvider time, IOptions<QueueOptions> options, ILogger<WorkerLiveness> logger) : IJob
+public sealed class WorkerLiveness(WorkerStore workers, TimeProvider time, IOptions<QueueOptions> options, ILogger<WorkerLiveness> logger) : DatabaseJob(logger)
 {
     public async Task<IReadOnlyList<string>> MarkSilentWorkersAsync(CancellationToken cancellationToken = default)
     {
@@ -19,11 +19,11 @@ public sealed class WorkerLiveness(WorkerStore workers, TimeProvider time, IOpti
         var offline = await workers.MarkSilentOfflineAsync(cutoff, cancellationToken);
         if (offline.Count > 0)
         {
-            logger.LogInformation("Workers offline (no heartbeat since {Cutoff:O}): {Workers}", cutoff, string.Join(", ", offline));
+            Logger.LogInformation("Workers offline (no heartbeat since {Cutoff:O}): {Workers}", cutoff, string.Join(", ", offline));
         }
 
         return offline;
     }
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await MarkSilentWorkersAsync(cancellationToken);
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => MarkSilentWorkersAsync(cancellationToken);
 }

@@ -23,9 +23,12 @@ public sealed class AgentTestBed : IAsyncDisposable
     private readonly List<LoggedProcess> workers = [];
     private readonly Dictionary<string, string?> settings;
 
-    private AgentTestBed(string connectionString, int port, string root, Dictionary<string, string?> settings)
+    private readonly bool ownsDatabase;
+
+    private AgentTestBed(string connectionString, bool ownsDatabase, int port, string root, Dictionary<string, string?> settings)
     {
         ConnectionString = connectionString;
+        this.ownsDatabase = ownsDatabase;
         Port = port;
         Root = root;
         this.settings = settings;
@@ -50,14 +53,16 @@ public sealed class AgentTestBed : IAsyncDisposable
 
     /// <param name="leaseDuration">lease lifetime without a heartbeat (20 s when null)</param>
     /// <param name="inProcessCoordinator">false for tests that run their own coordinators (`orch serve` processes) on the bed's database</param>
-    public static async Task<AgentTestBed> CreateAsync(TimeSpan? leaseDuration = null, bool inProcessCoordinator = true)
+    /// <param name="connectionString">a database on a server the test runs itself (one it restarts); null: a new database on the tests' shared server</param>
+    public static async Task<AgentTestBed> CreateAsync(TimeSpan? leaseDuration = null, bool inProcessCoordinator = true, string? connectionString = null)
     {
-        var connectionString = await TestPostgresServer.CreateDatabaseAsync("agent");
+        var ownsDatabase = connectionString is null;
+        connectionString ??= await TestPostgresServer.CreateDatabaseAsync("agent");
         var root = Directory.CreateTempSubdirectory("orch-agent-it-").FullName;
         var port = LoopbackPort.PickFree();
         var settings = CoordinatorSettings(connectionString, leaseDuration ?? TimeSpan.FromSeconds(20));
         settings[CoordinatorEndpoint.UrlKey] = $"http://127.0.0.1:{port}";
-        var bed = new AgentTestBed(connectionString, port, root, settings);
+        var bed = new AgentTestBed(connectionString, ownsDatabase, port, root, settings);
         if (inProcessCoordinator)
         {
             await bed.StartCoordinatorAsync();
@@ -217,7 +222,11 @@ public sealed class AgentTestBed : IAsyncDisposable
             await Coordinator.DisposeAsync();
         }
 
-        await TestPostgresServer.DropDatabaseAsync(ConnectionString);
+        if (ownsDatabase)
+        {
+            await TestPostgresServer.DropDatabaseAsync(ConnectionString);
+        }
+
         try
         {
             Directory.Delete(Root, recursive: true);

@@ -55,6 +55,9 @@ public sealed class LoggedProcess : IAsyncDisposable
     /// <summary>SIGKILL: the process dies without a word, its children with it.</summary>
     public void KillHard() => process.Kill(entireProcessTree: true);
 
+    /// <summary>SIGKILL of this process alone: what it started and detached (an embedded PostgreSQL) lives on, as after a crash.</summary>
+    public void KillProcessOnly() => process.Kill(entireProcessTree: false);
+
     /// <summary>SIGTERM, as systemd, Kubernetes or Slurm stop a service.</summary>
     public void Terminate()
     {

@@ -92,6 +92,12 @@ public sealed class CoordinatorConnection : IDisposable
                 contact?.Touch();
                 return answer;
             }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            {
+                // The agent is stopping: the call was cancelled by us, not refused. As a cancellation it ends the
+                // loops quietly; as an RpcException it would escape them and read as a failed background service.
+                throw new OperationCanceledException($"{what} cancelled: the agent is stopping", ex, cancellationToken);
+            }
             catch (RpcException ex) when (Transient.Contains(ex.StatusCode) && !cancellationToken.IsCancellationRequested)
             {
                 var delay = BackoffDelay(failures, maxDelay);
