@@ -88,7 +88,7 @@ public sealed partial class HostileCatalogueTests(HostileCoordinator coordinator
         var lease = await coordinator.LeaseStateAsync();
         AddUnless(findings, lease == coordinator.LeaseAfterSetup, $"the setup's job changed: {coordinator.LeaseAfterSetup} after the setup, {lease} now");
         var errors = log.Split('\n').Where(l => UnhandledLine().IsMatch(l)).ToList();
-        AddUnless(findings, errors.Count == 0, $"{errors.Count} error line(s) in the coordinator's log, the first: {string.Join(Environment.NewLine, errors.Take(5))}");
+        AddUnless(findings, errors.Count == 0, $"{errors.Count} error line(s) in the coordinator's log, the first: {string.Join(Environment.NewLine, errors.Take(5).Select(e => e.Length > 300 ? e[..300] + "…" : e))}");
 
         Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
     }
