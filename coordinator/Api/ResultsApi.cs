@@ -45,13 +45,7 @@ public sealed class ResultsApi(ResultsQuery results, LossCurvesQuery curves, Swe
             throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join("; ", left)));
         }
 
-        var names = new List<string>();
-        foreach (var id in request.SweepIds)
-        {
-            var sweep = await sweeps.GetAsync(id, context.CancellationToken)
-                        ?? throw new RpcException(new Status(StatusCode.NotFound, $"sweep {id} does not exist"));
-            names.Add($"{sweep.Sweep.Name} (#{id})");
-        }
+        var names = await SweepNamesAsync(request.SweepIds, context.CancellationToken);
 
         var table = await results.AggregateAsync(query, $"{string.Join(", ", names)} by {string.Join(", ", query.GroupBy)}", context.CancellationToken);
         return ResultConversions.ToProto(table);
@@ -65,10 +59,25 @@ public sealed class ResultsApi(ResultsQuery results, LossCurvesQuery curves, Swe
         RepeatedField.SweepIds(problems, "sweep_ids", request.SweepIds, limits);
         TextField.Check(problems, "encoder", request.Encoder, limits.MaxNameLength, required: false);
         problems.ThrowIfAny();
+        _ = await SweepNamesAsync(request.SweepIds, context.CancellationToken);
 
         var found = await curves.ForSweepsAsync(request.SweepIds, string.IsNullOrEmpty(request.Encoder) ? null : request.Encoder, context.CancellationToken);
         var response = new GetLossCurvesResponse();
         response.Curves.AddRange(found.Select(ResultConversions.ToProto));
         return response;
+    }
+
+    /// <summary>"name (#id)" of each sweep; NOT_FOUND for the first that does not exist, rather than an empty answer.</summary>
+    private async Task<List<string>> SweepNamesAsync(IEnumerable<long> sweepIds, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        foreach (var id in sweepIds)
+        {
+            var sweep = await sweeps.GetAsync(id, cancellationToken)
+                        ?? throw new RpcException(new Status(StatusCode.NotFound, $"sweep {id} does not exist; `orch status` lists the sweeps there are"));
+            names.Add($"{sweep.Sweep.Name} (#{id})");
+        }
+
+        return names;
     }
 }

@@ -224,14 +224,17 @@ public sealed class SweepApi(
 
     private static long? PageToken(string token) =>
         token.Length == 0 ? null
-        : long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id
-        : throw Refusal("page_token", "is not one this service issued: pass the next_page_token of the previous page, or none for the first");
+        : long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && NextToken(id) == token ? id // TryParse ignores trailing NULs
+        : throw PageTokenRefusal();
 
     /// <summary>A worker page resumes after a worker id: 32 lower-case hex digits, as RegisterWorker issues them.</summary>
     private static string? WorkerPageToken(string token) =>
         token.Length == 0 ? null
         : token.Length == 32 && token.All(char.IsAsciiHexDigitLower) ? token
-        : throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token is not one this service issued"));
+        : throw PageTokenRefusal();
+
+    private static RpcException PageTokenRefusal() =>
+        Refusal("page_token", "is not one this service issued: pass the next_page_token of the previous page, or none for the first");
 
     private static string NextToken(long lastId) => lastId.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,7 @@
 using Dapper;
 using Grpc.AspNetCore.Server;
+using Grpc.AspNetCore.Server.Model;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Orchestrator.Coordinator.Api;
@@ -72,6 +74,10 @@ public static class CoordinatorRegistration
             .AddCheck("process", () => HealthCheckResult.Healthy(), [CoordinatorHealth.LivenessService])
             .AddCheck<DatabaseHealthCheck>("database");
         services.AddGrpcReflection();
+
+        // Grpc.AspNetCore's binder, but with requests that fail to decode refused as INVALID_ARGUMENT, not UNKNOWN.
+        services.RemoveAll(typeof(IServiceMethodProvider<>));
+        services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(DecodeCheckedMethodProvider<>));
         return services;
     }
 

@@ -132,10 +132,13 @@ public readonly record struct WatchPosition(long Tx, long Id)
             return Start;
         }
 
+        // Only a token this service wrote: long.TryParse alone would also take "1.2\0" (it ignores trailing NULs)
+        // or a leading zero, and a watch from a position that was never issued waits for events that never come.
         var parts = token.Split('.');
         return parts.Length == 2
                && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var tx)
                && long.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+               && new WatchPosition(tx, id).ToToken() == token
             ? new WatchPosition(tx, id)
             : null;
     }

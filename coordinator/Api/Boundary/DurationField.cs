@@ -9,8 +9,8 @@ namespace Orchestrator.Coordinator.Api.Boundary;
 /// </summary>
 public static class DurationField
 {
-    // TimeSpan's range, which is also within the Duration's documented ±10,000 years.
-    private static readonly long MaxSeconds = (long)TimeSpan.MaxValue.TotalSeconds - 1;
+    // Duration's own documented range (±10,000 years), which ToTimeSpan enforces and which fits a TimeSpan.
+    private const long MaxSeconds = Duration.MaxSeconds;
 
     /// <summary>The duration, zero when unset; null after adding a problem for <paramref name="field"/>.</summary>
     public static TimeSpan? NonNegative(RequestProblems problems, string field, Duration? value)

@@ -51,7 +51,8 @@ public static partial class ReportedMetrics
             }
         }
 
-        return JsonSerializer.Serialize(new SortedDictionary<string, double>(metrics, StringComparer.Ordinal));
+        // JSON has no NaN or infinity: with a problem recorded the text is never used, so none is built from bad values.
+        return problems.Count > 0 ? "{}" : JsonSerializer.Serialize(new SortedDictionary<string, double>(metrics, StringComparer.Ordinal));
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_./-]{0,63}\\z", RegexOptions.CultureInvariant)]
