@@ -66,8 +66,9 @@ public sealed class SweepApi(
         ArgumentNullException.ThrowIfNull(context);
         var limit = PageSize(request.PageSize);
         var page = await sweeps.ListAsync(PageToken(request.PageToken), limit, context.CancellationToken);
-        var response = new ListSweepsResponse { NextPageToken = page.Count == limit ? NextToken(page[^1].Sweep.Id) : "" };
-        response.Sweeps.AddRange(page.Select(ProtoConversions.ToProto));
+        var (items, cut) = ResponsePage.Fill(page.Select(ProtoConversions.ToProto), limits.Value.MaxResponsePageBytes);
+        var response = new ListSweepsResponse { NextPageToken = cut || page.Count == limit ? NextToken(items[^1].Id) : "" };
+        response.Sweeps.AddRange(items);
         return response;
     }
 
@@ -158,8 +159,9 @@ public sealed class SweepApi(
 
         var page = await jobs.ListAsync(request.SweepId == 0 ? null : request.SweepId, ProtoConversions.FromProto(request.State),
             after, limit, context.CancellationToken);
-        var response = new ListJobsResponse { NextPageToken = page.Count == limit ? NextToken(page[^1].Id) : "" };
-        response.Jobs.AddRange(page.Select(ProtoConversions.ToProto));
+        var (items, cut) = ResponsePage.Fill(page.Select(ProtoConversions.ToProto), limits.Value.MaxResponsePageBytes);
+        var response = new ListJobsResponse { NextPageToken = cut || page.Count == limit ? NextToken(items[^1].Id) : "" };
+        response.Jobs.AddRange(items);
         return response;
     }
 
@@ -187,8 +189,9 @@ public sealed class SweepApi(
         ArgumentNullException.ThrowIfNull(context);
         var limit = PageSize(request.PageSize);
         var page = await workers.ListAsync(WorkerPageToken(request.PageToken), limit, context.CancellationToken);
-        var response = new ListWorkersResponse { NextPageToken = page.Count == limit ? page[^1].Id : "" };
-        response.Workers.AddRange(page.Select(ProtoConversions.ToProto));
+        var (items, cut) = ResponsePage.Fill(page.Select(ProtoConversions.ToProto), limits.Value.MaxResponsePageBytes);
+        var response = new ListWorkersResponse { NextPageToken = cut || page.Count == limit ? items[^1].Id : "" };
+        response.Workers.AddRange(items);
         return response;
     }
 

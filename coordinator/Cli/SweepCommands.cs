@@ -34,7 +34,7 @@ public static class SweepCommands
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
             {
-                return cli.Fail($"the spec {file.Name} was refused; nothing was stored:{Environment.NewLine}{ex.Status.Detail}", "invalid_spec");
+                return cli.Fail($"the spec {file.Name} was refused; nothing was stored. {RefusalProblems.Describe(ex)}", "invalid_spec");
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
             {

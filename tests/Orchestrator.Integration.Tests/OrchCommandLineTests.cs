@@ -100,6 +100,15 @@ public sealed class OrchCommandLineTests
         var invalidJson = JsonDocument.Parse((await Orch(bed, ["submit", bad, "--json"], withToken: true)).Output).RootElement;
         Assert.Equal("invalid_spec", invalidJson.GetProperty("code").GetString());
 
+        // 30 problems: the status message holds the first 20, the CLI lists all 30 from the BadRequest detail.
+        var manyProblems = Path.Combine(bed.Root, "many.yaml");
+        await File.WriteAllTextAsync(manyProblems, ValidSpec.Replace("encoders: [tiny_cnn]",
+            "encoders: [" + string.Join(", ", Enumerable.Range(0, 30).Select(i => $"nope{i}")) + "]", StringComparison.Ordinal));
+        var many = await Orch(bed, ["submit", manyProblems], withToken: true);
+        Assert.Equal(1, many.ExitCode);
+        Assert.Contains("30 problem(s)", many.Error, StringComparison.Ordinal);
+        Assert.All(Enumerable.Range(0, 30), i => Assert.Contains($"encoders[{i}]", many.Error, StringComparison.Ordinal));
+
         var unknownRetry = await Orch(bed, ["retry", "999"], withToken: true);
         Assert.Equal(1, unknownRetry.ExitCode);
         Assert.Contains("sweep 999 does not exist", unknownRetry.Error, StringComparison.Ordinal);

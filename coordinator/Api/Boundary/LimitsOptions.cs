@@ -38,6 +38,12 @@ public sealed class LimitsOptions
     /// <summary>Entries of one repeated request field: sweep_ids, group_by, cost_axes.</summary>
     public int MaxRepeatedEntries { get; set; } = 100;
 
+    /// <summary>
+    /// Encoded size a page of ListSweeps, ListJobs or ListWorkers stays within (beyond its first item): a page with
+    /// large items holds fewer than page_size and says so with a next_page_token. Well under clients' 4 MiB limit.
+    /// </summary>
+    public int MaxResponsePageBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Problems listed in a refusal's status message; all of them are in its BadRequest detail.</summary>
     public int MaxProblemsInMessage { get; set; } = 20;
 
