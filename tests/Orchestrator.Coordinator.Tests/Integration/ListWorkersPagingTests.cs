@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Protos;
 using Orchestrator.Testing;
 
@@ -20,18 +21,7 @@ public sealed class ListWorkersPagingTests(IsolatedDatabase database) : IClassFi
             registered.Add(await host.Workers().RegisterAsync($"w{i}"));
         }
 
-        var seen = new List<string>();
-        var token = "";
-        var pages = 0;
-        do
-        {
-            var page = await host.Sweeps().ListWorkersAsync(new ListWorkersRequest { PageSize = 2, PageToken = token });
-            Assert.True(page.Workers.Count <= 2);
-            seen.AddRange(page.Workers.Select(w => w.Id));
-            token = page.NextPageToken;
-            pages++;
-        }
-        while (token.Length > 0);
+        var (seen, pages) = await ListAllAsync(host, pageSize: 2, page => Assert.True(page.Workers.Count <= 2));
 
         Assert.Equal(registered, seen.Where(registered.Contains).ToList());
         Assert.Equal(seen.Count, seen.Distinct().Count());
@@ -54,18 +44,8 @@ public sealed class ListWorkersPagingTests(IsolatedDatabase database) : IClassFi
             registered.Add((await host.Workers().RegisterWorkerAsync(request)).WorkerId);
         }
 
-        var seen = new List<string>();
-        var token = "";
-        var pages = 0;
-        do
-        {
-            var page = await host.Sweeps().ListWorkersAsync(new ListWorkersRequest { PageSize = 1000, PageToken = token });
-            Assert.True(page.CalculateSize() <= budget + page.Workers[^1].CalculateSize() + 16, $"a page of {page.CalculateSize()} bytes");
-            seen.AddRange(page.Workers.Select(w => w.Id));
-            token = page.NextPageToken;
-            pages++;
-        }
-        while (token.Length > 0);
+        var (seen, pages) = await ListAllAsync(host, pageSize: 1000,
+            page => Assert.True(page.CalculateSize() <= budget + page.Workers[^1].CalculateSize() + 16, $"a page of {page.CalculateSize()} bytes"));
 
         Assert.Equal(registered, seen.Where(registered.Contains).ToList());
         Assert.Equal(seen.Count, seen.Distinct().Count());
@@ -95,5 +75,23 @@ public sealed class ListWorkersPagingTests(IsolatedDatabase database) : IClassFi
 
         Assert.Equal(StatusCode.InvalidArgument,
             await TestCoordinator.CodeOfAsync(async () => await host.Sweeps().ListWorkersAsync(new ListWorkersRequest { PageSize = -1 })));
+    }
+
+    /// <summary>Every worker id, page by page, with the number of pages it took; <paramref name="check"/> sees each page.</summary>
+    private static async Task<(List<string> Ids, int Pages)> ListAllAsync(CoordinatorHost host, int pageSize, Action<ListWorkersResponse> check)
+    {
+        var ids = new List<string>();
+        var token = "";
+        var pages = 0;
+        do
+        {
+            var page = await host.Sweeps().ListWorkersAsync(new ListWorkersRequest { PageSize = pageSize, PageToken = token });
+            check(page);
+            ids.AddRange(page.Workers.Select(w => w.Id));
+            token = page.NextPageToken;
+            pages++;
+        }
+        while (token.Length > 0);
+        return (ids, pages);
     }
 }
