@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Npgsql;
 using Orchestrator.LocalPostgres;
 
@@ -53,6 +55,38 @@ public sealed class LocalPostgresClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_postmaster_pid_naming_a_reused_pid_does_not_block_the_next_start()
+    {
+        var options = Throwaway() with { Persistent = true };
+        await using (var first = await LocalPostgresCluster.StartAsync(options))
+        {
+            await ExecuteAsync(first.ConnectionString, "CREATE TABLE kept (v int); INSERT INTO kept VALUES (7)");
+        }
+
+        // What a container restart leaves: the server died with its container and its pid now belongs to another
+        // process of the server's user, which PostgreSQL alone would take for a server still running.
+        using var other = StartAsServerUser("sleep", "120");
+        try
+        {
+            await File.WriteAllLinesAsync(Path.Combine(options.DataDirectory, "postmaster.pid"),
+                [other.Id.ToString(CultureInfo.InvariantCulture), options.DataDirectory, "1700000000", "5432", "", "", ""]);
+
+            await using var second = await LocalPostgresCluster.StartAsync(options);
+
+            await using var connection = new NpgsqlConnection(second.ConnectionString);
+            await connection.OpenAsync();
+            await using var kept = new NpgsqlCommand("SELECT sum(v)::int FROM kept", connection);
+            Assert.Equal(7, (int)(await kept.ExecuteScalarAsync())!);
+            Assert.Null(second.StoppedOrphan);
+            Assert.False(other.HasExited);
+        }
+        finally
+        {
+            other.Kill();
+        }
+    }
+
+    [Fact]
     public async Task Throwaway_cluster_directory_is_removed_on_dispose()
     {
         var options = Throwaway();
@@ -100,6 +134,26 @@ public sealed class LocalPostgresClusterTests : IDisposable
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>A process of the user PostgreSQL runs as (`postgres` when the tests run as root); setpriv execs, so its pid is the program's.</summary>
+    private static Process StartAsServerUser(string program, params string[] arguments)
+    {
+        var info = Environment.UserName == "root" ? new ProcessStartInfo("setpriv") : new ProcessStartInfo(program);
+        if (Environment.UserName == "root")
+        {
+            foreach (var argument in new[] { "--reuid=postgres", "--regid=postgres", "--init-groups", program })
+            {
+                info.ArgumentList.Add(argument);
+            }
+        }
+
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(info)!;
     }
 
     private LocalPostgresOptions Throwaway()
