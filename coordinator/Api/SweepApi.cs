@@ -178,7 +178,11 @@ public sealed class SweepApi(
         var job = await jobs.GetAsync(request.JobId, cancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"job {request.JobId} does not exist"));
         var detail = new JobDetail { Job = ProtoConversions.ToProto(job) };
-        detail.Progress.AddRange((await jobs.ProgressAsync(job.Id, cancellationToken)).Select(ProtoConversions.ToProto));
+        // Newest first into the budget, so a job that reported very often still answers with its latest state.
+        var (newest, total) = await jobs.ProgressAsync(job.Id, limits.Value.MaxProgressPointsInJobDetail, cancellationToken);
+        var (kept, _) = ResponsePage.Fill(newest.Reverse().Select(ProtoConversions.ToProto), limits.Value.MaxResponsePageBytes);
+        detail.Progress.AddRange(Enumerable.Reverse(kept));
+        detail.ProgressOmitted = total - kept.Count;
         detail.History.AddRange((await jobs.EventsAsync(job.Id, cancellationToken)).Select(ProtoConversions.ToProto));
         return detail;
     }

@@ -104,6 +104,11 @@ public static class StatusCommands
                 Console.WriteLine("  result: " + string.Join(", ", j.Result.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key}={Number(r.Value)}")));
             }
 
+            if (detail.ProgressOmitted > 0)
+            {
+                Console.WriteLine($"  ({detail.ProgressOmitted} earlier progress reports not shown; the coordinator returns the newest)");
+            }
+
             var keys = detail.Progress.SelectMany(p => p.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
             if (keys.Count > 0)
             {

@@ -145,8 +145,13 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         LIMIT @limit
         """;
 
-    private const string SelectMetrics =
-        "SELECT attempt, epoch, step, metrics::text AS metrics, recorded_at FROM job_metrics WHERE job_id = @id ORDER BY id";
+    private const string SelectNewestMetrics = """
+        SELECT attempt, epoch, step, metrics, recorded_at FROM (
+            SELECT id, attempt, epoch, step, metrics::text AS metrics, recorded_at FROM job_metrics WHERE job_id = @id ORDER BY id DESC LIMIT @limit) newest
+        ORDER BY id
+        """;
+
+    private const string CountMetrics = "SELECT count(*)::int FROM job_metrics WHERE job_id = @id";
 
     private const string SelectJobEvents =
         "SELECT id, job_id, attempt, state::text AS state_label, recorded_at, tx FROM job_events WHERE job_id = @id ORDER BY tx, id";
@@ -275,10 +280,13 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
             new { sweep = sweepId, state = state is null ? null : StateLabels.Label(state.Value), after = afterId, limit }, cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<IReadOnlyList<MetricsRow>> ProgressAsync(long jobId, CancellationToken cancellationToken = default)
+    /// <summary>The job's newest <paramref name="limit"/> progress reports, oldest first, and how many it has in all.</summary>
+    public async Task<(IReadOnlyList<MetricsRow> Newest, int Total)> ProgressAsync(long jobId, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<MetricsRow>(new CommandDefinition(SelectMetrics, new { id = jobId }, cancellationToken: cancellationToken))).AsList();
+        var newest = (await connection.QueryAsync<MetricsRow>(new CommandDefinition(SelectNewestMetrics, new { id = jobId, limit }, cancellationToken: cancellationToken))).AsList();
+        var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition(CountMetrics, new { id = jobId }, cancellationToken: cancellationToken));
+        return (newest, total);
     }
 
     public async Task<IReadOnlyList<JobEventRow>> EventsAsync(long jobId, CancellationToken cancellationToken = default)

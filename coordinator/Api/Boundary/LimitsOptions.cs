@@ -47,6 +47,9 @@ public sealed class LimitsOptions
     /// <summary>Problems listed in a refusal's status message; all of them are in its BadRequest detail.</summary>
     public int MaxProblemsInMessage { get; set; } = 20;
 
+    /// <summary>Newest progress points GetJob returns (and reads); earlier ones are counted in progress_omitted.</summary>
+    public int MaxProgressPointsInJobDetail { get; set; } = 10_000;
+
     /// <summary>Largest sweep spec, in UTF-8 bytes of its text; checked before the YAML is read.</summary>
     public int MaxSpecBytes { get; set; } = SweepLimits.Default.MaxSpecBytes;
 

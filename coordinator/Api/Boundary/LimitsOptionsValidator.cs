@@ -21,6 +21,7 @@ public sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         AtLeast(problems, nameof(options.MaxRepeatedEntries), options.MaxRepeatedEntries, 1);
         AtLeast(problems, nameof(options.MaxProblemsInMessage), options.MaxProblemsInMessage, 1);
         AtLeast(problems, nameof(options.MaxResponsePageBytes), options.MaxResponsePageBytes, SmallestMessage);
+        AtLeast(problems, nameof(options.MaxProgressPointsInJobDetail), options.MaxProgressPointsInJobDetail, 1);
         AtLeast(problems, nameof(options.MaxSpecBytes), options.MaxSpecBytes, 1024);
         AtLeast(problems, nameof(options.MaxYamlDepth), options.MaxYamlDepth, 4); // parameters.pretrained[0].image
         AtLeast(problems, nameof(options.MaxYamlAliases), options.MaxYamlAliases, 0);

@@ -1,0 +1,33 @@
+using Orchestrator.Protos;
+using Orchestrator.Testing;
+
+namespace Orchestrator.Coordinator.Tests.Integration;
+
+/// <summary>
+/// A worker may report progress as often as it likes; GetJob still answers within the limits with the newest
+/// reports, and says how many earlier ones it left out, instead of growing past a client's receive limit.
+/// </summary>
+public sealed class JobDetailLimitTests(IsolatedDatabase database) : IClassFixture<IsolatedDatabase>
+{
+    [Fact]
+    public async Task GetJob_returns_the_newest_reports_oldest_first_and_counts_the_rest()
+    {
+        await using var host = await TestCoordinator.StartAsync(database.ConnectionString,
+            new Dictionary<string, string?> { ["Coordinator:Limits:MaxProgressPointsInJobDetail"] = "10" });
+        await host.SeedSweepAsync(1);
+        var workers = host.Workers();
+        var worker = await workers.RegisterAsync();
+        var job = (await workers.LeaseNowAsync(worker))!;
+        for (var i = 1; i <= 30; i++)
+        {
+            var report = new ReportProgressRequest { Lease = job.Token(worker), Epoch = (i % 10) + 1, Step = i };
+            report.Metrics.Add("train_loss", 1.0 / i);
+            await workers.ReportProgressAsync(report);
+        }
+
+        var detail = await host.Sweeps().GetJobAsync(new GetJobRequest { JobId = job.JobId });
+
+        Assert.Equal(Enumerable.Range(21, 10).Select(i => (long)i), detail.Progress.Select(p => p.Step));
+        Assert.Equal(20, detail.ProgressOmitted);
+    }
+}
