@@ -135,6 +135,24 @@ public sealed class LeaseExpiryTests(IsolatedDatabase database)
     }
 
     [Fact]
+    public async Task A_released_attempt_does_not_lengthen_the_backoff_of_the_next_failure()
+    {
+        var sweepId = await Host.SeedSweepAsync(1, maxAttempts: 3);
+        var worker = await Workers.RegisterAsync();
+        var released = (await LeaseAsync(worker))!;
+        await Workers.ReleaseJobAsync(new ReleaseJobRequest { Lease = released.Token(worker) });
+        var failing = (await LeaseAsync(worker))!;
+
+        await Workers.FailJobAsync(new FailJobRequest { Lease = failing.Token(worker), Error = "CUDA out of memory", Retryable = true });
+        var backoff = await TestCoordinator.ScalarAsync<double>(ConnectionString,
+            "SELECT extract(epoch FROM available_at - @now)::float8 FROM jobs WHERE sweep_id = @id", new { id = sweepId, now = Clock.GetUtcNow() });
+
+        // The first failure's backoff (RetryBackoffBase, 20 s), as if the release had not happened.
+        Assert.Equal(2, failing.Attempt);
+        Assert.Equal(20, backoff, 1e-3);
+    }
+
+    [Fact]
     public async Task Progress_is_recorded_per_attempt_and_a_stale_report_is_refused()
     {
         await Host.SeedSweepAsync(1);
