@@ -67,13 +67,14 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         WHERE {Fence}
         """;
 
-    // Shared by FailJob and the rescuer: end a lease into `next_state` (queued = a new attempt after backoff).
+    // Shared by FailJob and the rescuer: end a lease into `next_state` (queued = a new attempt after backoff). The
+    // backoff doubles with each attempt that ended badly; released attempts (a worker shutting down) do not count.
     private const string EndLease = """
         UPDATE jobs j
         SET state = d.next_state,
             attempt = j.attempt + (d.next_state = 'queued')::int,
             available_at = CASE WHEN d.next_state = 'queued'
-                                THEN @now + least(@backoffMax, @backoffBase * power(2, j.attempt - 1)) ELSE j.available_at END,
+                                THEN @now + least(@backoffMax, @backoffBase * power(2, j.attempt - 1 - j.released_attempts)) ELSE j.available_at END,
             finished_at = CASE WHEN d.next_state = 'queued' THEN NULL ELSE @now END,
             lease_owner = NULL,
             lease_expires_at = NULL,
@@ -96,12 +97,13 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         """;
 
     // A worker shutting down gives its job back: a new attempt that does not use up one of max_attempts (the job did
-    // nothing wrong) and no backoff. A job whose sweep was cancelled meanwhile ends cancelled instead.
+    // nothing wrong) and no backoff, nor a longer backoff for its next failure. A job whose sweep was cancelled meanwhile ends cancelled instead.
     private const string Release = $"""
         UPDATE jobs
         SET state = (CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END)::job_state,
             attempt = attempt + (NOT cancel_requested)::int,
             max_attempts = max_attempts + (NOT cancel_requested)::int,
+            released_attempts = released_attempts + (NOT cancel_requested)::int,
             available_at = @now,
             finished_at = CASE WHEN cancel_requested THEN @now END,
             lease_owner = NULL,
