@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
-using Orchestrator.Coordinator.Api.Boundary;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Configuration;
 using Orchestrator.Shared.Transport;
@@ -74,7 +73,7 @@ public sealed class CliConnection : IDisposable
         ArgumentNullException.ThrowIfNull(error);
         return error.StatusCode switch
         {
-            StatusCode.Unavailable when error.Trailers.GetValue(RpcBoundaryInterceptor.UnavailableReasonKey) == RpcBoundaryInterceptor.DatabaseUnavailable =>
+            StatusCode.Unavailable when error.Trailers.GetValue(UnavailableReason.TrailerKey) == UnavailableReason.Database =>
                 $"the coordinator at {Address} is up but its database is not ({error.Status.Detail}); try again in a moment.",
             // A refused handshake is Internal, a refused connection Unavailable: either may be a TLS mix-up.
             StatusCode.Unavailable or StatusCode.Internal when ExplainTransport(error) is { } transport => transport,

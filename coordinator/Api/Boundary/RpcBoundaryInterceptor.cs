@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Orchestrator.Coordinator.Storage;
+using Orchestrator.Shared.Transport;
 
 namespace Orchestrator.Coordinator.Api.Boundary;
 
@@ -12,10 +13,6 @@ namespace Orchestrator.Coordinator.Api.Boundary;
 /// </summary>
 public sealed class RpcBoundaryInterceptor(UnexpectedErrors unexpected, ILogger<RpcBoundaryInterceptor> logger) : Interceptor
 {
-    /// <summary>Trailer of an UNAVAILABLE that came from the database rather than the network: the coordinator was reached.</summary>
-    public const string UnavailableReasonKey = "orch-unavailable";
-    public const string DatabaseUnavailable = "database";
-
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -86,7 +83,7 @@ public sealed class RpcBoundaryInterceptor(UnexpectedErrors unexpected, ILogger<
             logger.LogWarning("{Method}: the database is unavailable ({Reason}); answered UNAVAILABLE", context.Method, exception.Message);
             return new RpcException(
                 new Status(StatusCode.Unavailable, "the coordinator's database is unavailable; retry"),
-                new Metadata { { UnavailableReasonKey, DatabaseUnavailable } });
+                new Metadata { { UnavailableReason.TrailerKey, UnavailableReason.Database } }); // the coordinator was reached
         }
 
         var errorId = Guid.CreateVersion7().ToString("N")[^12..];

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Orchestrator.Coordinator.Api.Boundary;
+using Orchestrator.Shared.Transport;
 
 namespace Orchestrator.Coordinator.Tests.Integration;
 
@@ -31,7 +32,7 @@ public sealed class RpcBoundaryInterceptorTests
         var ended = await EndAsync(new PostgresException("the database system is shutting down", "FATAL", "FATAL", sqlState));
 
         Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
-        Assert.Equal(RpcBoundaryInterceptor.DatabaseUnavailable, ended.Trailers.GetValue(RpcBoundaryInterceptor.UnavailableReasonKey));
+        Assert.Equal(UnavailableReason.Database, ended.Trailers.GetValue(UnavailableReason.TrailerKey));
         Assert.Equal(0, unexpected.Count);
     }
 
