@@ -2,6 +2,7 @@ using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Orchestrator.Shared.Transport;
 using Orchestrator.Worker.Agent;
 
 namespace Orchestrator.Worker.Tests.Agent;
@@ -9,6 +10,10 @@ namespace Orchestrator.Worker.Tests.Agent;
 public sealed class CoordinatorConnectionTests
 {
     private static readonly RpcException Down = new(new Status(StatusCode.Unavailable, "connection refused"));
+
+    private static readonly RpcException DatabaseDown = new(
+        new Status(StatusCode.Unavailable, "the coordinator's database is unavailable; retry"),
+        new Metadata { { UnavailableReason.TrailerKey, UnavailableReason.Database } });
 
     [Fact]
     public async Task A_call_whose_coordinator_is_unreachable_is_retried_on_the_next_address_and_later_calls_stay_there()
@@ -37,6 +42,23 @@ public sealed class CoordinatorConnectionTests
 
         Assert.Equal(1, answer);
         Assert.Equal([1, 2, 1, 2, 1], tried);
+    }
+
+    [Fact]
+    public async Task A_coordinator_that_answers_its_database_is_down_is_retried_and_the_agent_does_not_switch()
+    {
+        using var connection = Connect("http://127.0.0.1:1,http://127.0.0.1:2");
+        var tried = new List<int>();
+
+        // Both coordinators share the database: moving on would not help, and would spread a restart's noise.
+        var answer = await connection.CallAsync("test", _ =>
+        {
+            tried.Add(connection.Address.Port);
+            return tried.Count < 4 ? throw DatabaseDown : Task.FromResult(connection.Address.Port);
+        }, CancellationToken.None);
+
+        Assert.Equal(1, answer);
+        Assert.Equal([1, 1, 1, 1], tried);
     }
 
     [Fact]
