@@ -9,7 +9,8 @@ namespace Orchestrator.Worker.Agent;
 /// The agent's calls to the coordinator. The coordinator may vanish (restart, network): calls that fail for
 /// that reason are retried with exponential backoff and jitter until they succeed or the agent stops; every
 /// other failure (fencing refusals included) reaches the caller at once. Given several addresses (coordinators
-/// sharing one database), a call that finds its coordinator unreachable is retried on the next one. The
+/// sharing one database), a call that finds its coordinator unreachable is retried on the next one; one whose
+/// coordinator answers that its database is unavailable is retried on the same one. The
 /// coordinator's TLS certificate must chain to a system CA or one of the --ca file; a refused certificate or an
 /// http/https mix-up is logged as what it is (and retried like an outage: it may be fixed on the server's side).
 /// </summary>
@@ -110,6 +111,11 @@ public sealed class CoordinatorConnection : IDisposable
                     {
                         logger.LogError("{What}: {Problem}; retrying in {Delay:F1} s", what, transport, delay.TotalSeconds);
                     }
+                    else if (IsDatabaseOutage(ex))
+                    {
+                        logger.LogWarning("{What}: coordinator {Address} answers that its database is unavailable; retrying it in {Delay:F1} s",
+                            what, endpoints[used].Address, delay.TotalSeconds);
+                    }
                     else
                     {
                         logger.LogWarning("{What}: coordinator {Address} unreachable ({Status}: {Detail}); retrying in {Delay:F1} s",
@@ -117,7 +123,11 @@ public sealed class CoordinatorConnection : IDisposable
                     }
                 }
 
-                FailOver(used);
+                if (!IsDatabaseOutage(ex))
+                {
+                    FailOver(used);
+                }
+
                 await Task.Delay(delay, time, cancellationToken);
             }
         }
@@ -130,6 +140,16 @@ public sealed class CoordinatorConnection : IDisposable
     /// <summary>The longest delay after <paramref name="failures"/> failed tries: 250 ms doubling with each, up to <paramref name="maxDelay"/>.</summary>
     public static TimeSpan BackoffCeiling(int failures, TimeSpan maxDelay) =>
         TimeSpan.FromMilliseconds(Math.Min(maxDelay.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 20))));
+
+    /// <summary>
+    /// UNAVAILABLE from a coordinator that was reached but lost its database for now (a PostgreSQL restart). The
+    /// coordinators share that database, so another one would answer the same: the agent stays and retries.
+    /// </summary>
+    public static bool IsDatabaseOutage(RpcException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.StatusCode == StatusCode.Unavailable && error.Trailers.GetValue(UnavailableReason.TrailerKey) == UnavailableReason.Database;
+    }
 
     public static bool IsFencingRefusal(RpcException error)
     {
