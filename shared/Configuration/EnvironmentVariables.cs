@@ -39,6 +39,9 @@ public static class EnvironmentVariables
     /// <summary>Test hook: the file whose appearance releases a held trainer.</summary>
     public const string TrainerHoldReleaseFile = "ORCH_TRAINER_HOLD_FILE";
 
+    /// <summary>Test hook: METHOD:STATUS[:WHEN], the first call of that coordinator method made by `orch-worker` fails (CallFaultInjection).</summary>
+    public const string AgentCallFault = "ORCH_AGENT_CALL_FAULT";
+
     /// <summary>The GPUs a process may use; the agent sets it for each trainer child.</summary>
     public const string CudaVisibleDevices = "CUDA_VISIBLE_DEVICES";
 

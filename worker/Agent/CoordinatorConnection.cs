@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Transport;
@@ -43,6 +44,7 @@ public sealed class CoordinatorConnection : IDisposable
         // failing calls fast for that long after the coordinator is back. Capped like our retries, it reconnects
         // within a few seconds, well inside a lease.
         trust = CoordinatorTrust.Load(options.CaFile);
+        var fault = CallFaultInjection.FromEnvironment();
         endpoints = ParseAddresses(options.Coordinator).Select(address =>
         {
             if (LoopbackHost.SendsInClearText(address))
@@ -51,7 +53,7 @@ public sealed class CoordinatorConnection : IDisposable
             }
 
             var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReconnectBackoff = options.MaxRetryDelay, HttpHandler = trust.CreateHandler(), DisposeHttpClient = true });
-            return new Endpoint(address, channel, new WorkerService.WorkerServiceClient(channel));
+            return new Endpoint(address, channel, new WorkerService.WorkerServiceClient(fault is null ? channel.CreateCallInvoker() : channel.Intercept(fault)));
         }).ToArray();
         headers = new Metadata { { "authorization", "Bearer " + options.Token } };
         maxDelay = options.MaxRetryDelay;

@@ -1,0 +1,39 @@
+using Orchestrator.Shared.Configuration;
+using StoredJobState = Orchestrator.Shared.States.JobState;
+
+namespace Orchestrator.Integration.Tests;
+
+/// <summary>
+/// A trainer that exited 0 has finished its job: whatever goes wrong with the agent's calls around that moment, the
+/// result reaches the coordinator once, on the attempt that produced it. Each case breaks one call at a known point
+/// with the agent's fault hook (CallFaultInjection) on a real `orch-worker` against a real coordinator.
+/// </summary>
+[Collection(nameof(EndToEnd))]
+public sealed class ResultAfterTrainerExitTests
+{
+    private static readonly TimeSpan SweepTimeout = TimeSpan.FromMinutes(2);
+
+    [Theory]
+    [InlineData("Heartbeat:Unknown:on-cancel")]      // a heartbeat in flight as the trainer exits, answered Unknown
+    [InlineData("Heartbeat:Unavailable:on-cancel")]
+    [InlineData("Heartbeat:Internal:on-cancel")]
+    [InlineData("ReportProgress:PermissionDenied")]  // an epoch report refused outright
+    [InlineData("CompleteJob:Unavailable:after-answer")] // the result stored, its acknowledgement lost
+    public async Task A_finished_result_is_delivered_exactly_once_on_attempt_1_whatever_call_fails_around_the_trainer_s_exit(string fault)
+    {
+        // A lease long enough to outlive a hung heartbeat: a lost result would show up as attempt 2, not as a wait.
+        await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(30));
+        var worker = bed.StartWorker("w", environment: new Dictionary<string, string> { [EnvironmentVariables.AgentCallFault] = fault });
+
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("fault", seeds: 1, epochs: 1));
+        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
+
+        var job = (await bed.JobsAsync(sweep)).Single();
+        Assert.True(job.State == StoredJobState.Succeeded && job.Attempt == 1, $"job {job.Id} is {job.State} on attempt {job.Attempt}: {job.Error}{Environment.NewLine}{bed.Logs}");
+        Assert.NotNull(job.Result);
+        Assert.Equal(1L, await bed.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = @id AND state = 'succeeded'", job.Id));
+        Assert.Contains("test hook: ", worker.Log, StringComparison.Ordinal); // the fault did fire
+        Assert.DoesNotContain("the agent failed while running it", worker.Log, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(bed.Root, "state-w", "outbox")));
+    }
+}
