@@ -36,4 +36,27 @@ public sealed class ResultAfterTrainerExitTests
         Assert.DoesNotContain("the agent failed while running it", worker.Log, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(bed.Root, "state-w", "outbox")));
     }
+
+    [Fact]
+    public async Task A_trainer_that_finished_before_the_agent_was_stopped_has_its_result_delivered_not_released()
+    {
+        await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(30));
+        var environment = bed.HoldTrainersAfterEpoch(1);
+        environment[EnvironmentVariables.AgentCallFault] = "ReportProgress:Unavailable:on-cancel"; // epoch 1's report hangs until the agent stops
+        var worker = bed.StartWorker("w", environment: environment);
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("stopped-after-exit", seeds: 1, epochs: 1));
+
+        await bed.WaitForHeldTrainersAsync(1, SweepTimeout);
+        await bed.WaitUntilAsync("epoch 1's report in flight", () => Task.FromResult(worker.Log.Contains("test hook: ReportProgress held", StringComparison.Ordinal)), SweepTimeout);
+        bed.ReleaseTrainers();
+        // The agent saw the trainer exit with its result (logged once it is in the outbox).
+        await bed.WaitUntilAsync("the trainer to finish", () => Task.FromResult(worker.Log.Contains(": finished", StringComparison.Ordinal)), TimeSpan.FromSeconds(60));
+        worker.Terminate(); // the trainer is done; the agent is still busy reporting its last epoch
+
+        Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the agent exits" + Environment.NewLine + worker.Log);
+        var job = (await bed.JobsAsync(sweep)).Single();
+        Assert.True(job.State == StoredJobState.Succeeded && job.Attempt == 1, $"job {job.Id} is {job.State} on attempt {job.Attempt}: {job.Error}{Environment.NewLine}{bed.Logs}");
+        Assert.Equal(1L, await bed.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = @id AND state = 'succeeded'", job.Id));
+        Assert.DoesNotContain("released back to the queue", worker.Log, StringComparison.Ordinal);
+    }
 }

@@ -57,6 +57,8 @@ public sealed class CallFaultInjection : Interceptor
     {
         if (when == "on-cancel")
         {
+            // The test waits for this line: from here the call is in flight until the agent cancels it.
+            await Console.Error.WriteLineAsync($"test hook: {method} held until the agent cancels it");
             await Task.Delay(Timeout.Infinite, context.Options.CancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
         else if (when == "after-answer")
