@@ -53,33 +53,64 @@ public sealed class JobRun(
         var relay = RelayUntilAsync(lease, tail, childDone.Token, shutdown);
 
         await Task.WhenAny(child.Exited, Task.Delay(Timeout.Infinite, shutdown));
-        if (!child.Exited.IsCompleted)
+        var stoppedForShutdown = !child.Exited.IsCompleted;
+        if (stoppedForShutdown)
         {
             logger.LogInformation("[{Slot}] job {Job}: agent stopping, stopping the trainer and giving the job back", slot, job.JobId);
             await child.StopAsync(options.KillGrace);
         }
 
         var exitCode = await child.Exited;
+
+        // A trainer that ended by itself (or by a cancel request) has its end on disk before any further call can
+        // fail: from here on the outbox is the only way it leaves. The agent's own shutdown after that changes nothing.
+        var release = stoppedForShutdown && !cancelRequested;
+        var outcome = TrainerOutcome.RetryableFailure;
+        var entry = release ? null : Conclude(job, lease, directory, exitCode, child.ErrorTail, resume, out outcome);
+        if (entry is not null)
+        {
+            outbox.Put(entry);
+        }
+
         await childDone.CancelAsync();
-        await Task.WhenAll(heartbeats, relay);
-        await RelayNewReportsAsync(lease, tail, CancellationToken.None);
+        await FinishReportingAsync(lease, tail, heartbeats, relay);
 
         if (leaseLost)
         {
+            if (entry is not null)
+            {
+                outbox.Remove(entry); // the coordinator would refuse it: the job belongs to another attempt now
+            }
+
             logger.LogWarning("[{Slot}] job {Job} attempt {Attempt}: lease lost, result discarded (the coordinator gave the job to another attempt)", slot, job.JobId, job.Attempt);
             return JobRunEnd.LeaseLost;
         }
 
-        if (shutdown.IsCancellationRequested && !cancelRequested)
+        if (entry is null)
         {
             await ReleaseAsync(lease);
             return JobRunEnd.Released;
         }
 
-        var entry = Conclude(job, lease, directory, exitCode, child.ErrorTail, resume, out var outcome);
-        outbox.Put(entry);
         await delivery.DeliverAsync(entry, CancellationToken.None);
         return outcome == TrainerOutcome.DeviceFailure ? JobRunEnd.DeviceFailure : JobRunEnd.Reported;
+    }
+
+    /// <summary>
+    /// Lets the heartbeats end and relays the epochs the trainer wrote last, so they arrive before the result. None
+    /// of it may keep the result from its delivery: a failure here costs at most an epoch row, which is logged.
+    /// </summary>
+    private async Task FinishReportingAsync(LeaseToken lease, MetricsFileTail tail, Task heartbeats, Task relay)
+    {
+        try
+        {
+            await Task.WhenAll(heartbeats, relay);
+            await RelayNewReportsAsync(lease, tail, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException)
+        {
+            logger.LogWarning("[{Slot}] job {Job}: reporting after the trainer's exit failed ({Message}); its end is delivered all the same", slot, lease.JobId, ex.Message);
+        }
     }
 
     private OutboxEntry Conclude(LeasedJob job, LeaseToken lease, string directory, int exitCode, string errorTail, bool resumed, out TrainerOutcome outcome)
@@ -155,9 +186,15 @@ public sealed class JobRun(
         {
             // The child ended; heartbeats end with it.
         }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && done.IsCancellationRequested)
+        catch (RpcException ex) when (done.IsCancellationRequested)
         {
-            // The child ended while a heartbeat was in flight.
+            // The child ended while a heartbeat was in flight: whatever it answered (Cancelled, or Unknown/Unavailable
+            // from a coordinator whose database restarts) no longer matters, the lease ends with the result.
+            if (ex.StatusCode != StatusCode.Cancelled)
+            {
+                logger.LogInformation("[{Slot}] job {Job}: the last heartbeat failed as the trainer exited ({Status}: {Detail}); the job's end is delivered all the same",
+                    slot, lease.JobId, ex.StatusCode, ex.Status.Detail);
+            }
         }
     }
 
@@ -199,6 +236,12 @@ public sealed class JobRun(
             {
                 leaseLost = true;
                 return;
+            }
+            catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
+            {
+                // Refused for good (retryable failures were retried): losing one epoch row must not lose the job.
+                logger.LogWarning("[{Slot}] job {Job} epoch {Epoch}: the coordinator refused the report ({Status}: {Detail}); going on without it",
+                    slot, lease.JobId, report.Epoch, ex.StatusCode, ex.Status.Detail);
             }
         }
     }
