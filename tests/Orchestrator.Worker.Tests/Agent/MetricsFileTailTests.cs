@@ -1,0 +1,89 @@
+using Orchestrator.Worker.Agent;
+using Orchestrator.Worker.Engine.Training;
+
+namespace Orchestrator.Worker.Tests.Agent;
+
+/// <summary>
+/// The agent relays a trainer's metrics.jsonl from the relay mark on: what an earlier agent had sent for the same
+/// job is not sent again, what it had read but not sent is.
+/// </summary>
+public sealed class MetricsFileTailTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("orch-tail-").FullName;
+
+    private string MetricsPath => Path.Combine(directory, TrainerLayout.MetricsFile);
+
+    private MetricsRelayMark Mark => new(Path.Combine(directory, TrainerLayout.MetricsRelayMarkFile));
+
+    [Fact]
+    public void A_resumed_run_relays_only_the_epochs_after_the_mark()
+    {
+        Append(1, 2, 3);
+        var first = new MetricsFileTail(MetricsPath, Mark.Read()).ReadNew();
+        Mark.Advance(first[1].End); // epochs 1 and 2 accepted; the agent died before sending epoch 3
+        Append(4); // the resumed trainer appends to the same file
+
+        var resumed = new MetricsFileTail(MetricsPath, Mark.Read()).ReadNew();
+
+        Assert.Equal([1, 2, 3], first.Select(r => r.Epoch));
+        Assert.Equal([3, 4], resumed.Select(r => r.Epoch));
+        Assert.Equal(new FileInfo(MetricsPath).Length, resumed[^1].End);
+    }
+
+    [Fact]
+    public void Step_lines_and_a_half_written_line_are_not_relayed_and_the_half_line_is_read_once_complete()
+    {
+        using (var sink = new JsonLinesMetricsSink(MetricsPath, append: true))
+        {
+            sink.Report(new MetricRecord(MetricRecord.StepKind, 1, 5, new Dictionary<string, double> { ["train_loss"] = 3 }));
+            sink.Report(new MetricRecord(MetricRecord.EpochKind, 1, 10, new Dictionary<string, double> { ["train_loss"] = 2 }));
+        }
+
+        File.AppendAllText(MetricsPath, """{"kind": "epoch", "epoch": 2, "step": 20, "values": {"train_los""");
+        var tail = new MetricsFileTail(MetricsPath, 0);
+        var before = tail.ReadNew();
+        File.AppendAllText(MetricsPath, "s\": 1.5}}\n");
+        var after = tail.ReadNew();
+
+        Assert.Equal((1, 10L, 2.0), (before.Single().Epoch, before.Single().Step, before.Single().Metrics["train_loss"]));
+        Assert.Equal((2, 20L, 1.5), (after.Single().Epoch, after.Single().Step, after.Single().Metrics["train_loss"]));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not a number")]
+    [InlineData("999999")] // beyond the end: the file was started afresh since
+    public void A_missing_unreadable_or_stale_mark_relays_the_file_from_its_start(string markText)
+    {
+        Append(1, 2);
+        if (markText.Length > 0)
+        {
+            File.WriteAllText(Path.Combine(directory, TrainerLayout.MetricsRelayMarkFile), markText);
+        }
+
+        var reports = new MetricsFileTail(MetricsPath, Mark.Read()).ReadNew();
+
+        Assert.Equal([1, 2], reports.Select(r => r.Epoch));
+    }
+
+    [Fact]
+    public void A_cleared_mark_reads_as_the_start()
+    {
+        Append(1);
+        Mark.Advance(new FileInfo(MetricsPath).Length);
+        Mark.Clear();
+
+        Assert.Equal(0, Mark.Read());
+    }
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    private void Append(params int[] epochs)
+    {
+        using var sink = new JsonLinesMetricsSink(MetricsPath, append: true);
+        foreach (var epoch in epochs)
+        {
+            sink.Report(new MetricRecord(MetricRecord.EpochKind, epoch, epoch * 10, new Dictionary<string, double> { ["train_loss"] = 1.0 / epoch }));
+        }
+    }
+}
