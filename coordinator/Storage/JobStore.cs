@@ -49,6 +49,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
 
     // Progress is a sign of life too: it extends the lease like a heartbeat. An epoch beyond the job's own epochs
     // (its parameters say how many) matches no row, records nothing and extends nothing; the caller explains why.
+    // Each epoch is stored once per job: a report of an epoch already stored (re-sent, or trained again by a later
+    // attempt) replaces it with its values and the reporting attempt (migration 0003).
     private const string RecordProgress = $"""
         WITH live AS (
             UPDATE jobs SET lease_expires_at = @now + @leaseDuration
@@ -57,6 +59,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         ), recorded AS (
             INSERT INTO job_metrics (job_id, attempt, epoch, step, metrics, recorded_at)
             SELECT id, attempt, @epoch, @step, @metrics::jsonb, @now FROM live
+            ON CONFLICT (job_id, epoch) DO UPDATE
+            SET attempt = EXCLUDED.attempt, step = EXCLUDED.step, metrics = EXCLUDED.metrics, recorded_at = EXCLUDED.recorded_at
         )
         SELECT cancel_requested FROM live
         """;
@@ -145,10 +149,11 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         LIMIT @limit
         """;
 
+    // One row per epoch (migration 0003), so the newest points are the highest epochs.
     private const string SelectNewestMetrics = """
         SELECT attempt, epoch, step, metrics, recorded_at FROM (
-            SELECT id, attempt, epoch, step, metrics::text AS metrics, recorded_at FROM job_metrics WHERE job_id = @id ORDER BY id DESC LIMIT @limit) newest
-        ORDER BY id
+            SELECT attempt, epoch, step, metrics::text AS metrics, recorded_at FROM job_metrics WHERE job_id = @id ORDER BY epoch DESC LIMIT @limit) newest
+        ORDER BY epoch
         """;
 
     private const string CountMetrics = "SELECT count(*)::int FROM job_metrics WHERE job_id = @id";
@@ -280,7 +285,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
             new { sweep = sweepId, state = state is null ? null : StateLabels.Label(state.Value), after = afterId, limit }, cancellationToken: cancellationToken))).AsList();
     }
 
-    /// <summary>The job's newest <paramref name="limit"/> progress reports, oldest first, and how many it has in all.</summary>
+    /// <summary>The job's newest <paramref name="limit"/> epochs (one report each), oldest first, and how many it has in all.</summary>
     public async Task<(IReadOnlyList<MetricsRow> Newest, int Total)> ProgressAsync(long jobId, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
