@@ -97,7 +97,7 @@ public static class TrainCommand
                 EpochDone = epoch => hold?.EpochDone(epoch),
                 Log = output.WriteLine,
             },
-            new FanOutMetricsSink(new ConsoleProgressSink(output), metrics));
+            new FanOutMetricsSink(metrics, new ConsoleProgressSink(output))); // the file first: a closed stdout must not cost the line the agent relays
         output.WriteLine($"job {job.JobKey[..12]}: {job.Parameters.Encoder} + {job.Parameters.TextEncoder}, {job.Parameters.Loss} loss, {job.Parameters.Epochs} epochs, {torch.get_num_threads()} threads");
         try
         {

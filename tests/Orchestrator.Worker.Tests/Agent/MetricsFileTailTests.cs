@@ -30,25 +30,6 @@ public sealed class MetricsFileTailTests : IDisposable
         Assert.Equal(new FileInfo(MetricsPath).Length, resumed[^1].End);
     }
 
-    [Fact]
-    public void Step_lines_and_a_half_written_line_are_not_relayed_and_the_half_line_is_read_once_complete()
-    {
-        using (var sink = new JsonLinesMetricsSink(MetricsPath, append: true))
-        {
-            sink.Report(new MetricRecord(MetricRecord.StepKind, 1, 5, new Dictionary<string, double> { ["train_loss"] = 3 }));
-            sink.Report(new MetricRecord(MetricRecord.EpochKind, 1, 10, new Dictionary<string, double> { ["train_loss"] = 2 }));
-        }
-
-        File.AppendAllText(MetricsPath, """{"kind": "epoch", "epoch": 2, "step": 20, "values": {"train_los""");
-        var tail = new MetricsFileTail(MetricsPath, 0);
-        var before = tail.ReadNew();
-        File.AppendAllText(MetricsPath, "s\": 1.5}}\n");
-        var after = tail.ReadNew();
-
-        Assert.Equal((1, 10L, 2.0), (before.Single().Epoch, before.Single().Step, before.Single().Metrics["train_loss"]));
-        Assert.Equal((2, 20L, 1.5), (after.Single().Epoch, after.Single().Step, after.Single().Metrics["train_loss"]));
-    }
-
     [Theory]
     [InlineData("")]
     [InlineData("not a number")]
