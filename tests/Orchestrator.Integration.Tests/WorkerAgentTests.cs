@@ -131,8 +131,8 @@ public sealed class WorkerAgentTests
 
         var job = (await bed.JobsAsync(sweep)).Single();
         Assert.True(job.State == StoredJobState.Succeeded, $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
-        // Epochs 1 and 2 reach the coordinator only through attempt 2, which stores them as its own (the stated rule).
-        Assert.Equal([(1, 2), (2, 2), (3, 2), (4, 2), (5, 2)], await bed.EpochHistoryAsync(jobId));
+        // Epochs 1 and 2 reach the coordinator only through attempt 2's agent, which says attempt 1 produced them.
+        Assert.Equal([(1, 1), (2, 1), (3, 2), (4, 2), (5, 2)], await bed.EpochHistoryAsync(jobId));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Orchestrator.Protos;
 using Orchestrator.Testing;
 
@@ -5,7 +6,8 @@ namespace Orchestrator.Coordinator.Tests.Integration;
 
 /// <summary>
 /// A job's history holds each epoch once: an epoch reported again, by the same attempt or by a later one after a
-/// resume, replaces the earlier row with the newest values and the attempt that reported them.
+/// resume, replaces the earlier row with the newest values and the attempt that produced them; a resumed attempt
+/// may relay its predecessor's epochs under their own attempt, never a later one's.
 /// </summary>
 public sealed class EpochHistoryTests(IsolatedDatabase database) : FakeClockCoordinatorTests(database)
 {
@@ -35,9 +37,30 @@ public sealed class EpochHistoryTests(IsolatedDatabase database) : FakeClockCoor
         Assert.Equal(0, detail.ProgressOmitted);
     }
 
-    private async Task ReportAsync(LeaseToken lease, int epoch, double trainLoss)
+    [Fact]
+    public async Task A_resumed_attempt_relays_its_predecessor_s_epochs_under_their_attempt_and_never_over_a_newer_one()
     {
-        var report = new ReportProgressRequest { Lease = lease, Epoch = epoch, Step = epoch * 10 };
+        await Host.SeedSweepAsync(1, maxAttempts: 3);
+        var worker = await Workers.RegisterAsync();
+        var first = (await Workers.LeaseNowAsync(worker))!;
+        await Workers.FailJobAsync(new FailJobRequest { Lease = first.Token(worker), Error = "killed before relaying", Retryable = true });
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        var second = (await Workers.LeaseNowAsync(worker))!;
+        await ReportAsync(second.Token(worker), epoch: 1, trainLoss: 4.0, producedBy: 1); // written by attempt 1, never sent
+        await ReportAsync(second.Token(worker), epoch: 2, trainLoss: 2.5);
+        await ReportAsync(second.Token(worker), epoch: 2, trainLoss: 3.0, producedBy: 1); // attempt 1's copy after attempt 2's
+        var future = await TestCoordinator.CodeOfAsync(async () => await ReportAsync(second.Token(worker), epoch: 3, trainLoss: 1.0, producedBy: 3));
+
+        var rows = await TestCoordinator.QueryAsync<(int Epoch, int Attempt, double TrainLoss)>(ConnectionString,
+            "SELECT epoch, attempt, (metrics->>'train_loss')::float8 FROM job_metrics WHERE job_id = @id ORDER BY epoch", new { id = first.JobId });
+
+        Assert.Equal(StatusCode.InvalidArgument, future);
+        Assert.Equal([(1, 1, 4.0), (2, 2, 2.5)], rows);
+    }
+
+    private async Task ReportAsync(LeaseToken lease, int epoch, double trainLoss, int producedBy = 0)
+    {
+        var report = new ReportProgressRequest { Lease = lease, Epoch = epoch, Step = epoch * 10, ProducedByAttempt = producedBy };
         report.Metrics.Add("train_loss", trainLoss);
         await Workers.ReportProgressAsync(report);
     }

@@ -18,15 +18,15 @@ public sealed class MetricsFileTailTests : IDisposable
     [Fact]
     public void A_resumed_run_relays_only_the_epochs_after_the_mark()
     {
-        Append(1, 2, 3);
+        Append(attempt: 1, 1, 2, 3);
         var first = new MetricsFileTail(MetricsPath, Mark.Read()).ReadNew();
         Mark.Advance(first[1].End); // epochs 1 and 2 accepted; the agent died before sending epoch 3
-        Append(4); // the resumed trainer appends to the same file
+        Append(attempt: 2, 4); // the resumed trainer appends to the same file
 
         var resumed = new MetricsFileTail(MetricsPath, Mark.Read()).ReadNew();
 
         Assert.Equal([1, 2, 3], first.Select(r => r.Epoch));
-        Assert.Equal([3, 4], resumed.Select(r => r.Epoch));
+        Assert.Equal([(3, 1), (4, 2)], resumed.Select(r => (r.Epoch, r.Attempt)));
         Assert.Equal(new FileInfo(MetricsPath).Length, resumed[^1].End);
     }
 
@@ -36,7 +36,7 @@ public sealed class MetricsFileTailTests : IDisposable
     [InlineData("999999")] // beyond the end: the file was started afresh since
     public void A_missing_unreadable_or_stale_mark_relays_the_file_from_its_start(string markText)
     {
-        Append(1, 2);
+        Append(attempt: 1, 1, 2);
         if (markText.Length > 0)
         {
             File.WriteAllText(Path.Combine(directory, TrainerLayout.MetricsRelayMarkFile), markText);
@@ -50,7 +50,7 @@ public sealed class MetricsFileTailTests : IDisposable
     [Fact]
     public void A_cleared_mark_reads_as_the_start()
     {
-        Append(1);
+        Append(attempt: 1, 1);
         Mark.Advance(new FileInfo(MetricsPath).Length);
         Mark.Clear();
 
@@ -59,9 +59,9 @@ public sealed class MetricsFileTailTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    private void Append(params int[] epochs)
+    private void Append(int attempt, params int[] epochs)
     {
-        using var sink = new JsonLinesMetricsSink(MetricsPath, append: true);
+        using var sink = new JsonLinesMetricsSink(MetricsPath, append: true, attempt);
         foreach (var epoch in epochs)
         {
             sink.Report(new MetricRecord(MetricRecord.EpochKind, epoch, epoch * 10, new Dictionary<string, double> { ["train_loss"] = 1.0 / epoch }));
