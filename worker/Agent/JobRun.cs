@@ -206,7 +206,7 @@ public sealed class JobRun(
     {
         foreach (var report in tail.ReadNew())
         {
-            var request = new ReportProgressRequest { Lease = lease, Epoch = report.Epoch, Step = report.Step };
+            var request = new ReportProgressRequest { Lease = lease, Epoch = report.Epoch, Step = report.Step, ProducedByAttempt = report.Attempt ?? 0 };
             request.Metrics.Add(report.Metrics.ToDictionary());
             try
             {

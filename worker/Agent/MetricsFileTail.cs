@@ -6,9 +6,10 @@ namespace Orchestrator.Worker.Agent;
 
 /// <summary>
 /// One epoch report of a trainer: epoch, step and numeric metrics, and <paramref name="End"/>, the byte offset just
-/// past its line in metrics.jsonl (where relaying goes on once the coordinator has accepted it).
+/// past its line in metrics.jsonl (where relaying goes on once the coordinator has accepted it), and the attempt whose
+/// trainer wrote it (null when the line does not say).
 /// </summary>
-public sealed record EpochReport(int Epoch, long Step, IReadOnlyDictionary<string, double> Metrics, long End);
+public sealed record EpochReport(int Epoch, long Step, IReadOnlyDictionary<string, double> Metrics, long End, int? Attempt = null);
 
 /// <summary>
 /// Reads the complete lines a trainer has appended to its metrics.jsonl since the last read, starting at
@@ -87,7 +88,8 @@ public sealed class MetricsFileTail(string path, long startOffset = 0)
             }
 
             var step = root.TryGetProperty(MetricsLine.StepField, out var s) && s.TryGetInt64(out var stepValue) ? stepValue : 0;
-            return new EpochReport(epoch.GetInt32(), step, NumericFields(values), end);
+            int? attempt = root.TryGetProperty(MetricsLine.AttemptField, out var a) && a.TryGetInt32(out var attemptValue) && attemptValue > 0 ? attemptValue : null;
+            return new EpochReport(epoch.GetInt32(), step, NumericFields(values), end, attempt);
         }
         catch (JsonException)
         {
