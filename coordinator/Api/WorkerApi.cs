@@ -87,11 +87,16 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
             problems.Add("step", $"must not be negative, not {request.Step}");
         }
 
+        if (request.ProducedByAttempt < 0 || (request.Lease is not null && request.ProducedByAttempt > request.Lease.Attempt))
+        {
+            problems.Add("produced_by_attempt", $"must be 0 (this lease's attempt) or an attempt from 1 to the lease's {request.Lease?.Attempt}, not {request.ProducedByAttempt}");
+        }
+
         var metrics = ReportedMetrics.ToJson(problems, "metrics", request.Metrics, limits);
         problems.ThrowIfAny();
 
         // The epoch's upper bound is the job's own epochs: checked in the recording statement, explained on refusal.
-        var cancelRequested = await jobs.ReportProgressAsync(lease, request.Epoch, request.Step, metrics, context.CancellationToken)
+        var cancelRequested = await jobs.ReportProgressAsync(lease, request.Epoch, request.Step, metrics, request.ProducedByAttempt, context.CancellationToken)
             ?? throw await RefusalAsync(lease, context, request.Epoch);
         return new ReportProgressResponse { CancelRequested = cancelRequested };
     }

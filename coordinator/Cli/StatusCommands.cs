@@ -106,7 +106,7 @@ public static class StatusCommands
 
             if (detail.ProgressOmitted > 0)
             {
-                Console.WriteLine($"  ({detail.ProgressOmitted} earlier progress reports not shown; the coordinator returns the newest)");
+                Console.WriteLine($"  ({detail.ProgressOmitted} earlier epochs not shown; the coordinator returns the newest)");
             }
 
             var keys = detail.Progress.SelectMany(p => p.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).ToList();

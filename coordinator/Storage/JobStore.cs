@@ -49,6 +49,9 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
 
     // Progress is a sign of life too: it extends the lease like a heartbeat. An epoch beyond the job's own epochs
     // (its parameters say how many) matches no row, records nothing and extends nothing; the caller explains why.
+    // Each epoch is stored once per job (migration 0004), with the attempt that produced it (@producedBy, 0: the
+    // lease's). A report of a stored epoch replaces it unless the stored one is a later attempt's: the same epoch
+    // re-sent, or trained again by a later attempt, leaves the newest attempt's values.
     private const string RecordProgress = $"""
         WITH live AS (
             UPDATE jobs SET lease_expires_at = @now + @leaseDuration
@@ -56,7 +59,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
             RETURNING id, attempt, cancel_requested
         ), recorded AS (
             INSERT INTO job_metrics (job_id, attempt, epoch, step, metrics, recorded_at)
-            SELECT id, attempt, @epoch, @step, @metrics::jsonb, @now FROM live
+            SELECT id, coalesce(nullif(@producedBy, 0), attempt), @epoch, @step, @metrics::jsonb, @now FROM live
+            ON CONFLICT (job_id, epoch) DO UPDATE
+            SET attempt = EXCLUDED.attempt, step = EXCLUDED.step, metrics = EXCLUDED.metrics, recorded_at = EXCLUDED.recorded_at
+            WHERE job_metrics.attempt <= EXCLUDED.attempt
         )
         SELECT cancel_requested FROM live
         """;
@@ -147,10 +153,11 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         LIMIT @limit
         """;
 
+    // One row per epoch (migration 0004), so the newest points are the highest epochs.
     private const string SelectNewestMetrics = """
         SELECT attempt, epoch, step, metrics, recorded_at FROM (
-            SELECT id, attempt, epoch, step, metrics::text AS metrics, recorded_at FROM job_metrics WHERE job_id = @id ORDER BY id DESC LIMIT @limit) newest
-        ORDER BY id
+            SELECT attempt, epoch, step, metrics::text AS metrics, recorded_at FROM job_metrics WHERE job_id = @id ORDER BY epoch DESC LIMIT @limit) newest
+        ORDER BY epoch
         """;
 
     private const string CountMetrics = "SELECT count(*)::int FROM job_metrics WHERE job_id = @id";
@@ -203,12 +210,12 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
     /// Records epoch metrics; returns cancel-requested, or null when the lease is no longer current or the epoch is
     /// beyond the job's epochs (nothing changed; <see cref="DescribeAsync"/> tells which).
     /// </summary>
-    public async Task<bool?> ReportProgressAsync(JobLease lease, int epoch, long step, string metricsJson, CancellationToken cancellationToken = default)
+    public async Task<bool?> ReportProgressAsync(JobLease lease, int epoch, long step, string metricsJson, int producedBy = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<bool?>(new CommandDefinition(RecordProgress,
-            new { lease.JobId, lease.Attempt, lease.WorkerId, epoch, step, metrics = metricsJson, now = Now, leaseDuration = queue.LeaseDuration },
+            new { lease.JobId, lease.Attempt, lease.WorkerId, epoch, step, metrics = metricsJson, producedBy, now = Now, leaseDuration = queue.LeaseDuration },
             cancellationToken: cancellationToken));
     }
 
@@ -282,7 +289,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
             new { sweep = sweepId, state = state is null ? null : StateLabels.Label(state.Value), after = afterId, limit }, cancellationToken: cancellationToken))).AsList();
     }
 
-    /// <summary>The job's newest <paramref name="limit"/> progress reports, oldest first, and how many it has in all.</summary>
+    /// <summary>The job's newest <paramref name="limit"/> epochs (one report each), oldest first, and how many it has in all.</summary>
     public async Task<(IReadOnlyList<MetricsRow> Newest, int Total)> ProgressAsync(long jobId, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -208,6 +208,23 @@ public sealed class AgentTestBed : IAsyncDisposable
         return epochs;
     }
 
+    /// <summary>Every epoch row of a job (epoch, the attempt stored with it), in epoch order: duplicates show as repeats.</summary>
+    public async Task<List<(int Epoch, int Attempt)>> EpochHistoryAsync(long jobId)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT epoch, attempt FROM job_metrics WHERE job_id = @id ORDER BY epoch, attempt", connection);
+        command.Parameters.AddWithValue("id", jobId);
+        var rows = new List<(int Epoch, int Attempt)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt32(0), reader.GetInt32(1)));
+        }
+
+        return rows;
+    }
+
     public string Logs => string.Join(Environment.NewLine, workers.Select(w => w.Log));
 
     public async ValueTask DisposeAsync()

@@ -93,6 +93,49 @@ public sealed class WorkerAgentTests
     }
 
     [Fact]
+    public async Task A_resumed_job_s_history_has_every_epoch_once_with_the_attempt_that_produced_it()
+    {
+        await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(6));
+        var doomed = bed.StartWorker("doomed", environment: bed.HoldTrainersAfterEpoch(2));
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("history", seeds: 1, epochs: 5));
+        var jobId = (await bed.JobsAsync(sweep)).Single().Id;
+        await bed.WaitForHeldTrainersAsync(1, SweepTimeout);
+        await bed.WaitUntilAsync("two epochs reported", async () => (await bed.EpochsReportedAsync(jobId)).Count == 2, SweepTimeout);
+
+        doomed.KillHard();
+        bed.StartWorker("rescuer");
+        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
+
+        var job = (await bed.JobsAsync(sweep)).Single();
+        Assert.True(job.State == StoredJobState.Succeeded, $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
+        // The rescuer's trainer resumed after epoch 2 and appended to the same metrics.jsonl: epochs 1 and 2 stay attempt 1's.
+        Assert.Equal([(1, 1), (2, 1), (3, 2), (4, 2), (5, 2)], await bed.EpochHistoryAsync(jobId));
+        Assert.Equal(1L, await bed.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = @id AND state = 'succeeded'", jobId));
+    }
+
+    [Fact]
+    public async Task Epochs_a_killed_agent_never_relayed_are_sent_by_the_agent_that_resumes_the_job()
+    {
+        await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(6));
+        // This agent reads its trainer's metrics file only every ten minutes: it dies with epochs 1 and 2 written there but never sent.
+        var silent = new Dictionary<string, string>(bed.HoldTrainersAfterEpoch(2)) { ["ORCH_AGENT__METRICSPOLLINTERVAL"] = "00:10:00" };
+        var doomed = bed.StartWorker("doomed", environment: silent);
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("unsent", seeds: 1, epochs: 5));
+        var jobId = (await bed.JobsAsync(sweep)).Single().Id;
+        await bed.WaitForHeldTrainersAsync(1, SweepTimeout);
+        Assert.Empty(await bed.EpochsReportedAsync(jobId));
+
+        doomed.KillHard();
+        bed.StartWorker("rescuer");
+        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
+
+        var job = (await bed.JobsAsync(sweep)).Single();
+        Assert.True(job.State == StoredJobState.Succeeded, $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
+        // Epochs 1 and 2 reach the coordinator only through attempt 2's agent, which says attempt 1 produced them.
+        Assert.Equal([(1, 1), (2, 1), (3, 2), (4, 2), (5, 2)], await bed.EpochHistoryAsync(jobId));
+    }
+
+    [Fact]
     public async Task Jobs_finishing_while_the_coordinator_is_down_are_delivered_once_it_is_back()
     {
         await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(30));

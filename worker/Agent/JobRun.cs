@@ -45,12 +45,12 @@ public sealed class JobRun(
         logger.LogInformation("[{Slot}] job {Job} attempt {Attempt}/{Max}: {Encoder} (sweep {Sweep}){Resume}",
             slot, job.JobId, job.Attempt, job.MaxAttempts, job.Encoder, job.SweepId, resume ? ", resuming from its checkpoint" : string.Empty);
 
+        var (tail, relayMark) = MetricsRelay(directory, resume);
         using var child = TrainerProcess.Start(new TrainerLauncher(options).For(slot, directory, resume), options.ErrorTailLines);
         child.OutputLine += line => logger.LogDebug("[{Slot}] job {Job}: {Line}", slot, job.JobId, line);
         using var childDone = new CancellationTokenSource();
-        var tail = new MetricsFileTail(Path.Combine(directory, TrainerLayout.MetricsFile));
         var heartbeats = HeartbeatUntilAsync(lease, child, childDone.Token);
-        var relay = RelayUntilAsync(lease, tail, childDone.Token, shutdown);
+        var relay = RelayUntilAsync(lease, tail, relayMark, childDone.Token, shutdown);
 
         await Task.WhenAny(child.Exited, Task.Delay(Timeout.Infinite, shutdown));
         var stoppedForShutdown = !child.Exited.IsCompleted;
@@ -73,7 +73,7 @@ public sealed class JobRun(
         }
 
         await childDone.CancelAsync();
-        await FinishReportingAsync(lease, tail, heartbeats, relay);
+        await FinishReportingAsync(lease, tail, relayMark, heartbeats, relay);
 
         if (leaseLost)
         {
@@ -100,17 +100,36 @@ public sealed class JobRun(
     /// Lets the heartbeats end and relays the epochs the trainer wrote last, so they arrive before the result. None
     /// of it may keep the result from its delivery: a failure here costs at most an epoch row, which is logged.
     /// </summary>
-    private async Task FinishReportingAsync(LeaseToken lease, MetricsFileTail tail, Task heartbeats, Task relay)
+    private async Task FinishReportingAsync(LeaseToken lease, MetricsFileTail tail, MetricsRelayMark relayMark, Task heartbeats, Task relay)
     {
         try
         {
             await Task.WhenAll(heartbeats, relay);
-            await RelayNewReportsAsync(lease, tail, CancellationToken.None);
+            await RelayNewReportsAsync(lease, tail, relayMark, CancellationToken.None);
         }
         catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException)
         {
             logger.LogWarning("[{Slot}] job {Job}: reporting after the trainer's exit failed ({Message}); its end is delivered all the same", slot, lease.JobId, ex.Message);
         }
+    }
+
+    /// <summary>
+    /// Where relaying this run's epochs starts. A resumed trainer appends to the metrics file of the attempts before
+    /// it: relaying goes on from their relay mark, so the epochs the coordinator has are not sent again and those a
+    /// killed agent never sent are. A fresh trainer starts a new file: the old one and its mark go first, so no line
+    /// of an earlier run is read before the trainer replaces the file.
+    /// </summary>
+    private static (MetricsFileTail Tail, MetricsRelayMark Mark) MetricsRelay(string directory, bool resume)
+    {
+        var metricsPath = Path.Combine(directory, TrainerLayout.MetricsFile);
+        var mark = new MetricsRelayMark(Path.Combine(directory, TrainerLayout.MetricsRelayMarkFile));
+        if (!resume)
+        {
+            File.Delete(metricsPath);
+            mark.Clear();
+        }
+
+        return (new MetricsFileTail(metricsPath, mark.Read()), mark);
     }
 
     private OutboxEntry Conclude(LeasedJob job, LeaseToken lease, string directory, int exitCode, string errorTail, bool resumed, out TrainerOutcome outcome)
@@ -202,14 +221,14 @@ public sealed class JobRun(
     /// Relays new epoch lines until the child is done. A report already read from the file is sent even when the
     /// child ends meanwhile (only the agent's own shutdown interrupts it), so no epoch is read and then dropped.
     /// </summary>
-    private async Task RelayUntilAsync(LeaseToken lease, MetricsFileTail tail, CancellationToken done, CancellationToken shutdown)
+    private async Task RelayUntilAsync(LeaseToken lease, MetricsFileTail tail, MetricsRelayMark mark, CancellationToken done, CancellationToken shutdown)
     {
         using var timer = new PeriodicTimer(options.MetricsPollInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(done))
             {
-                await RelayNewReportsAsync(lease, tail, shutdown);
+                await RelayNewReportsAsync(lease, tail, mark, shutdown);
             }
         }
         catch (OperationCanceledException) when (done.IsCancellationRequested || shutdown.IsCancellationRequested)
@@ -220,15 +239,16 @@ public sealed class JobRun(
         }
     }
 
-    private async Task RelayNewReportsAsync(LeaseToken lease, MetricsFileTail tail, CancellationToken cancellationToken)
+    private async Task RelayNewReportsAsync(LeaseToken lease, MetricsFileTail tail, MetricsRelayMark mark, CancellationToken cancellationToken)
     {
         foreach (var report in tail.ReadNew())
         {
-            var request = new ReportProgressRequest { Lease = lease, Epoch = report.Epoch, Step = report.Step };
+            var request = new ReportProgressRequest { Lease = lease, Epoch = report.Epoch, Step = report.Step, ProducedByAttempt = report.Attempt ?? 0 };
             request.Metrics.Add(report.Metrics.ToDictionary());
             try
             {
                 await coordinator.CallAsync("ReportProgress", o => coordinator.Client.ReportProgressAsync(request, o).ResponseAsync, cancellationToken);
+                mark.Advance(report.End);
                 logger.LogInformation("[{Slot}] job {Job} epoch {Epoch}: {Metrics}", slot, lease.JobId, report.Epoch,
                     string.Join(", ", report.Metrics.Where(m => m.Key.Contains("loss", StringComparison.Ordinal)).Select(m => $"{m.Key}={m.Value:F4}")));
             }

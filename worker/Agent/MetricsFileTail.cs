@@ -4,16 +4,22 @@ using Orchestrator.Worker.Engine.Training;
 
 namespace Orchestrator.Worker.Agent;
 
-/// <summary>One epoch report of a trainer: epoch, step and numeric metrics.</summary>
-public sealed record EpochReport(int Epoch, long Step, IReadOnlyDictionary<string, double> Metrics);
+/// <summary>
+/// One epoch report of a trainer: epoch, step and numeric metrics, and <paramref name="End"/>, the byte offset just
+/// past its line in metrics.jsonl (where relaying goes on once the coordinator has accepted it), and the attempt whose
+/// trainer wrote it (null when the line does not say).
+/// </summary>
+public sealed record EpochReport(int Epoch, long Step, IReadOnlyDictionary<string, double> Metrics, long End, int? Attempt = null);
 
 /// <summary>
-/// Reads the complete lines a trainer has appended to its metrics.jsonl since the last read. A line still being
-/// written (no newline yet) waits for the next read, so a report is never sent half-parsed.
+/// Reads the complete lines a trainer has appended to its metrics.jsonl since the last read, starting at
+/// <paramref name="startOffset"/> (a <see cref="MetricsRelayMark"/>; 0 for the whole file). A line still being
+/// written (no newline yet) waits for the next read, so a report is never sent half-parsed. A start beyond the
+/// file's end means the file was begun afresh since the mark was taken; it is then read from its start.
 /// </summary>
-public sealed class MetricsFileTail(string path)
+public sealed class MetricsFileTail(string path, long startOffset = 0)
 {
-    private long offset;
+    private long offset = startOffset;
 
     public IReadOnlyList<EpochReport> ReadNew()
     {
@@ -23,7 +29,12 @@ public sealed class MetricsFileTail(string path)
         }
 
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        if (stream.Length <= offset)
+        if (stream.Length < offset)
+        {
+            offset = 0;
+        }
+
+        if (stream.Length == offset)
         {
             return [];
         }
@@ -31,19 +42,21 @@ public sealed class MetricsFileTail(string path)
         stream.Seek(offset, SeekOrigin.Begin);
         var buffer = new byte[stream.Length - offset];
         stream.ReadExactly(buffer);
-        var lastNewline = Array.LastIndexOf(buffer, (byte)'\n');
-        if (lastNewline < 0)
+        var reports = new List<EpochReport>();
+        var lineStart = 0;
+        for (var newline = Array.IndexOf(buffer, (byte)'\n'); newline >= 0; newline = Array.IndexOf(buffer, (byte)'\n', lineStart))
         {
-            return [];
+            var end = offset + newline + 1;
+            if (Parse(Encoding.UTF8.GetString(buffer, lineStart, newline - lineStart), end) is { } report)
+            {
+                reports.Add(report);
+            }
+
+            lineStart = newline + 1;
         }
 
-        offset += lastNewline + 1;
-        return Encoding.UTF8.GetString(buffer, 0, lastNewline)
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(Parse)
-            .Where(r => r is not null)
-            .Select(r => r!)
-            .ToList();
+        offset += lineStart;
+        return reports;
     }
 
     /// <summary>Top-level numbers of a JSON object, minus the bookkeeping fields.</summary>
@@ -62,7 +75,7 @@ public sealed class MetricsFileTail(string path)
     }
 
     /// <summary>An epoch line of the trainer (<see cref="MetricsLine"/>); step lines are not relayed.</summary>
-    private static EpochReport? Parse(string line)
+    private static EpochReport? Parse(string line, long end)
     {
         try
         {
@@ -75,7 +88,8 @@ public sealed class MetricsFileTail(string path)
             }
 
             var step = root.TryGetProperty(MetricsLine.StepField, out var s) && s.TryGetInt64(out var stepValue) ? stepValue : 0;
-            return new EpochReport(epoch.GetInt32(), step, NumericFields(values));
+            int? attempt = root.TryGetProperty(MetricsLine.AttemptField, out var a) && a.TryGetInt32(out var attemptValue) && attemptValue > 0 ? attemptValue : null;
+            return new EpochReport(epoch.GetInt32(), step, NumericFields(values), end, attempt);
         }
         catch (JsonException)
         {

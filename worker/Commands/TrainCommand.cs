@@ -63,10 +63,11 @@ public static class TrainCommand
     private static int Run(TrainArguments options, TextWriter output, TextWriter error)
     {
         JobDefinition job;
+        int? attempt;
         TrainerHold? hold;
         try
         {
-            job = ReadJob(options.Job, options.LeasedJob, options.DataRoot, output);
+            (job, attempt) = ReadJob(options.Job, options.LeasedJob, options.DataRoot, output);
             hold = TrainerHold.FromEnvironment(options.Out);
         }
         catch (SpecValidationException e)
@@ -85,7 +86,7 @@ public static class TrainCommand
         Directory.CreateDirectory(outputDirectory);
         torch.set_num_threads(options.Threads);
         var resume = options.Resume;
-        using var metrics = new JsonLinesMetricsSink(Path.Combine(outputDirectory, TrainerLayout.MetricsFile), append: resume);
+        using var metrics = new JsonLinesMetricsSink(Path.Combine(outputDirectory, TrainerLayout.MetricsFile), append: resume, attempt);
         var trainer = new ClipTrainer(
             job,
             new TrainingOptions(outputDirectory)
@@ -97,7 +98,7 @@ public static class TrainCommand
                 EpochDone = epoch => hold?.EpochDone(epoch),
                 Log = output.WriteLine,
             },
-            new FanOutMetricsSink(new ConsoleProgressSink(output), metrics));
+            new FanOutMetricsSink(metrics, new ConsoleProgressSink(output))); // the file first: a closed stdout must not cost the line the agent relays
         output.WriteLine($"job {job.JobKey[..12]}: {job.Parameters.Encoder} + {job.Parameters.TextEncoder}, {job.Parameters.Loss} loss, {job.Parameters.Epochs} epochs, {torch.get_num_threads()} threads");
         try
         {
@@ -138,22 +139,25 @@ public static class TrainCommand
     /// The job to run: a job file someone wrote (`--job`, through the spec parser) or the job the agent leased
     /// (`--leased-job`, as stored, refused when its parameters do not match its key). The trainer validates it once.
     /// </summary>
-    private static JobDefinition ReadJob(string? jobFile, string? leasedJobFile, string? dataRoot, TextWriter output)
+    /// <summary>The job to train, and the attempt it is when the agent leased it (null for a hand-written job file).</summary>
+    private static (JobDefinition Job, int? Attempt) ReadJob(string? jobFile, string? leasedJobFile, string? dataRoot, TextWriter output)
     {
         // The command's validator has made sure exactly one of the two is given.
         JobDefinition job;
+        int? attempt = null;
         if (leasedJobFile is not null)
         {
             var leased = LeasedJobFile.Read(leasedJobFile);
             output.WriteLine($"leased job {leased.JobId} attempt {leased.Attempt} of sweep {leased.SweepId}: parameters match job key {leased.JobKey}");
             job = leased.Job;
+            attempt = leased.Attempt;
         }
         else
         {
             job = SweepSpecParser.ParseSingleJob(File.ReadAllText(jobFile!));
         }
 
-        return job with { Dataset = DatasetPaths.Resolve(job.Dataset, dataRoot) };
+        return (job with { Dataset = DatasetPaths.Resolve(job.Dataset, dataRoot) }, attempt);
     }
 
     private static void CrashOnceIfAsked()

@@ -5,7 +5,8 @@ namespace Orchestrator.Coordinator.Tests.Integration;
 
 /// <summary>
 /// A worker may report progress as often as it likes; GetJob still answers within the limits with the newest
-/// reports, and says how many earlier ones it left out, instead of growing past a client's receive limit.
+/// epochs (each stored once, with its newest report), and says how many earlier ones it left out, instead of
+/// growing past a client's receive limit.
 /// </summary>
 public sealed class JobDetailLimitTests(IsolatedDatabase database) : IClassFixture<IsolatedDatabase>
 {
@@ -13,7 +14,7 @@ public sealed class JobDetailLimitTests(IsolatedDatabase database) : IClassFixtu
     public async Task GetJob_returns_the_newest_reports_oldest_first_and_counts_the_rest()
     {
         await using var host = await TestCoordinator.StartAsync(database.ConnectionString,
-            new Dictionary<string, string?> { ["Coordinator:Limits:MaxProgressPointsInJobDetail"] = "10" });
+            new Dictionary<string, string?> { ["Coordinator:Limits:MaxProgressPointsInJobDetail"] = "4" });
         await host.SeedSweepAsync(1);
         var workers = host.Workers();
         var worker = await workers.RegisterAsync();
@@ -27,7 +28,9 @@ public sealed class JobDetailLimitTests(IsolatedDatabase database) : IClassFixtu
 
         var detail = await host.Sweeps().GetJobAsync(new GetJobRequest { JobId = job.JobId });
 
-        Assert.Equal(Enumerable.Range(21, 10).Select(i => (long)i), detail.Progress.Select(p => p.Step));
-        Assert.Equal(20, detail.ProgressOmitted);
+        // Thirty reports of ten epochs: ten rows, the newest four epochs (7-10) with their last reports (steps 26-29).
+        Assert.Equal([7, 8, 9, 10], detail.Progress.Select(p => p.Epoch));
+        Assert.Equal(Enumerable.Range(26, 4).Select(i => (long)i), detail.Progress.Select(p => p.Step));
+        Assert.Equal(6, detail.ProgressOmitted);
     }
 }

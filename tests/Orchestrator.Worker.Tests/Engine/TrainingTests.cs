@@ -83,6 +83,22 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void An_epoch_whose_report_failed_is_trained_again_on_resume_so_every_epoch_is_reported()
+    {
+        // A trainer whose agent died fails on its next report (its stdout is gone). The epoch it was reporting must
+        // not be in the checkpoint, or the resumed run would start after it and nobody would ever report it.
+        var job = SmallJob(epochs: 3) with { Dataset = SmallJob().Dataset with { SyntheticImages = 120 } };
+        var failing = new RecordingSink { FailAtEpoch = 2 };
+        Assert.Throws<IOException>(() => new ClipTrainer(job, new TrainingOptions(directory), failing).Run());
+        var resumedSink = new RecordingSink();
+        var resumed = new ClipTrainer(job, new TrainingOptions(directory) { Resume = true, EfficiencyRuns = 1 }, resumedSink).Run();
+
+        Assert.True(resumed.Completed);
+        Assert.Equal([1], EpochsOf(failing));
+        Assert.Equal([2, 3], EpochsOf(resumedSink));
+    }
+
+    [Fact]
     public void A_diverging_loss_stops_the_job_with_a_diverged_error()
     {
         // The study's loss without normalisation at an absurd learning rate overflows within a few steps.
@@ -131,10 +147,23 @@ public sealed class TrainingTests : IDisposable
         }
     }
 
+    private static List<int> EpochsOf(RecordingSink sink) => [.. sink.Records.Where(r => r.Kind == MetricRecord.EpochKind).Select(r => r.Epoch)];
+
     private sealed class RecordingSink : IMetricsSink
     {
         public List<MetricRecord> Records { get; } = [];
 
-        public void Report(MetricRecord record) => Records.Add(record);
+        /// <summary>The epoch whose report throws, as a write to a closed stdout does.</summary>
+        public int? FailAtEpoch { get; init; }
+
+        public void Report(MetricRecord record)
+        {
+            if (record.Kind == MetricRecord.EpochKind && record.Epoch == FailAtEpoch)
+            {
+                throw new IOException("Broken pipe");
+            }
+
+            Records.Add(record);
+        }
     }
 }

@@ -77,9 +77,12 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
                 (bestValLoss, bestEpoch) = (summary.ValLoss, epoch);
             }
 
+            // Reported before it is checkpointed: a checkpoint never holds an epoch whose report failed (a trainer
+            // whose agent died fails writing to it), which the resumed run would skip and nobody would report.
+            // A report whose checkpoint never came is trained again, and its new report replaces the old.
+            sink.Report(new MetricRecord(MetricRecord.EpochKind, epoch, epoch * StepsPerEpoch(data), EpochValues(summary)));
             checkpoints.SaveLast(model, optimizer, new CheckpointState(
                 job.JobKey, epoch, scheduler.Best, scheduler.BadEpochs, [.. optimizer.ParamGroups.Select(g => g.LearningRate)], bestValLoss, bestEpoch, [.. history]), isBest);
-            sink.Report(new MetricRecord(MetricRecord.EpochKind, epoch, epoch * StepsPerEpoch(data), EpochValues(summary)));
             options.EpochDone(epoch);
         }
 

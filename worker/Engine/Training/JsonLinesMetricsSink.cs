@@ -2,8 +2,11 @@ using System.Text.Json;
 
 namespace Orchestrator.Worker.Engine.Training;
 
-/// <summary>Appends each record as one JSON line (metrics.jsonl), flushed at once so a crash loses nothing reported.</summary>
-public sealed class JsonLinesMetricsSink(string path, bool append) : IMetricsSink, IDisposable
+/// <summary>
+/// Appends each record as one JSON line (metrics.jsonl), flushed at once so a crash loses nothing reported; each line
+/// names <paramref name="attempt"/>, the leased job's attempt this trainer runs for, when there is one.
+/// </summary>
+public sealed class JsonLinesMetricsSink(string path, bool append, int? attempt = null) : IMetricsSink, IDisposable
 {
     private readonly StreamWriter writer = new(path, append) { AutoFlush = true };
 
@@ -11,7 +14,7 @@ public sealed class JsonLinesMetricsSink(string path, bool append) : IMetricsSin
     {
         ArgumentNullException.ThrowIfNull(record);
         writer.WriteLine(JsonSerializer.Serialize(
-            new MetricsLine(record.Kind, record.Epoch, record.Step, DateTimeOffset.UtcNow, record.Values), EngineJson.Options));
+            new MetricsLine(record.Kind, record.Epoch, record.Step, DateTimeOffset.UtcNow, record.Values, attempt), EngineJson.Options));
     }
 
     public void Dispose() => writer.Dispose();
