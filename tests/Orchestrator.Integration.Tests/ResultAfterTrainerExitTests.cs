@@ -23,9 +23,20 @@ public sealed class ResultAfterTrainerExitTests
     {
         // A lease long enough to outlive a hung heartbeat: a lost result would show up as attempt 2, not as a wait.
         await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(30));
-        var worker = bed.StartWorker("w", environment: new Dictionary<string, string> { [EnvironmentVariables.AgentCallFault] = fault });
+        // The trainer is held after its epoch until the faulty call is in flight, so the trainer exits while it
+        // hangs (on-cancel) whatever the machine's speed: without the hold a fast trainer could end before any heartbeat.
+        var environment = bed.HoldTrainersAfterEpoch(1);
+        environment[EnvironmentVariables.AgentCallFault] = fault;
+        var worker = bed.StartWorker("w", environment: environment);
 
         var sweep = await bed.SubmitAsync(AgentTestBed.Spec("fault", seeds: 1, epochs: 1));
+        await bed.WaitForHeldTrainersAsync(1, SweepTimeout);
+        if (fault.EndsWith(":on-cancel", StringComparison.Ordinal))
+        {
+            await bed.WaitUntilAsync("the faulty call in flight", () => Task.FromResult(worker.Log.Contains("test hook: ", StringComparison.Ordinal)), SweepTimeout);
+        }
+
+        bed.ReleaseTrainers();
         await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
 
         var job = (await bed.JobsAsync(sweep)).Single();
