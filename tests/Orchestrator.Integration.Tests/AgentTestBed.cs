@@ -217,6 +217,24 @@ public sealed class AgentTestBed : IAsyncDisposable
         return epochs;
     }
 
+    /// <summary>A job's progress rows counted per (attempt, epoch): a count above 1 is an epoch stored twice by one attempt.</summary>
+    public async Task<List<(int Attempt, int Epoch, long Rows)>> ProgressRowsAsync(long jobId)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT attempt, epoch, count(*) FROM job_metrics WHERE job_id = @id GROUP BY attempt, epoch ORDER BY attempt, epoch", connection);
+        command.Parameters.AddWithValue("id", jobId);
+        var rows = new List<(int, int, long)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2)));
+        }
+
+        return rows;
+    }
+
     public string Logs => string.Join(Environment.NewLine, workers.Select(w => w.Log));
 
     public async ValueTask DisposeAsync()
