@@ -14,7 +14,7 @@ namespace Orchestrator.Coordinator.Api;
 /// The worker-facing service. Every field is checked before the database is asked (INVALID_ARGUMENT naming it);
 /// every job call is fenced by its lease token; a stale one is FAILED_PRECONDITION.
 /// </summary>
-public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher dispatcher, IOptions<QueueOptions> options, IOptions<LimitsOptions> limitsOptions)
+public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher dispatcher, IOptions<QueueOptions> options, IOptions<LimitsOptions> limitsOptions, ILogger<WorkerApi> logger)
     : WorkerService.WorkerServiceBase
 {
     private readonly LimitsOptions limits = limitsOptions.Value;
@@ -28,10 +28,25 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
         TextField.Check(problems, "host", request.Host, limits.MaxNameLength, required: false);
         TextField.Check(problems, "version", request.Version, limits.MaxNameLength, required: false);
         CheckDevices(problems, request.Devices);
+        if (request.PreviousWorkerId.Length > 0)
+        {
+            TextField.CheckWorkerId(problems, "previous_worker_id", request.PreviousWorkerId, limits.MaxWorkerIdLength);
+        }
+
         problems.ThrowIfAny();
 
         var devices = JsonSerializer.Serialize(request.Devices.Select(d => new { name = d.Name, kind = d.Kind, memory_bytes = d.MemoryBytes }));
         var id = await workers.RegisterAsync(request.Name, request.Host, devices, request.Version, context.CancellationToken);
+        if (request.PreviousWorkerId.Length > 0)
+        {
+            var lost = await jobs.LoseLeasesOfRestartedWorkerAsync(request.PreviousWorkerId, request.Name, request.Host, context.CancellationToken);
+            if (lost.Count > 0)
+            {
+                logger.LogInformation("Worker {Previous} restarted as {Worker}: its {Count} lease(s) lost at once, jobs {Jobs}",
+                    request.PreviousWorkerId, id, lost.Count, string.Join(", ", lost.Select(l => $"{l.Id} → {Shared.States.StateLabels.Label(l.State)}")));
+            }
+        }
+
         return new RegisterWorkerResponse
         {
             WorkerId = id,

@@ -17,11 +17,15 @@ public sealed class QueueOptions
 {
     public const string Section = "Coordinator:Queue";
 
-    /// <summary>How long a lease lives without a heartbeat.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long a lease lives without a heartbeat: how long a job whose machine died stays stuck. The agent
+    /// heartbeats from its own loop whatever the trainer does (a long GPU epoch, a checkpoint save, data loading), so
+    /// the lease only has to outlast a few missed heartbeats and the agent's retry backoff (5 s at most), not an epoch.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(45);
 
-    /// <summary>How often workers are told to heartbeat; a few of these fit in one lease.</summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>How often workers are told to heartbeat; four of these fit in one default lease.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Longest LeaseJob wait a worker may ask for.</summary>
     public TimeSpan MaxLeaseWait { get; set; } = TimeSpan.FromSeconds(60);

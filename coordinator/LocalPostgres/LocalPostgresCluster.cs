@@ -139,13 +139,14 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the server process but keeps the cluster, as a database restart or failover does to its clients (fast
-    /// shutdown: open sessions are ended); <see cref="StartServerAsync"/> brings it back on the same port.
+    /// Stops the server process but keeps the cluster, as a database restart, failover (<see cref="PostgresStopMode.Fast"/>,
+    /// the default) or crash (<see cref="PostgresStopMode.Immediate"/>) does to its clients; <see cref="StartServerAsync"/>
+    /// brings it back on the same port.
     /// </summary>
-    public async Task StopServerAsync(CancellationToken cancellationToken = default)
+    public async Task StopServerAsync(PostgresStopMode mode = PostgresStopMode.Fast, CancellationToken cancellationToken = default)
     {
         var result = await ServerCommand.RunAsServerUserAsync(
-            binaries.PgCtl, ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", ((int)StopTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture)], cancellationToken);
+            binaries.PgCtl, ["stop", "-D", DataDirectory, "-m", mode == PostgresStopMode.Immediate ? "immediate" : "fast", "-w", "-t", ((int)StopTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture)], cancellationToken);
         if (!result.Succeeded)
         {
             throw new LocalPostgresException($"pg_ctl stop failed for {DataDirectory}: {result.Output.Trim()}");

@@ -7,7 +7,8 @@ namespace Orchestrator.Coordinator.Scheduling;
 
 /// <summary>
 /// Marks offline the workers silent for <see cref="QueueOptions.MissedHeartbeatsBeforeOffline"/> heartbeat
-/// intervals. Their leases are left to expire on their own: the lease, not the worker record, decides.
+/// intervals. Their leases are left to expire on their own: the lease, not the worker record, decides. Only the
+/// worker itself ends them early, by registering again after a restart (<see cref="JobStore.LoseLeasesOfRestartedWorkerAsync"/>).
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class WorkerLiveness(WorkerStore workers, TimeProvider time, IOptions<QueueOptions> options, ILogger<WorkerLiveness> logger) : DatabaseJob(logger)

@@ -136,6 +136,26 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         {EndLease}
         """;
 
+    // A worker registering again under its previous id (same name and host, so one agent cannot end another's
+    // leases) is that worker restarted: its old leases are dead now, not at expiry. Each lost lease counts as an
+    // attempt (a job that kills its agent must not loop for ever) but starts again without backoff: the caller
+    // passes zero for both backoff bounds. The old worker record goes offline.
+    private const string LoseLeasesOfRestarted = $"""
+        WITH previous AS (
+            UPDATE workers SET state = 'offline' WHERE id = @previous AND name = @name AND host = @host RETURNING id
+        ), decided AS (
+            SELECT j.id,
+                   format('lease lost on attempt %s: worker %s restarted', j.attempt, j.lease_owner) AS error,
+                   (CASE WHEN j.cancel_requested THEN 'cancelled'
+                         WHEN j.attempt < j.max_attempts THEN 'queued'
+                         ELSE 'lease_lost' END)::job_state AS next_state
+            FROM jobs j JOIN previous p ON j.lease_owner = p.id
+            WHERE j.state = 'running'
+            FOR UPDATE OF j
+        )
+        {EndLease}
+        """;
+
     private const string Describe =
         "SELECT state::text AS state_label, attempt, lease_owner, (params->>'epochs')::int AS epochs FROM jobs WHERE id = @id";
 
@@ -266,6 +286,18 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
                 return all;
             }
         }
+    }
+
+    /// <summary>
+    /// Ends the running leases of <paramref name="previousWorkerId"/> when it is the worker <paramref name="name"/> on
+    /// <paramref name="host"/> registering again after a restart: queued again at once (attempt + 1), lease_lost, or cancelled.
+    /// </summary>
+    public async Task<IReadOnlyList<EndedLease>> LoseLeasesOfRestartedWorkerAsync(string previousWorkerId, string name, string host, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<EndedLease>(new CommandDefinition(LoseLeasesOfRestarted,
+            new { previous = previousWorkerId, name, host, now = Now, backoffBase = TimeSpan.Zero, backoffMax = TimeSpan.Zero },
+            cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>Where a job stands, to explain a refused worker call; null when there is no such job.</summary>

@@ -4,7 +4,8 @@ namespace Orchestrator.Integration.Tests;
 [Collection(nameof(EndToEnd))]
 public sealed class AgentShutdownTests
 {
-    private static readonly string[] FailureMarks = ["fail:", "crit:", "BackgroundService failed", "Exception"];
+    /// <summary>What in an agent's log reads as a failure (the simple console formatter's level marks, and stack traces).</summary>
+    internal static readonly string[] FailureMarks = ["fail:", "crit:", "BackgroundService failed", "Exception"];
 
     [Fact]
     public async Task An_idle_agent_given_SIGTERM_exits_zero_without_an_error_in_its_log()

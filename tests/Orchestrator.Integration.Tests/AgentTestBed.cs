@@ -54,13 +54,14 @@ public sealed class AgentTestBed : IAsyncDisposable
     /// <param name="leaseDuration">lease lifetime without a heartbeat (20 s when null)</param>
     /// <param name="inProcessCoordinator">false for tests that run their own coordinators (`orch serve` processes) on the bed's database</param>
     /// <param name="connectionString">a database on a server the test runs itself (one it restarts); null: a new database on the tests' shared server</param>
-    public static async Task<AgentTestBed> CreateAsync(TimeSpan? leaseDuration = null, bool inProcessCoordinator = true, string? connectionString = null)
+    /// <param name="defaultTiming">the coordinator's shipped lease, heartbeat, backoff and Quartz intervals instead of the fast test ones (for measurements)</param>
+    public static async Task<AgentTestBed> CreateAsync(TimeSpan? leaseDuration = null, bool inProcessCoordinator = true, string? connectionString = null, bool defaultTiming = false)
     {
         var ownsDatabase = connectionString is null;
         connectionString ??= await TestPostgresServer.CreateDatabaseAsync("agent");
         var root = Directory.CreateTempSubdirectory("orch-agent-it-").FullName;
         var port = LoopbackPort.PickFree();
-        var settings = CoordinatorSettings(connectionString, leaseDuration ?? TimeSpan.FromSeconds(20));
+        var settings = defaultTiming ? DefaultTimingSettings(connectionString) : CoordinatorSettings(connectionString, leaseDuration ?? TimeSpan.FromSeconds(20));
         settings[CoordinatorEndpoint.UrlKey] = $"http://127.0.0.1:{port}";
         var bed = new AgentTestBed(connectionString, ownsDatabase, port, root, settings);
         if (inProcessCoordinator)
@@ -83,6 +84,14 @@ public sealed class AgentTestBed : IAsyncDisposable
         ["Coordinator:Scheduler:LeaseRescuerInterval"] = "00:00:01",
         ["Coordinator:Scheduler:WorkerLivenessInterval"] = "00:00:02",
         ["Coordinator:Scheduler:SweepCompletionInterval"] = "00:00:01",
+    };
+
+    /// <summary>A coordinator's settings with nothing but the database and the test tokens: every timing is the shipped default.</summary>
+    public static Dictionary<string, string?> DefaultTimingSettings(string connectionString) => new()
+    {
+        ["ConnectionStrings:Orchestrator"] = connectionString,
+        ["Coordinator:Auth:WorkerToken"] = WorkerToken,
+        ["Coordinator:Auth:ClientToken"] = ClientToken,
     };
 
     public async Task StartCoordinatorAsync() => Coordinator = await CoordinatorHost.StartAsync(settings);
@@ -220,6 +229,24 @@ public sealed class AgentTestBed : IAsyncDisposable
         while (await reader.ReadAsync())
         {
             rows.Add((reader.GetInt32(0), reader.GetInt32(1)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>A job's progress rows counted per (attempt, epoch): a count above 1 is an epoch stored twice by one attempt.</summary>
+    public async Task<List<(int Attempt, int Epoch, long Rows)>> ProgressRowsAsync(long jobId)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT attempt, epoch, count(*) FROM job_metrics WHERE job_id = @id GROUP BY attempt, epoch ORDER BY attempt, epoch", connection);
+        command.Parameters.AddWithValue("id", jobId);
+        var rows = new List<(int, int, long)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2)));
         }
 
         return rows;

@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
-using Npgsql;
 using Orchestrator.LocalPostgres;
 using Orchestrator.Protos;
 using StateLabels = Orchestrator.Shared.States.StateLabels;
@@ -67,7 +66,7 @@ public sealed class FaultTests
         {
             Assert.Equal(1L, await bed.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = @id AND state = 'succeeded'", job.Id));
             // Every epoch reported, none twice by one attempt (a retried ReportProgress included), the last by the successful attempt.
-            var rows = await ProgressRowsAsync(bed, job.Id);
+            var rows = await bed.ProgressRowsAsync(job.Id);
             var described = $"job {job.Id} (succeeded on attempt {job.Attempt}) progress rows (attempt, epoch, count): {string.Join(", ", rows)}";
             Assert.True(rows.All(r => r.Rows == 1), described);
             Assert.True(rows.Select(r => r.Epoch).Distinct().Order().SequenceEqual(Enumerable.Range(1, Epochs)), described);
@@ -97,21 +96,4 @@ public sealed class FaultTests
     }
 
     private static Task<string> SweepStateAsync(AgentTestBed bed, long sweep) => bed.ScalarAsync<string>("SELECT state::text FROM sweeps WHERE id = @id", sweep);
-
-    private static async Task<List<(int Attempt, int Epoch, long Rows)>> ProgressRowsAsync(AgentTestBed bed, long jobId)
-    {
-        await using var connection = new NpgsqlConnection(bed.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT attempt, epoch, count(*) FROM job_metrics WHERE job_id = @id GROUP BY attempt, epoch ORDER BY attempt, epoch", connection);
-        command.Parameters.AddWithValue("id", jobId);
-        var rows = new List<(int, int, long)>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            rows.Add((reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2)));
-        }
-
-        return rows;
-    }
 }

@@ -7,6 +7,7 @@ namespace Orchestrator.Worker.Agent;
 /// <summary>
 /// `orch-worker`: registers this machine with the coordinator and runs one lease loop per slot until stopped.
 /// On SIGTERM/Ctrl-C the host cancels the loops: running jobs are stopped and released back to the queue.
+/// A restarted agent registers with its previous worker id, so the leases of the run that died end at once.
 /// </summary>
 public sealed class WorkerAgent(
     IOptions<AgentOptions> options,
@@ -31,13 +32,20 @@ public sealed class WorkerAgent(
             Host = Environment.MachineName,
             Version = $"{Assembly.GetExecutingAssembly().GetName().Version} (TorchSharp {TorchBackendName()})",
         };
+        var identity = new WorkerIdFile(settings.StateDirectory);
+        var previous = identity.Read();
+        registration.PreviousWorkerId = previous ?? "";
+
+        // A result an earlier run finished goes out under its own lease first: registering ends that run's leases.
+        await delivery.DeliverPendingAsync(stoppingToken);
         registration.Devices.AddRange(slots.Select(s => new Device { Name = s.Device, Kind = s.IsCuda ? "cuda" : "cpu", MemoryBytes = s.MemoryBytes }));
         var registered = await coordinator.CallAsync("RegisterWorker", o => coordinator.Client.RegisterWorkerAsync(registration, o).ResponseAsync, stoppingToken);
+        identity.Write(registered.WorkerId);
         var heartbeat = registered.HeartbeatInterval.ToTimeSpan();
-        logger.LogInformation("registered as {Worker} with {Coordinator}: {Count} slot(s) [{Slots}], heartbeat every {Heartbeat:F0} s",
-            registered.WorkerId, coordinator.Address, slots.Count, string.Join(", ", slots.Select(s => s.Device)), heartbeat.TotalSeconds);
+        logger.LogInformation("registered as {Worker} with {Coordinator}: {Count} slot(s) [{Slots}], heartbeat every {Heartbeat:F0} s{Previous}",
+            registered.WorkerId, coordinator.Address, slots.Count, string.Join(", ", slots.Select(s => s.Device)), heartbeat.TotalSeconds,
+            previous is null ? "" : $" (restarted: the leases of {previous} ended)");
 
-        await delivery.DeliverPendingAsync(stoppingToken);
         var loops = slots.Select(slot => new SlotLoop(
             slot,
             () => new JobRun(slot, registered.WorkerId, heartbeat, settings, coordinator, outbox, delivery, time, logger),
