@@ -29,7 +29,10 @@ public sealed class DatabaseRestartSweepTests
         {
             DataDirectory = Path.Combine(Path.GetTempPath(), $"orch-db-restart-pg-{Guid.NewGuid():N}"),
             Persistent = false,
-            Unsafe = true,
+
+            // Durable, as a real server is: with synchronous_commit off (Unsafe) an immediate shutdown drops the
+            // last commits the clients were told had happened, and an acknowledged epoch report would vanish.
+            Unsafe = false,
         });
         await using var bed = await AgentTestBed.CreateAsync(connectionString: database.ConnectionString);
         var second = new Uri($"http://127.0.0.1:{LoopbackPort.PickFree()}");
@@ -62,7 +65,8 @@ public sealed class DatabaseRestartSweepTests
             Assert.Equal(1L, await bed.ScalarAsync<long>("SELECT count(*) FROM job_events WHERE job_id = @id AND state = 'succeeded'", job.Id));
             var rows = await bed.ProgressRowsAsync(job.Id);
             var described = $"job {job.Id} (succeeded on attempt {job.Attempt}) progress rows (attempt, epoch, count): {string.Join(", ", rows)}";
-            Assert.True(rows.Select(r => r.Epoch).Order().SequenceEqual(Enumerable.Range(1, Epochs)) && rows.All(r => r.Rows == 1), described);
+            Assert.True(rows.Select(r => r.Epoch).Order().SequenceEqual(Enumerable.Range(1, Epochs)) && rows.All(r => r.Rows == 1),
+                described + Environment.NewLine + bed.Logs);
         }
 
         var switches = agents.SelectMany(a => Lines(LogSince(a, logBeforeRestart[a])).Where(l => l.Contains(SwitchLine, StringComparison.Ordinal))).ToList();
