@@ -70,19 +70,8 @@ public sealed class WorkerAgentTests
     public async Task A_killed_worker_s_job_is_resumed_from_its_checkpoint_by_another_worker()
     {
         await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(6));
-        var doomed = bed.StartWorker("doomed", environment: bed.HoldTrainersAfterEpoch(2));
         const int epochs = 4;
-        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("killed", seeds: 1, epochs: epochs));
-        var jobId = (await bed.JobsAsync(sweep)).Single().Id;
-        // Held after epoch 2: the kill lands with two epochs checkpointed and reported, whatever the machine's speed.
-        await bed.WaitForHeldTrainersAsync(1, SweepTimeout);
-        await bed.WaitUntilAsync("two epochs reported", async () => (await bed.EpochsReportedAsync(jobId)).Count == 2, SweepTimeout);
-
-        doomed.KillHard();
-        bed.StartWorker("rescuer");
-        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
-
-        var job = (await bed.JobsAsync(sweep)).Single();
+        var (jobId, job) = await KillAfterEpochTwoAndFinishElsewhereAsync(bed, "killed", epochs);
         Assert.True(job.State == StoredJobState.Succeeded, $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
         Assert.Equal(2, job.Attempt);
         using var result = JsonDocument.Parse(job.Result!);
@@ -96,17 +85,7 @@ public sealed class WorkerAgentTests
     public async Task A_resumed_job_s_history_has_every_epoch_once_with_the_attempt_that_produced_it()
     {
         await using var bed = await AgentTestBed.CreateAsync(leaseDuration: TimeSpan.FromSeconds(6));
-        var doomed = bed.StartWorker("doomed", environment: bed.HoldTrainersAfterEpoch(2));
-        var sweep = await bed.SubmitAsync(AgentTestBed.Spec("history", seeds: 1, epochs: 5));
-        var jobId = (await bed.JobsAsync(sweep)).Single().Id;
-        await bed.WaitForHeldTrainersAsync(1, SweepTimeout);
-        await bed.WaitUntilAsync("two epochs reported", async () => (await bed.EpochsReportedAsync(jobId)).Count == 2, SweepTimeout);
-
-        doomed.KillHard();
-        bed.StartWorker("rescuer");
-        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
-
-        var job = (await bed.JobsAsync(sweep)).Single();
+        var (jobId, job) = await KillAfterEpochTwoAndFinishElsewhereAsync(bed, "history", epochs: 5);
         Assert.True(job.State == StoredJobState.Succeeded, $"{job.State}: {job.Error}{Environment.NewLine}{bed.Logs}");
         // The rescuer's trainer resumed after epoch 2 and appended to the same metrics.jsonl: epochs 1 and 2 stay attempt 1's.
         Assert.Equal([(1, 1), (2, 1), (3, 2), (4, 2), (5, 2)], await bed.EpochHistoryAsync(jobId));
@@ -258,6 +237,24 @@ public sealed class WorkerAgentTests
         using var result = JsonDocument.Parse(job.Result!);
         Assert.Equal(1, result.RootElement.GetProperty("resumed").GetDouble());
         Assert.Equal([1, 2, 3], await bed.EpochsReportedAsync(jobId));
+    }
+
+    /// <summary>
+    /// One job's agent killed outright once two epochs are reported, then a second agent finishes it. The trainer is
+    /// held after epoch 2, so the kill lands with two epochs checkpointed and reported whatever the machine's speed.
+    /// </summary>
+    private static async Task<(long JobId, (long Id, StoredJobState State, int Attempt, int MaxAttempts, string? Error, string? Result) Job)> KillAfterEpochTwoAndFinishElsewhereAsync(AgentTestBed bed, string name, int epochs)
+    {
+        var doomed = bed.StartWorker("doomed", environment: bed.HoldTrainersAfterEpoch(2));
+        var sweep = await bed.SubmitAsync(AgentTestBed.Spec(name, seeds: 1, epochs: epochs));
+        var jobId = (await bed.JobsAsync(sweep)).Single().Id;
+        await bed.WaitForHeldTrainersAsync(1, SweepTimeout);
+        await bed.WaitUntilAsync("two epochs reported", async () => (await bed.EpochsReportedAsync(jobId)).Count == 2, SweepTimeout);
+
+        doomed.KillHard();
+        bed.StartWorker("rescuer");
+        await bed.WaitForSweepEndAsync(sweep, SweepTimeout);
+        return (jobId, (await bed.JobsAsync(sweep)).Single());
     }
 }
 
