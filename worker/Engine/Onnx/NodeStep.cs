@@ -11,3 +11,9 @@ internal delegate Tensor[] NodeStep(Tensor?[] inputs, StepContext context);
 /// <param name="FloatType">The module's floating type (float32, or float64 after module.to(float64)): casts and
 /// created floating tensors use it so a converted module stays in one precision.</param>
 internal sealed record StepContext(bool Training, ScalarType FloatType);
+
+/// <summary>Optional trailing inputs may be left out of a node entirely, not just named "".</summary>
+internal static class NodeInputs
+{
+    public static Tensor? Optional(this Tensor?[] inputs, int index) => index < inputs.Length ? inputs[index] : null;
+}

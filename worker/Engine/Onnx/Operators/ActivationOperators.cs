@@ -90,8 +90,8 @@ internal sealed class ActivationOperators : IOperatorFamily
         return (inputs, _) =>
         {
             var x = inputs[0]!;
-            using var low = inputs[1] is null ? x.alias() : x.maximum(inputs[1]!);
-            return [inputs[2] is null ? low.alias() : low.minimum(inputs[2]!)];
+            using var low = inputs.Optional(1) is null ? x.alias() : x.maximum(inputs[1]!);
+            return [inputs.Optional(2) is null ? low.alias() : low.minimum(inputs[2]!)];
         };
     }
 }

@@ -22,11 +22,11 @@ internal sealed class ConvOperator : IOperatorFamily
             var dilations = window.Dilations(spatial);
             if (SpatialWindow.IsSymmetric(pads))
             {
-                return [Convolve(x, weight, inputs[2], strides, SpatialWindow.Begins(pads), dilations, group)];
+                return [Convolve(x, weight, inputs.Optional(2), strides, SpatialWindow.Begins(pads), dilations, group)];
             }
 
             using var padded = SpatialWindow.PadAsymmetric(x, pads, 0);
-            return [Convolve(padded, weight, inputs[2], strides, new long[spatial], dilations, group)];
+            return [Convolve(padded, weight, inputs.Optional(2), strides, new long[spatial], dilations, group)];
         };
     }
 

@@ -20,7 +20,7 @@ internal sealed class LinearAlgebraOperators : IOperatorFamily
         var transB = node.Int("transB", 0) != 0;
         if (alpha == 1f && beta == 1f && !transA && transB)
         {
-            return (inputs, _) => [nn.functional.linear(inputs[0]!, inputs[1]!, inputs[2])];
+            return (inputs, _) => [nn.functional.linear(inputs[0]!, inputs[1]!, inputs.Optional(2))];
         }
 
         return (inputs, _) =>
@@ -33,7 +33,7 @@ internal sealed class LinearAlgebraOperators : IOperatorFamily
                 product.mul_(alpha);
             }
 
-            if (inputs[2] is null || beta == 0f)
+            if (inputs.Optional(2) is null || beta == 0f)
             {
                 return [product];
             }

@@ -19,7 +19,7 @@ internal sealed class NormalizationOperators : IOperatorFamily
             {
                 var x = inputs[0]!;
                 var a = (int)ShapeValues.Axis(layerAxis, x.dim());
-                return [nn.functional.layer_norm(x, x.shape[a..], inputs[1], inputs.Length > 2 ? inputs[2] : null, epsilon)];
+                return [nn.functional.layer_norm(x, x.shape[a..], inputs.Optional(1), inputs.Optional(2), epsilon)];
             };
         }
 
