@@ -25,6 +25,12 @@ internal sealed class ConvOperator : IOperatorFamily
                 return [Convolve(x, weight, inputs.Optional(2), strides, SpatialWindow.Begins(pads), dilations, group)];
             }
 
+            if (SpatialWindow.BeginsCover(pads))
+            {
+                var convolved = Convolve(x, weight, inputs.Optional(2), strides, SpatialWindow.Begins(pads), dilations, group);
+                return [SpatialWindow.Crop(convolved, x.shape.AsSpan(2), pads, kernel, strides, dilations)];
+            }
+
             using var padded = SpatialWindow.PadAsymmetric(x, pads, 0);
             return [Convolve(padded, weight, inputs.Optional(2), strides, new long[spatial], dilations, group)];
         };

@@ -56,6 +56,12 @@ internal sealed class PoolingOperators : IOperatorFamily
             return MaxPoolN(x, kernel, strides, SpatialWindow.Begins(pads), dilations, ceil);
         }
 
+        if (!ceil && SpatialWindow.BeginsCover(pads) && SpatialWindow.Begins(pads).Zip(kernel).All(p => p.First * 2 <= p.Second))
+        {
+            var pooled = MaxPoolN(x, kernel, strides, SpatialWindow.Begins(pads), dilations, ceil);
+            return SpatialWindow.Crop(pooled, x.shape.AsSpan(2), pads, kernel, strides, dilations);
+        }
+
         using var padded = SpatialWindow.PadAsymmetric(x, pads, double.NegativeInfinity);
         return MaxPoolN(padded, kernel, strides, new long[kernel.Length], dilations, ceil);
     }

@@ -75,6 +75,50 @@ internal sealed class SpatialWindow
 
     public static long[] Begins(long[] pads) => pads[..(pads.Length / 2)];
 
+    /// <summary>True when every axis pads at least as much at its begin as at its end: torch's symmetric padding by
+    /// the begins then yields the same windows at the same places, plus perhaps one extra at the end, which
+    /// <see cref="Crop"/> removes; cheaper than copying the input through F.pad.</summary>
+    public static bool BeginsCover(long[] pads)
+    {
+        var spatial = pads.Length / 2;
+        for (var i = 0; i < spatial; i++)
+        {
+            if (pads[i] < pads[i + spatial])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Narrows a symmetric-padding result to the output sizes ONNX's (asymmetric) pads give.</summary>
+    public static Tensor Crop(Tensor result, ReadOnlySpan<long> inputSizes, long[] pads, long[] kernel, long[] strides, long[] dilations)
+    {
+        var spatial = kernel.Length;
+        var cropped = result;
+        for (var i = 0; i < spatial; i++)
+        {
+            var size = ((inputSizes[i] + pads[i] + pads[i + spatial] - (((kernel[i] - 1) * dilations[i]) + 1)) / strides[i]) + 1;
+            if (cropped.shape[i + 2] != size)
+            {
+                var previous = cropped;
+                cropped = previous.narrow(i + 2, 0, size);
+                if (!ReferenceEquals(previous, result))
+                {
+                    previous.Dispose();
+                }
+            }
+        }
+
+        if (!ReferenceEquals(cropped, result))
+        {
+            result.Dispose();
+        }
+
+        return cropped;
+    }
+
     /// <summary>ONNX pads over the last axes in F.pad's order (last axis first, begin then end).</summary>
     public static long[] ForTorchPad(long[] pads)
     {
