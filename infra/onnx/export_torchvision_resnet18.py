@@ -4,6 +4,8 @@
 Run with Debian's interpreter (torch 1.13, torchvision 0.14, onnx 1.12):
     /usr/bin/python3 infra/onnx/export_torchvision_resnet18.py [OUT]
 OUT defaults to tests/Orchestrator.Worker.Tests/Onnx/Fixtures/torchvision_resnet18_weightless.onnx.
+    /usr/bin/python3 infra/onnx/export_torchvision_resnet18.py --with-weights /tmp/resnet18_full.onnx
+keeps the (random) weights instead, ~45 MB, for `orch-worker bench --onnx /tmp/resnet18_full.onnx` (never commit it).
 
 What the test needs from the file, and how this script gets it:
 - BatchNormalization stays a node of its own (not folded into Conv), so the imported module has BN parameters and
@@ -23,7 +25,9 @@ import onnx
 import torch
 import torchvision
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+WITH_WEIGHTS = "--with-weights" in sys.argv[1:]
+ARGS = [a for a in sys.argv[1:] if a != "--with-weights"]
+OUT = ARGS[0] if ARGS else os.path.join(
     os.path.dirname(__file__), "..", "..", "tests", "Orchestrator.Worker.Tests", "Onnx", "Fixtures",
     "torchvision_resnet18_weightless.onnx")
 
@@ -54,10 +58,11 @@ def main():
     if "BatchNormalization" not in ops:
         sys.exit("BatchNormalization was folded away")
 
-    for initializer in proto.graph.initializer:
-        initializer.ClearField("raw_data")
-        initializer.ClearField("float_data")
-    proto.producer_name = "infra/onnx/export_torchvision_resnet18.py (weights removed)"
+    if not WITH_WEIGHTS:
+        for initializer in proto.graph.initializer:
+            initializer.ClearField("raw_data")
+            initializer.ClearField("float_data")
+    proto.producer_name = "infra/onnx/export_torchvision_resnet18.py" + ("" if WITH_WEIGHTS else " (weights removed)")
     os.makedirs(os.path.dirname(os.path.abspath(OUT)), exist_ok=True)
     onnx.save(proto, OUT)
     print(f"{OUT}: {os.path.getsize(OUT)} bytes, {len(proto.graph.node)} nodes ({', '.join(sorted(ops))}), "

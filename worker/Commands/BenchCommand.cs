@@ -13,6 +13,8 @@ namespace Orchestrator.Worker.Commands;
 /// fp32 matmul rate, then the training-step time with the real data pipeline against pre-loaded tensors
 /// (`none` skips it, for scripts that alternate encoders with a reference).
 /// `bench --decode …` measures image decoding instead (<see cref="DecodeBenchCommand"/>).
+/// `bench --onnx FILE [--onnx-reference resnet18] [--rounds 7]` times training steps of an imported ONNX image
+/// model against a built-in torchvision port, alternating, and prints the ratio of the medians.
 /// </summary>
 public static class BenchCommand
 {
@@ -29,16 +31,19 @@ public static class BenchCommand
         device.AcceptOnlyFromAmong("cpu", "cuda");
         var pipelineEncoder = new Option<string>("--pipeline-encoder") { Description = "tower whose step is timed with the data pipeline; none skips it", DefaultValueFactory = _ => "mobilenet_v3_small" };
         var workers = new Option<int>("--workers") { Description = "data pipeline workers", DefaultValueFactory = _ => 4 };
+        var onnx = new Option<string?>("--onnx") { Description = "an ONNX image model to time in training against --onnx-reference (e.g. from infra/onnx/export_torchvision_resnet18.py --with-weights)" };
+        var onnxReference = new Option<string>("--onnx-reference") { Description = "built-in torchvision port the ONNX model is compared with", DefaultValueFactory = _ => "resnet18" };
+        var rounds = new Option<int>("--rounds") { Description = "with --onnx: alternating rounds of --steps steps per model; medians are compared", DefaultValueFactory = _ => 7 };
         var decode = new DecodeBenchCommand();
         var command = new Command(Name, "Time training and inference of each image tower against the machine's matmul rate, then the data pipeline.\n" +
                                         "With --decode, time image decoding against djpeg instead.\n" +
                                         "Example: orch-worker bench --encoders resnet18,mobilenet_v2 --batch 8")
         {
-            encoders, size, batch, steps, threads, device, pipelineEncoder, workers,
+            encoders, size, batch, steps, threads, device, pipelineEncoder, workers, onnx, onnxReference, rounds,
         };
         decode.AddTo(command);
         // One command, two modes: an option of the other mode is a mistake to point out, not to ignore.
-        var towerOnly = new Option[] { encoders, size, steps, device, pipelineEncoder, workers };
+        var towerOnly = new Option[] { encoders, size, steps, device, pipelineEncoder, workers, onnx, onnxReference, rounds };
         command.Validators.Add(result =>
         {
             var given = result.GetValue(decode.Decode) ? towerOnly.Where(o => result.GetResult(o) is { Implicit: false }) : decode.ModeOnly.Where(o => result.GetResult(o) is { Implicit: false });
@@ -49,6 +54,11 @@ public static class BenchCommand
         });
         command.SetAction(parse => parse.GetValue(decode.Decode)
             ? decode.Run(parse, parse.GetValue(threads), parse.GetValue(batch) ?? 32)
+            : parse.GetValue(onnx) is { } onnxFile
+            ? RunOnnx(
+                new OnnxBenchArguments(onnxFile, parse.GetValue(onnxReference)!, parse.GetValue(size) ?? 112, parse.GetValue(batch) ?? 8, parse.GetValue(steps), parse.GetValue(rounds), parse.GetValue(threads), parse.GetValue(device)!),
+                parse.InvocationConfiguration.Output,
+                parse.InvocationConfiguration.Error)
             : Run(
                 new BenchArguments(parse.GetValue(encoders), parse.GetValue(size), parse.GetValue(batch) ?? 16, parse.GetValue(steps), parse.GetValue(threads), parse.GetValue(device)!, parse.GetValue(pipelineEncoder)!, parse.GetValue(workers)),
                 parse.InvocationConfiguration.Output,
@@ -112,7 +122,44 @@ public static class BenchCommand
         return 0;
     }
 
+    private static int RunOnnx(OnnxBenchArguments options, TextWriter output, TextWriter error)
+    {
+        if (!File.Exists(options.File))
+        {
+            error.WriteLine($"--onnx: {options.File} does not exist");
+            return TrainerExitCode.Usage;
+        }
+
+        if (!Engine.Networks.Weights.TorchvisionClassifiers.Names.Contains(options.Reference))
+        {
+            error.WriteLine($"--onnx-reference: {options.Reference} is not a built-in torchvision port; known: {string.Join(", ", Engine.Networks.Weights.TorchvisionClassifiers.Names)}");
+            return TrainerExitCode.Usage;
+        }
+
+        torch.set_num_threads(options.Threads);
+        var device = options.Device == "cuda" && cuda.is_available() ? CUDA : CPU;
+        Engine.GlibcHeap.KeepFreedMemory();
+        Engine.TorchRuntime.FlushDenormalsOnThisThread();
+        // One oneDNN setting for both models: the reference's, as a training run of it would have.
+        Engine.TorchRuntime.UseOneDnnAsFor(options.Reference);
+        output.WriteLine(Invariant($"device {device}, {torch.get_num_threads()} threads; training step (forward + backward + AdamW), batch {options.Batch}, {options.Size} px, {options.Rounds} rounds of {options.Steps} steps"));
+        try
+        {
+            var r = OnnxTrainingBenchmark.Measure(options.File, options.Reference, options.Size, options.Batch, options.Steps, options.Rounds, device, output.WriteLine);
+            output.WriteLine(Invariant($"imported {Path.GetFileName(r.OnnxFile)}: {r.OnnxStepSeconds * 1000:0.0} ms/step; built-in {r.Reference}: {r.ReferenceStepSeconds * 1000:0.0} ms/step (medians); ratio {r.Ratio:0.000}"));
+            return 0;
+        }
+        catch (Engine.Onnx.OnnxImportException e)
+        {
+            error.WriteLine(e.Message);
+            return TrainerExitCode.Usage;
+        }
+    }
+
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The parsed command line of an ONNX-against-built-in benchmark.</summary>
+    private sealed record OnnxBenchArguments(string File, string Reference, int Size, int Batch, int Steps, int Rounds, int Threads, string Device);
 
     /// <summary>The parsed command line of one tower benchmark.</summary>
     private sealed record BenchArguments(string? Encoders, int? Size, int Batch, int Steps, int Threads, string Device, string PipelineEncoder, int Workers);
