@@ -54,6 +54,30 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Begin_heavy_pads_crop_to_the_onnx_output_size_for_conv_and_max_pool()
+    {
+        manual_seed(3);
+        using var w = randn(2, 2, 3, 3);
+        var graph = Model(
+            11,
+            [Input("x", TensorProto.Types.DataType.Float, null, 2, 5, 6)],
+            ["c", "m"],
+            [Initializer("w", w)],
+            Node("Conv", ["x", "w"], ["c"], Ints("pads", 1, 1, 0, 0)),
+            Node("MaxPool", ["x"], ["m"], Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 0, 0)));
+        using var module = new OnnxModule("crop", graph);
+        using var x = randn(1, 2, 5, 6);
+        var outputs = module.call([x]);
+        using var padded = nn.functional.pad(x, [1, 0, 1, 0]);
+        using var expectedConv = nn.functional.conv2d(padded, w);
+        using var negativePadded = nn.functional.pad(x, [1, 0, 1, 0], value: double.NegativeInfinity);
+        using var expectedPool = nn.functional.max_pool2d(negativePadded, [3, 3], [1, 1]);
+        Assert.Equal(new long[] { 1, 2, 4, 5 }, outputs[0].shape);
+        Assert.True(outputs[0].allclose(expectedConv, 1e-5, 1e-5));
+        Assert.True(outputs[1].allclose(expectedPool));
+    }
+
+    [Fact]
     public void Embedding_layer_norm_attention_with_shape_arithmetic_matches_torch()
     {
         manual_seed(2);
@@ -130,13 +154,14 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     public void Float64_conversion_and_state_dict_round_trip()
     {
         using var w = randn(3, 3);
-        var graph = Model(13, [Input("x", TensorProto.Types.DataType.Float, null, 3)], ["y"], [Initializer("lin.w", w)],
-            Node("MatMul", ["x", "lin.w"], ["m"]), Node("Cast", ["m"], ["y"], Int("to", 1)));
+        var graph = Model(13, [Input("x", TensorProto.Types.DataType.Float, null, 3)], ["y"], [Initializer("lin.w", w), IntInitializer("shape", 0, 3)],
+            Node("MatMul", ["x", "lin.w"], ["m"]), Node("Cast", ["m"], ["c"], Int("to", 1)), Node("Reshape", ["c", "shape"], ["y"]));
         using var module = new OnnxModule("m", graph);
         module.to(ScalarType.Float64);
         using var x = randn(2, 3, dtype: ScalarType.Float64);
         var y = module.call([x])[0];
         Assert.Equal(ScalarType.Float64, y.dtype);
+        Assert.Equal(ScalarType.Int64, module.get_buffer("shape")!.dtype);
 
         using var other = new OnnxModule("m", graph);
         var path = Path.GetTempFileName();
