@@ -226,6 +226,22 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public void ResNet18_trains_from_an_inner_output_at_a_small_image_size()
+    {
+        Skip.IfNot(File.Exists(ResNet18Path), $"{ResNet18Path} is absent (restore Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1)");
+        using var module = new OnnxModule("resnet18_onnx", OnnxGraph.Load(ResNet18Path), ["ReLU393_Output_0"]);
+        module.train();
+        var runningMean = module.named_buffers().First().buffer.clone();
+        using var x = randn(2, 3, 64, 64);
+        var features = module.call([x])[0];
+        Assert.Equal(new long[] { 2, 512, 2, 2 }, features.shape);
+        features.mean().backward();
+        Assert.All(module.parameters(), p => Assert.NotNull(p.grad));
+        Assert.False(module.named_buffers().First().buffer.allclose(runningMean), "training mode must move BatchNormalization's running statistics");
+        Assert.Equal(44, module.named_buffers().Count());
+    }
+
+    [SkippableFact]
     public void MiniLM_runs_at_any_sequence_length()
     {
         Skip.IfNot(File.Exists(MiniLmPath), $"{MiniLmPath} is absent (set ORCH_MINILM_ONNX to the extracted model.onnx)");

@@ -10,7 +10,8 @@ internal delegate Tensor[] NodeStep(Tensor?[] inputs, StepContext context);
 /// <param name="Training">The module's train/eval mode.</param>
 /// <param name="FloatType">The module's floating type (float32, or float64 after module.to(float64)): casts and
 /// created floating tensors use it so a converted module stays in one precision.</param>
-internal sealed record StepContext(bool Training, ScalarType FloatType);
+/// <param name="Device">Where the module's weights (else its first input) live: created tensors go there.</param>
+internal sealed record StepContext(bool Training, ScalarType FloatType, Device Device);
 
 /// <summary>Optional trailing inputs may be left out of a node entirely, not just named "".</summary>
 internal static class NodeInputs

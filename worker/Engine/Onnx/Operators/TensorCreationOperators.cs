@@ -52,7 +52,7 @@ internal sealed class TensorCreationOperators : IOperatorFamily
 
         var constantShape = node.ConstantInputValues(0);
         return (inputs, context) =>
-            [full(constantShape ?? ShapeValues.Read(inputs[0]!), fill, type ?? context.FloatType)];
+            [full(constantShape ?? ShapeValues.Read(inputs[0]!), fill, type ?? context.FloatType, context.Device)];
     }
 
     private static NodeStep PrepareDropout(OnnxNode node)
