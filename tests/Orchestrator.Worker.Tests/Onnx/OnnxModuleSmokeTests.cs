@@ -78,6 +78,39 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Slicing_splitting_padding_and_pooling_follow_onnx_semantics()
+    {
+        var graph = Model(
+            13,
+            [Input("x", TensorProto.Types.DataType.Float, 1, 1, 4, 4)],
+            ["reversed", "second_half", "reflected", "clipped", "pooled", "tiled", "range"],
+            [IntInitializer("starts", -1), IntInitializer("ends", long.MinValue), IntInitializer("axes", 3), IntInitializer("steps", -2),
+             IntInitializer("split", 2, 2), IntInitializer("pads", 0, 0, 1, 1, 0, 0, 1, 1), IntInitializer("axis0", 0), IntInitializer("repeats", 1, 1, 1, 2),
+             FloatInitializer("low", 0f), FloatInitializer("high", 6f), IntInitializer("r0", 1), IntInitializer("r1", 7), IntInitializer("r2", 3)],
+            Node("Slice", ["x", "starts", "ends", "axes", "steps"], ["reversed"]),
+            Node("Split", ["x", "split"], ["first_half", "split_rest"], Int("axis", 2)),
+            Node("Squeeze", ["split_rest", "axis0"], ["squeezed"]),
+            Node("Unsqueeze", ["squeezed", "axis0"], ["second_half"]),
+            Node("Pad", ["x", "pads"], ["reflected"], String("mode", "reflect")),
+            Node("Clip", ["x", "low", "high"], ["clipped"]),
+            Node("AveragePool", ["x"], ["pooled"], Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Ints("pads", 0, 0, 1, 1)),
+            Node("Tile", ["x", "repeats"], ["tiled"]),
+            Node("Range", ["r0", "r1", "r2"], ["range"]));
+        using var module = new OnnxModule("ops", graph);
+        using var x = arange(16f).reshape(1, 1, 4, 4).sub(3f);
+        var y = module.call([x]);
+        Assert.Equal(new float[] { 0, -2, 4, 2, 8, 6, 12, 10 }, y[0].data<float>().ToArray());
+        Assert.True(y[1].allclose(x.narrow(2, 2, 2)));
+        Assert.True(y[2].allclose(nn.functional.pad(x, [1, 1, 1, 1], PaddingModes.Reflect)));
+        Assert.True(y[3].allclose(x.clamp(0, 6)));
+        // Windows at the end overlap the one-pixel end padding, which count_include_pad = 0 leaves out of the mean.
+        // e.g. the top-right window holds -1, 0, 3, 4, 7, 8 and three padded zeros: 21 / 6.
+        Assert.True(y[4].flatten().allclose(tensor(new float[] { 18f / 9, 21f / 6, 48f / 6, 38f / 4 })));
+        Assert.Equal(new long[] { 1, 1, 4, 8 }, y[5].shape);
+        Assert.Equal(new long[] { 1, 4 }, y[6].data<long>().ToArray());
+    }
+
+    [Fact]
     public void Embedding_layer_norm_attention_with_shape_arithmetic_matches_torch()
     {
         manual_seed(2);
@@ -297,6 +330,9 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
         proto.RawData = ByteString.CopyFrom(value.contiguous().data<float>().ToArray().SelectMany(BitConverter.GetBytes).ToArray());
         return proto;
     }
+
+    private static TensorProto FloatInitializer(string name, float value) =>
+        new() { Name = name, DataType = (int)TensorProto.Types.DataType.Float, FloatData = { value } };
 
     private static TensorProto IntInitializer(string name, params long[] values)
     {

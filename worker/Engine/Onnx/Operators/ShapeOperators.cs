@@ -6,7 +6,7 @@ namespace Orchestrator.Worker.Engine.Onnx.Operators;
 /// arithmetic stays cheap and readable by later Reshape/Slice/Unsqueeze nodes).</summary>
 internal sealed class ShapeOperators : IOperatorFamily
 {
-    public IReadOnlyCollection<string> OperatorTypes { get; } = ["Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Shape", "Expand", "Size"];
+    public IReadOnlyCollection<string> OperatorTypes { get; } = ["Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Shape", "Expand", "Size", "Tile", "Range"];
 
     public NodeStep Prepare(OnnxNode node) => node.OpType switch
     {
@@ -17,6 +17,8 @@ internal sealed class ShapeOperators : IOperatorFamily
         "Unsqueeze" => PrepareUnsqueeze(node),
         "Shape" => PrepareShape(node),
         "Size" => (inputs, _) => [tensor(inputs[0]!.numel())],
+        "Tile" => PrepareTile(node),
+        "Range" => (inputs, context) => [Range(inputs[0]!, inputs[1]!, inputs[2]!, context)],
         _ => PrepareExpand(node),
     };
 
@@ -137,6 +139,24 @@ internal sealed class ShapeOperators : IOperatorFamily
             var to = end is null ? rank : Math.Clamp(ShapeValues.Axis(end.Value, rank), 0, rank);
             return [tensor(shape[(int)from..(int)Math.Max(from, to)], ScalarType.Int64)];
         };
+    }
+
+    private static NodeStep PrepareTile(OnnxNode node)
+    {
+        var constant = node.ConstantInputValues(1);
+        return (inputs, _) => [inputs[0]!.repeat(constant ?? ShapeValues.Read(inputs[1]!))];
+    }
+
+    /// <summary>Range's three scalars are read on the CPU; integer ranges (the usual position ids) stay int64 on the
+    /// CPU like other shape arithmetic, floating ones use the module's type and device.</summary>
+    private static Tensor Range(Tensor start, Tensor limit, Tensor delta, StepContext context)
+    {
+        if (!start.is_floating_point())
+        {
+            return arange(ShapeValues.Read(start)[0], ShapeValues.Read(limit)[0], ShapeValues.Read(delta)[0], ScalarType.Int64);
+        }
+
+        return arange(start.item<float>(), limit.item<float>(), delta.item<float>(), context.FloatType, context.Device);
     }
 
     private static NodeStep PrepareExpand(OnnxNode node)
