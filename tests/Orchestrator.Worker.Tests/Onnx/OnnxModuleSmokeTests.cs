@@ -161,11 +161,14 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
         using var variance = ones(2);
         var graph = Model(
             7,
-            [Input("x", TensorProto.Types.DataType.Float, null, 2, 3, 3)],
+            // Older exporters also list initializers as graph inputs; they stay weights, not forward's inputs.
+            [Input("x", TensorProto.Types.DataType.Float, null, 2, 3, 3), Input("s", TensorProto.Types.DataType.Float, 2)],
             ["y"],
             [Initializer("s", scale), Initializer("b", bias), Initializer("m", mean), Initializer("v", variance)],
             Node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], Float("epsilon", 1e-5f), Float("momentum", 0.75f), Int("spatial", 1)));
         using var module = new OnnxModule("bn", graph);
+        Assert.Equal(["x"], module.InputNames);
+        Assert.Equal(["x"], graph.Inputs.Select(i => i.Name));
         Assert.Equal(["s", "b"], module.named_parameters().Select(p => p.name));
         using var x = randn(4, 2, 3, 3);
         module.eval();
