@@ -214,6 +214,22 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Dropout_is_identity_in_eval_and_drops_with_its_ratio_in_training()
+    {
+        var graph = Model(13, [Input("x", TensorProto.Types.DataType.Float, (long?)null)], ["y"], [FloatInitializer("ratio", 0.25f)],
+            Node("Dropout", ["x", "ratio"], ["y"]));
+        using var module = new OnnxModule("dropout", graph);
+        using var x = ones(10000);
+        module.eval();
+        Assert.True(module.call([x])[0].allclose(x));
+        module.train();
+        var y = module.call([x])[0];
+        var kept = y.ne(0).sum().item<long>();
+        Assert.InRange(kept, 7200, 7800);
+        Assert.Equal(1 / 0.75f, y.max().item<float>(), 4);
+    }
+
+    [Fact]
     public void Every_problem_is_reported_at_construction()
     {
         var graph = Model(
