@@ -54,6 +54,63 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Begin_heavy_pads_crop_to_the_onnx_output_size_for_conv_and_max_pool()
+    {
+        manual_seed(3);
+        using var w = randn(2, 2, 3, 3);
+        var graph = Model(
+            11,
+            [Input("x", TensorProto.Types.DataType.Float, null, 2, 5, 6)],
+            ["c", "m"],
+            [Initializer("w", w)],
+            Node("Conv", ["x", "w"], ["c"], Ints("pads", 1, 1, 0, 0)),
+            Node("MaxPool", ["x"], ["m"], Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 0, 0)));
+        using var module = new OnnxModule("crop", graph);
+        using var x = randn(1, 2, 5, 6);
+        var outputs = module.call([x]);
+        using var padded = nn.functional.pad(x, [1, 0, 1, 0]);
+        using var expectedConv = nn.functional.conv2d(padded, w);
+        using var negativePadded = nn.functional.pad(x, [1, 0, 1, 0], value: double.NegativeInfinity);
+        using var expectedPool = nn.functional.max_pool2d(negativePadded, [3, 3], [1, 1]);
+        Assert.Equal(new long[] { 1, 2, 4, 5 }, outputs[0].shape);
+        Assert.True(outputs[0].allclose(expectedConv, 1e-5, 1e-5));
+        Assert.True(outputs[1].allclose(expectedPool));
+    }
+
+    [Fact]
+    public void Slicing_splitting_padding_and_pooling_follow_onnx_semantics()
+    {
+        var graph = Model(
+            13,
+            [Input("x", TensorProto.Types.DataType.Float, 1, 1, 4, 4)],
+            ["reversed", "second_half", "reflected", "clipped", "pooled", "tiled", "range"],
+            [IntInitializer("starts", -1), IntInitializer("ends", long.MinValue), IntInitializer("axes", 3), IntInitializer("steps", -2),
+             IntInitializer("split", 2, 2), IntInitializer("pads", 0, 0, 1, 1, 0, 0, 1, 1), IntInitializer("axis0", 0), IntInitializer("repeats", 1, 1, 1, 2),
+             FloatInitializer("low", 0f), FloatInitializer("high", 6f), IntInitializer("r0", 1), IntInitializer("r1", 7), IntInitializer("r2", 3)],
+            Node("Slice", ["x", "starts", "ends", "axes", "steps"], ["reversed"]),
+            Node("Split", ["x", "split"], ["first_half", "split_rest"], Int("axis", 2)),
+            Node("Squeeze", ["split_rest", "axis0"], ["squeezed"]),
+            Node("Unsqueeze", ["squeezed", "axis0"], ["second_half"]),
+            Node("Pad", ["x", "pads"], ["reflected"], String("mode", "reflect")),
+            Node("Clip", ["x", "low", "high"], ["clipped"]),
+            Node("AveragePool", ["x"], ["pooled"], Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Ints("pads", 0, 0, 1, 1)),
+            Node("Tile", ["x", "repeats"], ["tiled"]),
+            Node("Range", ["r0", "r1", "r2"], ["range"]));
+        using var module = new OnnxModule("ops", graph);
+        using var x = arange(16f).reshape(1, 1, 4, 4).sub(3f);
+        var y = module.call([x]);
+        Assert.Equal(new float[] { 0, -2, 4, 2, 8, 6, 12, 10 }, y[0].data<float>().ToArray());
+        Assert.True(y[1].allclose(x.narrow(2, 2, 2)));
+        Assert.True(y[2].allclose(nn.functional.pad(x, [1, 1, 1, 1], PaddingModes.Reflect)));
+        Assert.True(y[3].allclose(x.clamp(0, 6)));
+        // Windows at the end overlap the one-pixel end padding, which count_include_pad = 0 leaves out of the mean.
+        // e.g. the top-right window holds -1, 0, 3, 4, 7, 8 and three padded zeros: 21 / 6.
+        Assert.True(y[4].flatten().allclose(tensor(new float[] { 18f / 9, 21f / 6, 48f / 6, 38f / 4 })));
+        Assert.Equal(new long[] { 1, 1, 4, 8 }, y[5].shape);
+        Assert.Equal(new long[] { 1, 4 }, y[6].data<long>().ToArray());
+    }
+
+    [Fact]
     public void Embedding_layer_norm_attention_with_shape_arithmetic_matches_torch()
     {
         manual_seed(2);
@@ -104,11 +161,14 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
         using var variance = ones(2);
         var graph = Model(
             7,
-            [Input("x", TensorProto.Types.DataType.Float, null, 2, 3, 3)],
+            // Older exporters also list initializers as graph inputs; they stay weights, not forward's inputs.
+            [Input("x", TensorProto.Types.DataType.Float, null, 2, 3, 3), Input("s", TensorProto.Types.DataType.Float, 2)],
             ["y"],
             [Initializer("s", scale), Initializer("b", bias), Initializer("m", mean), Initializer("v", variance)],
             Node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], Float("epsilon", 1e-5f), Float("momentum", 0.75f), Int("spatial", 1)));
         using var module = new OnnxModule("bn", graph);
+        Assert.Equal(["x"], module.InputNames);
+        Assert.Equal(["x"], graph.Inputs.Select(i => i.Name));
         Assert.Equal(["s", "b"], module.named_parameters().Select(p => p.name));
         using var x = randn(4, 2, 3, 3);
         module.eval();
@@ -130,13 +190,14 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     public void Float64_conversion_and_state_dict_round_trip()
     {
         using var w = randn(3, 3);
-        var graph = Model(13, [Input("x", TensorProto.Types.DataType.Float, null, 3)], ["y"], [Initializer("lin.w", w)],
-            Node("MatMul", ["x", "lin.w"], ["m"]), Node("Cast", ["m"], ["y"], Int("to", 1)));
+        var graph = Model(13, [Input("x", TensorProto.Types.DataType.Float, null, 3)], ["y"], [Initializer("lin.w", w), IntInitializer("shape", 0, 3)],
+            Node("MatMul", ["x", "lin.w"], ["m"]), Node("Cast", ["m"], ["c"], Int("to", 1)), Node("Reshape", ["c", "shape"], ["y"]));
         using var module = new OnnxModule("m", graph);
         module.to(ScalarType.Float64);
         using var x = randn(2, 3, dtype: ScalarType.Float64);
         var y = module.call([x])[0];
         Assert.Equal(ScalarType.Float64, y.dtype);
+        Assert.Equal(ScalarType.Int64, module.get_buffer("shape")!.dtype);
 
         using var other = new OnnxModule("m", graph);
         var path = Path.GetTempFileName();
@@ -150,6 +211,22 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void Dropout_is_identity_in_eval_and_drops_with_its_ratio_in_training()
+    {
+        var graph = Model(13, [Input("x", TensorProto.Types.DataType.Float, (long?)null)], ["y"], [FloatInitializer("ratio", 0.25f)],
+            Node("Dropout", ["x", "ratio"], ["y"]));
+        using var module = new OnnxModule("dropout", graph);
+        using var x = ones(10000);
+        module.eval();
+        Assert.True(module.call([x])[0].allclose(x));
+        module.train();
+        var y = module.call([x])[0];
+        var kept = y.ne(0).sum().item<long>();
+        Assert.InRange(kept, 7200, 7800);
+        Assert.Equal(1 / 0.75f, y.max().item<float>(), 4);
     }
 
     [Fact]
@@ -198,6 +275,22 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"ResNet18 forward, batch 8, 224 px, eval, no_grad, {Environment.ProcessorCount} cores: ONNX import {onnxSeconds:F3} s, built-in resnet18 tower {builtinSeconds:F3} s (best of 5, interleaved)");
+    }
+
+    [SkippableFact]
+    public void ResNet18_trains_from_an_inner_output_at_a_small_image_size()
+    {
+        Skip.IfNot(File.Exists(ResNet18Path), $"{ResNet18Path} is absent (restore Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1)");
+        using var module = new OnnxModule("resnet18_onnx", OnnxGraph.Load(ResNet18Path), ["ReLU393_Output_0"]);
+        module.train();
+        var runningMean = module.named_buffers().First().buffer.clone();
+        using var x = randn(2, 3, 64, 64);
+        var features = module.call([x])[0];
+        Assert.Equal(new long[] { 2, 512, 2, 2 }, features.shape);
+        features.mean().backward();
+        Assert.All(module.parameters(), p => Assert.NotNull(p.grad));
+        Assert.False(module.named_buffers().First().buffer.allclose(runningMean), "training mode must move BatchNormalization's running statistics");
+        Assert.Equal(44, module.named_buffers().Count());
     }
 
     [SkippableFact]
@@ -256,6 +349,9 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
         proto.RawData = ByteString.CopyFrom(value.contiguous().data<float>().ToArray().SelectMany(BitConverter.GetBytes).ToArray());
         return proto;
     }
+
+    private static TensorProto FloatInitializer(string name, float value) =>
+        new() { Name = name, DataType = (int)TensorProto.Types.DataType.Float, FloatData = { value } };
 
     private static TensorProto IntInitializer(string name, params long[] values)
     {

@@ -45,10 +45,12 @@ public sealed class OnnxModule : nn.Module<Tensor[], Tensor[]>
         var values = new Tensor?[slotCount];
         var floatType = ScalarType.Float32;
         var floatTypeKnown = false;
+        var device = stored.Length > 0 ? null : inputs.FirstOrDefault()?.device;
         foreach (var value in stored)
         {
             var tensor = value.IsParameter ? get_parameter(value.RegisteredName)! : get_buffer(value.RegisteredName)!;
             values[value.Slot] = tensor;
+            device ??= tensor.device;
             if (!floatTypeKnown && tensor.is_floating_point())
             {
                 (floatType, floatTypeKnown) = (tensor.dtype, true);
@@ -64,7 +66,7 @@ public sealed class OnnxModule : nn.Module<Tensor[], Tensor[]>
             }
         }
 
-        var context = new StepContext(training, floatType);
+        var context = new StepContext(training, floatType, device ?? CPU);
         foreach (var step in steps)
         {
             step.Run(values, context);

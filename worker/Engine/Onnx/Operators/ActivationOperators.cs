@@ -2,10 +2,10 @@ using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Engine.Onnx.Operators;
 
-/// <summary>Activations with attributes or bound inputs: Clip, HardSigmoid, LeakyRelu, Elu, Gelu.</summary>
+/// <summary>Activations with attributes or bound inputs: Clip, HardSigmoid, LeakyRelu, Elu, Gelu, PRelu.</summary>
 internal sealed class ActivationOperators : IOperatorFamily
 {
-    public IReadOnlyCollection<string> OperatorTypes { get; } = ["Clip", "HardSigmoid", "LeakyRelu", "Elu", "Gelu"];
+    public IReadOnlyCollection<string> OperatorTypes { get; } = ["Clip", "HardSigmoid", "LeakyRelu", "Elu", "Gelu", "PRelu"];
 
     public NodeStep Prepare(OnnxNode node)
     {
@@ -37,6 +37,14 @@ internal sealed class ActivationOperators : IOperatorFamily
                 return (inputs, _) => [nn.functional.elu(inputs[0]!, alpha)];
             }
 
+            case "PRelu":
+                return (inputs, _) =>
+                {
+                    var x = inputs[0]!;
+                    using var positive = x.ge(0);
+                    using var scaled = x.mul(inputs[1]!);
+                    return [where(positive, x, scaled)];
+                };
             default:
                 return PrepareGelu(node);
         }

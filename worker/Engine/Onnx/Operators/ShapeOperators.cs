@@ -2,11 +2,12 @@ using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Engine.Onnx.Operators;
 
-/// <summary>Operators that only change a tensor's shape, plus Shape itself (an int64 CPU tensor, so shape
-/// arithmetic stays cheap and readable by later Reshape/Slice/Unsqueeze nodes).</summary>
+/// <summary>Operators that only change a tensor's shape, plus Shape, Size and Range. Their int64 results live on the
+/// module's device like its int64 constants (module.to moves those), so shape arithmetic never mixes devices;
+/// Reshape/Slice/Unsqueeze read the few numbers back.</summary>
 internal sealed class ShapeOperators : IOperatorFamily
 {
-    public IReadOnlyCollection<string> OperatorTypes { get; } = ["Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Shape", "Expand", "Size"];
+    public IReadOnlyCollection<string> OperatorTypes { get; } = ["Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Shape", "Expand", "Size", "Tile", "Range"];
 
     public NodeStep Prepare(OnnxNode node) => node.OpType switch
     {
@@ -16,7 +17,9 @@ internal sealed class ShapeOperators : IOperatorFamily
         "Squeeze" => PrepareSqueeze(node),
         "Unsqueeze" => PrepareUnsqueeze(node),
         "Shape" => PrepareShape(node),
-        "Size" => (inputs, _) => [tensor(inputs[0]!.numel())],
+        "Size" => (inputs, context) => [tensor(inputs[0]!.numel(), device: context.Device)],
+        "Tile" => PrepareTile(node),
+        "Range" => (inputs, context) => [Range(inputs[0]!, inputs[1]!, inputs[2]!, context)],
         _ => PrepareExpand(node),
     };
 
@@ -129,14 +132,32 @@ internal sealed class ShapeOperators : IOperatorFamily
     {
         var start = node.Int("start", 0);
         var end = node.Has("end") ? node.Int("end", 0) : (long?)null;
-        return (inputs, _) =>
+        return (inputs, context) =>
         {
             var shape = inputs[0]!.shape;
             var rank = shape.LongLength;
             var from = Math.Clamp(ShapeValues.Axis(start, rank), 0, rank);
             var to = end is null ? rank : Math.Clamp(ShapeValues.Axis(end.Value, rank), 0, rank);
-            return [tensor(shape[(int)from..(int)Math.Max(from, to)], ScalarType.Int64)];
+            return [tensor(shape[(int)from..(int)Math.Max(from, to)], ScalarType.Int64, context.Device)];
         };
+    }
+
+    private static NodeStep PrepareTile(OnnxNode node)
+    {
+        var constant = node.ConstantInputValues(1);
+        return (inputs, _) => [inputs[0]!.repeat(constant ?? ShapeValues.Read(inputs[1]!))];
+    }
+
+    /// <summary>Range's three scalars are read on the CPU; integer ranges (the usual position ids) stay int64,
+    /// floating ones take the module's floating type.</summary>
+    private static Tensor Range(Tensor start, Tensor limit, Tensor delta, StepContext context)
+    {
+        if (!start.is_floating_point())
+        {
+            return arange(ShapeValues.Read(start)[0], ShapeValues.Read(limit)[0], ShapeValues.Read(delta)[0], ScalarType.Int64, context.Device);
+        }
+
+        return arange(start.item<float>(), limit.item<float>(), delta.item<float>(), context.FloatType, context.Device);
     }
 
     private static NodeStep PrepareExpand(OnnxNode node)

@@ -38,21 +38,21 @@ internal sealed class TensorCreationOperators : IOperatorFamily
         var valueProto = node.TensorAttribute("value");
         var fill = 0.0;
         ScalarType? type = null;
-        if (valueProto is not null)
+        if (valueProto is not null && !ElementTypes.TryMap(valueProto.DataType, out type))
+        {
+            node.Refuse($"value of element type {valueProto.DataType} is not supported");
+        }
+        else if (valueProto is not null)
         {
             using var value = TensorProtoDecoder.Decode(valueProto, null);
-            if (!ElementTypes.TryMap(valueProto.DataType, out type))
-            {
-                node.Refuse($"value of element type {valueProto.DataType} is not supported");
-            }
-
             using var asDouble = value.to(ScalarType.Float64);
-            fill = asDouble.flatten()[0].item<double>();
+            using var first = asDouble.flatten()[0];
+            fill = first.item<double>();
         }
 
         var constantShape = node.ConstantInputValues(0);
         return (inputs, context) =>
-            [full(constantShape ?? ShapeValues.Read(inputs[0]!), fill, type ?? context.FloatType)];
+            [full(constantShape ?? ShapeValues.Read(inputs[0]!), fill, type ?? context.FloatType, context.Device)];
     }
 
     private static NodeStep PrepareDropout(OnnxNode node)
