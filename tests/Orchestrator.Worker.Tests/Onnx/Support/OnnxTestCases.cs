@@ -21,6 +21,7 @@ internal static class OnnxTestCases
         ["opset13_inputs"] = Opset13Inputs,
         ["softmax_before_13"] = SoftmaxBefore13,
         ["gemm_and_matmul_broadcasting"] = GemmAndMatMul,
+        ["windows_and_patterns"] = WindowsAndPatterns,
     };
 
     public static OnnxTestCase Get(string name) => All[name]();
@@ -284,6 +285,33 @@ internal static class OnnxTestCases
             .Node("MatMul", "s, v", "vector").Node("MatMul", "s, m", "broadcast_right").Node("MatMul", "x, batched", "broadcast_left")
             .Output("gemm_ta", "gram", "vector", "broadcast_right", "broadcast_left");
         return new OnnxTestCase(g, () => [("x", Floats(32, [4, 6])), ("s", Floats(33, [2, 3, 6]))], Smooth: true);
+    }
+
+    private static OnnxTestCase WindowsAndPatterns()
+    {
+        var g = new TestGraph("windows_and_patterns", 13, seed: 22)
+            .Input("x", null, 3, 9, 10).Input("sequence", null, 2, 11)
+            .Weight("k4.weight", [4, 3, 4, 4]).Weight("k3.weight", [4, 3, 3, 3]).Weight("k3.bias", [4]).Weight("c1d.weight", [4, 2, 3])
+            .Weight("slope", [3, 1, 1]).Longs("repeats", 1, 1, 2, 1).Longs("zero", [], [0]).Longs("step", [], [1]).Longs("two", [], [2])
+            .Node("Conv", "x, k4.weight", "same_upper", String("auto_pad", "SAME_UPPER"), Ints("strides", 2, 2))
+            .Node("Conv", "x, k4.weight", "same_lower", String("auto_pad", "SAME_LOWER"), Ints("strides", 2, 2))
+            .Node("Conv", "x, k3.weight, k3.bias", "valid_dilated", String("auto_pad", "VALID"), Ints("dilations", 2, 2))
+            .Node("Conv", "x, k3.weight", "heavy_begin", Ints("pads", 2, 0, 0, 1), Ints("strides", 2, 2))
+            .Node("Conv", "sequence, c1d.weight", "conv1d", Ints("pads", 1, 2))
+            .Node("MaxPool", "x", "max_ceil_past_end", Ints("kernel_shape", 2, 2), Ints("strides", 2, 2), Ints("pads", 1, 1, 1, 1), Int("ceil_mode", 1))
+            .Node("MaxPool", "x", "max_dilated", Ints("kernel_shape", 2, 2), Ints("dilations", 2, 2))
+            .Node("MaxPool", "sequence", "max1d", Ints("kernel_shape", 3), Ints("strides", 2))
+            .Node("AveragePool", "x", "avg_ceil_with_pad", Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Ints("pads", 1, 1, 1, 1), Int("ceil_mode", 1), Int("count_include_pad", 1))
+            .Node("AveragePool", "x", "avg_same_upper", Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), String("auto_pad", "SAME_UPPER"))
+            .Node("PRelu", "x, slope", "prelu")
+            .Node("Tile", "prelu, repeats", "tiled")
+            .Node("Shape", "x", "shape").Node("Gather", "shape, two", "height", Int("axis", 0))
+            .Node("Range", "zero, height, step", "rows").Node("Cast", "rows", "rows_f", Int("to", 1))
+            .Node("Constant", "", "start", Scalar(0.5f)).Node("Constant", "", "limit", Scalar(3f)).Node("Constant", "", "delta", Scalar(0.75f))
+            .Node("Range", "start, limit, delta", "float_range")
+            .Output("same_upper", "same_lower", "valid_dilated", "heavy_begin", "conv1d", "max_ceil_past_end", "max_dilated", "max1d")
+            .Output("avg_ceil_with_pad", "avg_same_upper", "tiled", "rows_f", "float_range");
+        return new OnnxTestCase(g, () => [("x", Floats(34, [2, 3, 9, 10])), ("sequence", Floats(35, [2, 2, 11]))], Smooth: true);
     }
 
     private static Tensor Floats(int seed, long[] shape, float scale = 1f) =>

@@ -157,7 +157,15 @@ internal sealed class ShapeOperators : IOperatorFamily
             return arange(ShapeValues.Read(start)[0], ShapeValues.Read(limit)[0], ShapeValues.Read(delta)[0], ScalarType.Int64, context.Device);
         }
 
-        return arange(start.item<float>(), limit.item<float>(), delta.item<float>(), context.FloatType, context.Device);
+        // Read as double: after module.to(float64) the Constant/initializer endpoints are doubles, and item<float>
+        // of a double tensor throws.
+        return arange(Scalar(start), Scalar(limit), Scalar(delta), context.FloatType, context.Device);
+    }
+
+    private static double Scalar(Tensor value)
+    {
+        using var asDouble = value.to_type(ScalarType.Float64);
+        return asDouble.item<double>();
     }
 
     private static NodeStep PrepareExpand(OnnxNode node)
