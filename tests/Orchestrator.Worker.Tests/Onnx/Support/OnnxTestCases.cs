@@ -22,6 +22,7 @@ internal static class OnnxTestCases
         ["softmax_before_13"] = SoftmaxBefore13,
         ["gemm_and_matmul_broadcasting"] = GemmAndMatMul,
         ["windows_and_patterns"] = WindowsAndPatterns,
+        ["indexing_edge_cases"] = IndexingEdgeCases,
     };
 
     public static OnnxTestCase Get(string name) => All[name]();
@@ -312,6 +313,32 @@ internal static class OnnxTestCases
             .Output("same_upper", "same_lower", "valid_dilated", "heavy_begin", "conv1d", "max_ceil_past_end", "max_dilated", "max1d")
             .Output("avg_ceil_with_pad", "avg_same_upper", "tiled", "rows_f", "float_range");
         return new OnnxTestCase(g, () => [("x", Floats(34, [2, 3, 9, 10])), ("sequence", Floats(35, [2, 2, 11]))], Smooth: true);
+    }
+
+    private static OnnxTestCase IndexingEdgeCases()
+    {
+        var g = new TestGraph("indexing_edge_cases", 13, seed: 23)
+            .Input("x", null, 4, 6).LongInput("n", 2)
+            .Longs("last", [], [-1]).Longs("pick", [2, 2], [0, -1, 3, -2]).Longs("big_start", 1).Longs("int64_max", long.MaxValue).Longs("axis_last", -1)
+            .Longs("keep_reshape", 0, -1, 2).Longs("unsqueeze_axes", -1, 1).Longs("small_shape", 3, 1, 1).Longs("neg_pair", -7, 7).Longs("divisor", 2, -2)
+            .Node("Gather", "x, last", "last_row", Int("axis", 1))
+            .Node("Gather", "x, pick", "picked", Int("axis", 2))
+            .Node("Slice", "x, big_start, int64_max, axis_last", "tail")
+            .Node("Reshape", "x, keep_reshape", "reshaped")
+            .Node("Flatten", "x", "flat0", Int("axis", 0))
+            .Node("Transpose", "x", "reversed")
+            .Node("Split", "x", "s0, s1, s2", Int("axis", -1))
+            .Node("Concat", "s2, s0", "swapped", Int("axis", -1))
+            .Node("Unsqueeze", "last_row, unsqueeze_axes", "unsqueezed")
+            .Node("Squeeze", "unsqueezed", "squeezed")
+            .Node("Expand", "last_row, small_shape", "expanded")
+            .Node("Cast", "x", "truncated", Int("to", 7)).Node("Cast", "truncated", "truncated_f", Int("to", 1))
+            .Node("Div", "neg_pair, divisor", "int_quotient")
+            .Node("Mul", "n, int_quotient", "scaled_n")
+            .Node("ReduceMean", "x", "mean_all", Int("keepdims", 0))
+            .Node("ReduceMin", "x", "min_keep", Ints("axes", 0, 2))
+            .Output("last_row", "picked", "tail", "reshaped", "flat0", "reversed", "swapped", "squeezed", "expanded", "truncated_f", "int_quotient", "scaled_n", "mean_all", "min_keep");
+        return new OnnxTestCase(g, () => [("x", Floats(36, [2, 4, 6], 3f)), ("n", tensor(new long[] { 5, -3 }))], Smooth: false);
     }
 
     private static Tensor Floats(int seed, long[] shape, float scale = 1f) =>
