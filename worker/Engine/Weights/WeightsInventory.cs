@@ -52,8 +52,8 @@ public static class WeightsInventory
                 ? "verified (hash in the file name)"
                 : $"MISMATCH (SHA-256 should start with {prefix}; delete the file)",
             PackagedWeightFile packaged => sha256 == packaged.Sha256 ? "verified (known SHA-256)" : $"MISMATCH (SHA-256 should be {packaged.Sha256}; delete the file)",
-            not null when check is "server-sha256" => "verified (SHA-256 the server declared, at download)",
-            not null when check is "length" => "verified (length the server announced, at download)",
+            _ when check is "server-sha256" => "verified (SHA-256 the server declared, at download)",
+            _ when check is "length" => "verified (length the server announced, at download)",
             _ => "unverified (placed by hand or nothing to check against)",
         };
         return new CachedFile(relativePath, length, sha256, status);
