@@ -34,8 +34,17 @@ public sealed class LoopbackWeightsServer : IDisposable
     /// <summary>Serves <paramref name="file"/> at /<paramref name="path"/>.</summary>
     public void Serve(string path, ServedFile file) => files["/" + path] = file;
 
+    private bool disposed;
+
+    /// <summary>Stops serving; a test that stops it early (to prove no network is used after) may dispose it again.</summary>
     public void Dispose()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         stop.Cancel();
         listener.Stop();
         try
