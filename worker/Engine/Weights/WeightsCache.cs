@@ -42,6 +42,20 @@ public sealed class WeightsCache(string directory, WeightsSettings settings, Act
                 $"run `orch-worker weights fetch {file.Name}` where there is internet and copy the file here, or fetch {offline.Url} yourself and place it at {target}");
         }
 
+        try
+        {
+            return await FetchAsync(file, target, cancellationToken);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            // A read-only shared weights directory, a full disk: the job cannot get the file here, whatever the retry.
+            throw new WeightsUnavailableException($"{file.Name}: cannot put {file.RelativePath} into the weights directory {Directory}: {e.Message}; " +
+                $"make it writable for this user, or pre-stage the file there with `orch-worker weights fetch {file.Name}`", e);
+        }
+    }
+
+    private async Task<string> FetchAsync(WeightFile file, string target, CancellationToken cancellationToken)
+    {
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         using var held = await CacheFileLock.AcquireAsync(target + LockSuffix, file.RelativePath, Settings.Downloads.LockTimeout, log, cancellationToken);
         if (File.Exists(target))
