@@ -24,6 +24,15 @@ public static class EnvironmentVariables
     /// <summary>Where pretrained weight files are cached.</summary>
     public const string WeightsDirectory = "ORCH_WEIGHTS_DIR";
 
+    /// <summary>Base URL torchvision's `.pth` weight files are downloaded from (a mirror); default https://download.pytorch.org/models/.</summary>
+    public const string WeightsTorchvisionUrl = "ORCH_WEIGHTS_TORCHVISION_URL";
+
+    /// <summary>Base URL of a Hugging Face hub (or mirror) for text-tower folders; default https://huggingface.co.</summary>
+    public const string WeightsHuggingFaceUrl = "ORCH_WEIGHTS_HF_URL";
+
+    /// <summary>1 (or true): never download weights; a missing file fails the job as before downloads existed.</summary>
+    public const string WeightsOffline = "ORCH_WEIGHTS_OFFLINE";
+
     /// <summary>Where decoded images are cached.</summary>
     public const string ImageCacheDirectory = "ORCH_CACHE_DIR";
 

@@ -7,12 +7,13 @@ using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Engine.Data.Readers;
 using Orchestrator.Worker.Engine.Data;
 using Orchestrator.Worker.Engine.Training;
+using Orchestrator.Worker.Engine.Weights;
 using TorchSharp;
 
 namespace Orchestrator.Worker.Commands;
 
 /// <summary>
-/// `orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--weights-dir DIR] [--data-root DIR] [--resume] [--image-cache DIR]`: runs one job alone, printing
+/// `orch-worker train --job JOB.yaml --out DIR [--device cpu|cuda] [--weights-dir DIR] [--offline] [--data-root DIR] [--resume] [--image-cache DIR]`: runs one job alone, printing
 /// progress and writing DIR/metrics.jsonl and DIR/result.json. The agent's children get `--leased-job FILE` instead of
 /// `--job` (<see cref="LeasedJobFile"/>). Exit codes are the agent's contract
 /// (<see cref="TrainerExitCode"/>): 0 done, 2 bad command line (the parser's, before anything runs), 3 invalid job
@@ -36,12 +37,13 @@ public static class TrainCommand
         var weights = new Option<string?>("--weights-dir") { Description = "pretrained weights (default: ORCH_WEIGHTS_DIR, else ~/.cache/orchestrator/weights)" };
         var dataRoot = new Option<string?>("--data-root") { Description = "relative dataset paths in the job are taken from here" };
         var resume = new Option<bool>("--resume") { Description = "continue after the last completed epoch in DIR/checkpoints/last" };
+        var offline = new Option<bool>("--offline") { Description = "download no missing pretrained weights (as ORCH_WEIGHTS_OFFLINE=1): a missing file fails the job" };
         var imageCache = new Option<string?>("--image-cache") { Description = "decoded-image cache (default: ORCH_CACHE_DIR, else ~/.cache/orchestrator/images)" };
         var command = new Command(Name, "Train one job alone, printing progress and writing metrics.jsonl and result.json.\n" +
                                         "Exit codes: 0 done, 2 bad command line, 3 invalid job, 4 unusable dataset, 5 diverged, 6 device unusable.\n" +
                                         "Example: orch-worker train --job worker/examples/tiny-synthetic.yaml --out runs/tiny")
         {
-            job, leasedJob, output, device, threads, weights, dataRoot, resume, imageCache,
+            job, leasedJob, output, device, threads, weights, dataRoot, resume, imageCache, offline,
         };
         command.Validators.Add(result =>
         {
@@ -51,7 +53,7 @@ public static class TrainCommand
             }
         });
         command.SetAction(parse => Run(
-            new TrainArguments(parse.GetValue(job), parse.GetValue(leasedJob), parse.GetValue(output)!, parse.GetValue(device)!, parse.GetValue(threads), parse.GetValue(weights), parse.GetValue(dataRoot), parse.GetValue(resume), parse.GetValue(imageCache)),
+            new TrainArguments(parse.GetValue(job), parse.GetValue(leasedJob), parse.GetValue(output)!, parse.GetValue(device)!, parse.GetValue(threads), parse.GetValue(weights), parse.GetValue(dataRoot), parse.GetValue(resume), parse.GetValue(imageCache), parse.GetValue(offline)),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error));
         return command;
@@ -65,9 +67,12 @@ public static class TrainCommand
         JobDefinition job;
         int? attempt;
         TrainerHold? hold;
+        WeightsSettings downloads;
         try
         {
             (job, attempt) = ReadJob(options.Job, options.LeasedJob, options.DataRoot, output);
+            downloads = WeightsSettings.FromEnvironment();
+            downloads = downloads with { Offline = downloads.Offline || options.Offline };
             hold = TrainerHold.FromEnvironment(options.Out);
         }
         catch (SpecValidationException e)
@@ -93,6 +98,7 @@ public static class TrainCommand
             {
                 Device = options.Device,
                 WeightsDirectory = options.WeightsDirectory ?? AgentPaths.WeightsDirectory,
+                WeightDownloads = downloads,
                 Resume = resume,
                 ImageCacheDirectory = options.ImageCache,
                 EpochDone = epoch => hold?.EpochDone(epoch),
@@ -173,5 +179,5 @@ public static class TrainCommand
     }
 
     /// <summary>The parsed command line of one `train` run.</summary>
-    private sealed record TrainArguments(string? Job, string? LeasedJob, string Out, string Device, int Threads, string? WeightsDirectory, string? DataRoot, bool Resume, string? ImageCache);
+    private sealed record TrainArguments(string? Job, string? LeasedJob, string Out, string Device, int Threads, string? WeightsDirectory, string? DataRoot, bool Resume, string? ImageCache, bool Offline);
 }

@@ -24,6 +24,7 @@ public static class WorkerCli
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InspectWeightsCommand.Create());
+        root.Subcommands.Add(WeightsCommand.Create());
         return root;
     }
 

@@ -45,6 +45,7 @@ public sealed class PretrainedTowerTests : IDisposable
         Assert.True(code == TrainCommand.InvalidInput, error);
         Assert.Contains($"pretrained.image: pretrained weights for resnet18 not found: expected {Path.Combine(WeightsDirectory, "resnet18-f37072fd.pth")}", error, StringComparison.Ordinal);
         Assert.Contains("fetch https://download.pytorch.org/models/resnet18-f37072fd.pth yourself", error, StringComparison.Ordinal);
+        Assert.Contains("`orch-worker weights fetch resnet18`", error, StringComparison.Ordinal);
         Assert.Contains($"pretrained.text: distilbert-base-uncased needs config.json, model.safetensors, vocab.txt in {Path.Combine(WeightsDirectory, "distilbert-base-uncased")}", error, StringComparison.Ordinal);
         Assert.Contains("https://huggingface.co/distilbert/distilbert-base-uncased", error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(directory, "out", "checkpoints")), "training started");
@@ -257,7 +258,8 @@ public sealed class PretrainedTowerTests : IDisposable
         var file = Path.Combine(directory, "job.json");
         File.WriteAllText(file, SingleJobSpec.ToJson(job, "pretrained"));
         var error = new StringWriter();
-        var code = TrainCommand.Run(["--job", file, "--out", Path.Combine(directory, "out"), "--weights-dir", WeightsDirectory], new StringWriter(), error);
+        // Offline: these tests are about the files a job is given, and no test touches the internet.
+        var code = TrainCommand.Run(["--job", file, "--out", Path.Combine(directory, "out"), "--weights-dir", WeightsDirectory, "--offline"], new StringWriter(), error);
         return (code, error.ToString());
     }
 

@@ -2,6 +2,7 @@ using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Engine.Training;
 using Orchestrator.Worker.Engine.Networks.DistilBert;
 using Orchestrator.Worker.Engine.Networks.Weights;
+using Orchestrator.Worker.Engine.Weights;
 
 namespace Orchestrator.Worker.Engine.Towers;
 
@@ -17,10 +18,11 @@ public sealed record DistilBertSource(string Folder, bool LoadWeights)
 
 /// <summary>
 /// The files a job's towers are built from on this worker: the image tower's torchvision `.pth` (null: from
-/// scratch) and, for DistilBERT, its folder. Found before any data is read, so a missing file fails the job at
-/// once and permanently, saying which file, where it was looked for and where to get it; nothing is downloaded.
-/// A relative path in the spec is taken from the weights directory, so one sweep can name files that each
-/// worker keeps in its own.
+/// scratch) and, for DistilBERT, its folder. Found before any data is read: with a cache that may download, a
+/// published file missing from the weights directory is fetched then (torchvision's `.pth`, the Hugging Face
+/// folder's files); otherwise, or when the fetch fails, the job fails at once and permanently, saying which file,
+/// where it was looked for and the ways out. A relative path in the spec is taken from the weights directory, so
+/// one sweep can name files that each worker keeps in its own; such paths are never downloaded.
 /// </summary>
 public sealed record TowerSources(string? ImageWeights, DistilBertSource? DistilBert)
 {
@@ -33,13 +35,16 @@ public sealed record TowerSources(string? ImageWeights, DistilBertSource? Distil
     /// </summary>
     public bool ImageWeightsFromCheckpoint { get; init; }
 
-    /// <exception cref="InvalidJobException">A file is missing; every missing one is listed.</exception>
-    public static TowerSources Resolve(JobParameters parameters, string? weightsDirectory)
+    /// <param name="parameters">The job's.</param>
+    /// <param name="weightsDirectory">Where published files are looked for and relative paths taken from.</param>
+    /// <param name="downloads">Fetches published files missing from the weights directory; null or offline: nothing is downloaded.</param>
+    /// <exception cref="InvalidJobException">A file is missing or could not be fetched; every such one is listed.</exception>
+    public static TowerSources Resolve(JobParameters parameters, string? weightsDirectory, WeightsCache? downloads = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var problems = new List<JobProblem>();
-        var image = ResolveImage(parameters, weightsDirectory, problems);
-        var text = parameters.TextEncoder == TextTowerRegistry.DistilBert ? ResolveDistilBert(parameters.Pretrained.Text, weightsDirectory, problems, weightsFromCheckpoint: false) : null;
+        var image = ResolveImage(parameters, weightsDirectory, Online(downloads), problems);
+        var text = parameters.TextEncoder == TextTowerRegistry.DistilBert ? ResolveDistilBert(parameters.Pretrained.Text, weightsDirectory, Online(downloads), problems, weightsFromCheckpoint: false) : null;
         return problems.Count == 0 ? new TowerSources(image, text) : throw new InvalidJobException(problems);
     }
 
@@ -48,12 +53,12 @@ public sealed record TowerSources(string? ImageWeights, DistilBertSource? Distil
     /// and tokenises the captions (DistilBERT's config.json and vocab.txt) is needed. The weight files the job
     /// started from may have left the machine (a job moved to another worker, a cleaned cache) without stopping it.
     /// </summary>
-    /// <exception cref="InvalidJobException">DistilBERT's config.json or vocab.txt is missing.</exception>
-    public static TowerSources ResolveForCheckpoint(JobParameters parameters, string? weightsDirectory)
+    /// <exception cref="InvalidJobException">DistilBERT's config.json or vocab.txt is missing (and could not be fetched).</exception>
+    public static TowerSources ResolveForCheckpoint(JobParameters parameters, string? weightsDirectory, WeightsCache? downloads = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var problems = new List<JobProblem>();
-        var text = parameters.TextEncoder == TextTowerRegistry.DistilBert ? ResolveDistilBert(parameters.Pretrained.Text, weightsDirectory, problems, weightsFromCheckpoint: true) : null;
+        var text = parameters.TextEncoder == TextTowerRegistry.DistilBert ? ResolveDistilBert(parameters.Pretrained.Text, weightsDirectory, Online(downloads), problems, weightsFromCheckpoint: true) : null;
         return problems.Count == 0
             ? new TowerSources(null, text) { ImageWeightsFromCheckpoint = ImageStartsFromWeights(parameters) }
             : throw new InvalidJobException(problems);
@@ -66,7 +71,10 @@ public sealed record TowerSources(string? ImageWeights, DistilBertSource? Distil
         _ => true,
     };
 
-    private static string? ResolveImage(JobParameters parameters, string? weightsDirectory, List<JobProblem> problems)
+    // Offline keeps the exact behaviour (and message) from before downloads existed.
+    private static WeightsCache? Online(WeightsCache? downloads) => downloads is { Settings.Offline: false } ? downloads : null;
+
+    private static string? ResolveImage(JobParameters parameters, string? weightsDirectory, WeightsCache? downloads, List<JobProblem> problems)
     {
         const string field = "pretrained." + PretrainedWeights.ImageTower;
         var side = parameters.Pretrained.Image;
@@ -86,9 +94,11 @@ public sealed record TowerSources(string? ImageWeights, DistilBertSource? Distil
             default:
                 try
                 {
-                    return ImageTowerWeights.ResolvePretrained(parameters.Encoder, weightsDirectory);
+                    return downloads is null
+                        ? ImageTowerWeights.ResolvePretrained(parameters.Encoder, weightsDirectory)
+                        : downloads.Ensure(WeightsCatalog.Torchvision(parameters.Encoder, downloads.Settings));
                 }
-                catch (WeightLoadException e)
+                catch (Exception e) when (e is WeightLoadException or WeightsUnavailableException)
                 {
                     problems.Add(new JobProblem(field, e.Message));
                     return null;
@@ -100,7 +110,7 @@ public sealed record TowerSources(string? ImageWeights, DistilBertSource? Distil
     /// DistilBERT needs its folder even from scratch: config.json sizes the model and vocab.txt tokenises the
     /// captions; model.safetensors only when its weights are loaded.
     /// </summary>
-    private static DistilBertSource? ResolveDistilBert(TowerWeights side, string? weightsDirectory, List<JobProblem> problems, bool weightsFromCheckpoint)
+    private static DistilBertSource? ResolveDistilBert(TowerWeights side, string? weightsDirectory, WeightsCache? downloads, List<JobProblem> problems, bool weightsFromCheckpoint)
     {
         var load = side.Kind != TowerWeightsKind.Scratch && !weightsFromCheckpoint;
         var field = side.Kind != TowerWeightsKind.Scratch ? "pretrained." + PretrainedWeights.TextTower : "text_encoder";
@@ -122,7 +132,13 @@ public sealed record TowerSources(string? ImageWeights, DistilBertSource? Distil
             return new DistilBertSource(folder, load);
         }
 
-        var howTo = $"nothing is downloaded: fetch {string.Join(", ", needed)} from {DistilBertFolder.PublishedSource} yourself and place them there, " +
+        if (downloads is not null)
+        {
+            return FetchDistilBert(downloads, needed, field, load, problems);
+        }
+
+        var howTo = $"nothing is downloaded: fetch {string.Join(", ", needed)} from {DistilBertFolder.PublishedSource} yourself and place them there " +
+            $"(or run `orch-worker weights fetch {DistilBertFolder.PublishedName}` where there is internet and copy the folder), " +
             "or give `pretrained: {text: FOLDER}`, or use text_encoder: small-transformer";
         if (string.IsNullOrWhiteSpace(weightsDirectory))
         {
@@ -138,6 +154,27 @@ public sealed record TowerSources(string? ImageWeights, DistilBertSource? Distil
         }
 
         return new DistilBertSource(published, load);
+    }
+
+    private static DistilBertSource? FetchDistilBert(WeightsCache downloads, string[] needed, string field, bool load, List<JobProblem> problems)
+    {
+        var files = WeightsCatalog.Files(DistilBertFolder.PublishedName, downloads.Settings)
+            .Where(f => needed.Contains(Path.GetFileName(f.RelativePath), StringComparer.Ordinal));
+        var failed = false;
+        foreach (var file in files)
+        {
+            try
+            {
+                downloads.Ensure(file);
+            }
+            catch (WeightsUnavailableException e)
+            {
+                problems.Add(new JobProblem(field, e.Message));
+                failed = true;
+            }
+        }
+
+        return failed ? null : new DistilBertSource(Path.Combine(downloads.Directory, DistilBertFolder.PublishedName), load);
     }
 
     private static string InWeightsDirectory(string path, string? weightsDirectory) =>

@@ -6,6 +6,7 @@ using Orchestrator.Worker.Engine.Evaluation;
 using Orchestrator.Worker.Engine.Losses;
 using Orchestrator.Worker.Engine.Clip;
 using Orchestrator.Worker.Engine.Towers;
+using Orchestrator.Worker.Engine.Weights;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -26,11 +27,12 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         JobValidator.ThrowIfInvalid(job);
         var checkpoints = new CheckpointStore(Path.Combine(options.OutputDirectory, TrainerLayout.CheckpointFolder));
         var resuming = options.Resume && checkpoints.HasLast;
-        // Weight files are looked up before the data is read: a missing one fails the job in a second, not after decoding.
-        // A checkpoint holds every weight, so a resumed run does not need them.
+        // Weight files are looked up (and fetched when missing) before the data is read: a missing one fails the job in
+        // a second, not after decoding. A checkpoint holds every weight, so a resumed run does not need them.
+        var downloads = string.IsNullOrWhiteSpace(options.WeightsDirectory) ? null : new WeightsCache(options.WeightsDirectory, options.WeightDownloads, options.Log);
         var sources = resuming
-            ? TowerSources.ResolveForCheckpoint(parameters, options.WeightsDirectory)
-            : TowerSources.Resolve(parameters, options.WeightsDirectory);
+            ? TowerSources.ResolveForCheckpoint(parameters, options.WeightsDirectory, downloads)
+            : TowerSources.Resolve(parameters, options.WeightsDirectory, downloads);
         TorchRuntime.Prepare(options.Log, parameters.Encoder);
         Directory.CreateDirectory(options.OutputDirectory);
         var device = ChooseDevice();

@@ -1,3 +1,5 @@
+using Orchestrator.Worker.Engine.Weights;
+
 namespace Orchestrator.Worker.Engine.Training;
 
 /// <summary>How to run a job (not what it is): where to write, on which device, and whether to resume.</summary>
@@ -8,9 +10,13 @@ public sealed record TrainingOptions(string OutputDirectory)
 
     /// <summary>
     /// Where `pretrained: true` finds published weights (torchvision's file names, DistilBERT's folder) and relative
-    /// weight paths of a spec are taken from; null when none is configured. Never downloaded into.
+    /// weight paths of a spec are taken from; null when none is configured. Published files missing from it are
+    /// downloaded into it unless <see cref="WeightDownloads"/> is offline.
     /// </summary>
     public string? WeightsDirectory { get; init; }
+
+    /// <summary>Where missing published weights are downloaded from; offline by default, so only a caller that opts in (orch-worker train) reaches the network.</summary>
+    public WeightsSettings WeightDownloads { get; init; } = WeightsSettings.OfflineOnly;
 
     /// <summary>Continue from the last checkpoint in <see cref="OutputDirectory"/> when there is one.</summary>
     public bool Resume { get; init; }

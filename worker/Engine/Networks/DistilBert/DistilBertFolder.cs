@@ -17,7 +17,7 @@ public static class DistilBertFolder
     /// <summary>The published model `pretrained: true` means, and the folder name it is looked for under in the weights directory.</summary>
     public const string PublishedName = "distilbert-base-uncased";
 
-    /// <summary>Where its files are published, for error messages only: nothing here downloads.</summary>
+    /// <summary>Where its files are published, for messages (downloads go through Weights/WeightsCatalog).</summary>
     public const string PublishedSource = "https://huggingface.co/distilbert/distilbert-base-uncased";
     private const string Prefix = "distilbert.";
 

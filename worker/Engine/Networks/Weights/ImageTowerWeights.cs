@@ -6,7 +6,7 @@ namespace Orchestrator.Worker.Engine.Networks.Weights;
 /// <summary>
 /// Puts a torchvision `.pth` state_dict into an image tower before training: keys and shapes are compared
 /// first, and any missing, unexpected or mis-shaped key fails the load with the list (first 20 and a count);
-/// only an exact match is loaded, through TorchSharp.PyBridge. Nothing is ever downloaded.
+/// only an exact match is loaded, through TorchSharp.PyBridge. Downloads are the weights cache's (Weights/WeightsCache).
 /// </summary>
 public static class ImageTowerWeights
 {
@@ -44,7 +44,8 @@ public static class ImageTowerWeights
     public static string ResolvePretrained(string encoder, string? weightsDirectory)
     {
         var fileName = TorchvisionClassifiers.WeightFileName(encoder);
-        var howTo = $"nothing is downloaded: fetch {TorchvisionClassifiers.WeightSource(encoder)} yourself and place it there, " +
+        var howTo = $"nothing is downloaded: fetch {TorchvisionClassifiers.WeightSource(encoder)} yourself and place it there " +
+            $"(or run `orch-worker weights fetch {encoder}` where there is internet and copy the file), " +
             "or give `pretrained: {image: PATH}`, or `pretrained: false` to train from scratch";
         if (string.IsNullOrWhiteSpace(weightsDirectory))
         {

@@ -42,7 +42,7 @@ public static class TorchvisionClassifiers
     public static string WeightFileName(string name) =>
         WeightFiles.TryGetValue(name, out var file) ? file : throw new ArgumentException($"no torchvision weights are known for '{name}'", nameof(name));
 
-    /// <summary>Where torchvision serves that file, for the error message only: nothing here downloads.</summary>
+    /// <summary>Where torchvision publishes that file, for messages (downloads go through Weights/WeightsCatalog, whose base URL a mirror can replace).</summary>
     public static string WeightSource(string name) => $"https://download.pytorch.org/models/{WeightFileName(name)}";
 
     public static nn.Module<Tensor, Tensor> Create(string name) => name switch
