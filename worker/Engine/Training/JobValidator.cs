@@ -54,7 +54,7 @@ public static class JobValidator
         Require(p.TextHeads >= 1, "text_heads", "must be at least 1");
         Require(p.TextWidth >= 1 && p.TextHeads >= 1 && p.TextWidth % p.TextHeads == 0, "text_width", $"{p.TextWidth} must be a positive multiple of text_heads ({p.TextHeads})");
         // The spec parser refuses these already; jobs built in code (tests, tools) are held to the same rule here.
-        problems.AddRange(p.Pretrained.ProblemsFor(p.Encoder, p.TextEncoder).Select(x => new JobProblem(x.Field, x.Message)));
+        problems.AddRange(p.Pretrained.ProblemsFor(p).Select(x => new JobProblem(x.Field, x.Message)));
 
         Require(DatasetSpec.KnownFormats.Contains(d.Format), "dataset.format", $"unknown format '{d.Format}'; supported: {string.Join(", ", DatasetSpec.KnownFormats)}");
         Require(d.ValFraction is > 0 and < 1, "dataset.val_fraction", "must lie strictly between 0 and 1");
