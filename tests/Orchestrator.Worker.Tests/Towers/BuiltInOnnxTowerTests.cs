@@ -67,6 +67,44 @@ public sealed class BuiltInOnnxTowerTests : IDisposable
         Assert.Equal(30522, tokenizer.VocabularySize);
     }
 
+    [SkippableFact]
+    public void The_built_in_pixel_convention_matches_resnets_preprocessing_graph_at_224_pixels()
+    {
+        var preprocess = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(ResNet18)!)!, "ResNetPrepOnnx", "ResNetPreprocess.onnx");
+        Skip.IfNot(File.Exists(ResNet18) && File.Exists(preprocess), $"needs {ResNet18} and {preprocess} (restore Microsoft.ML.DnnImageFeaturizer.ResNet18)");
+        Link(ResNet18, "resnet18-onnx/ResNet18.onnx");
+        Link(preprocess, "resnet18-onnx/ResNetPreprocess.onnx");
+        const string spec = """
+            name: p
+            dataset: {format: synthetic}
+            onnx_towers:
+              resnet-prep: {kind: image, model: resnet18-onnx/ResNet18.onnx, output: ReLU393_Output_0, preprocess: resnet18-onnx/ResNetPreprocess.onnx}
+            encoders: [resnet18-onnx, resnet-prep]
+            parameters: {text_encoder: small-transformer, image_size: SIZE}
+            """;
+        var jobs = SweepSpecParser.Parse(spec.Replace("SIZE", "224", StringComparison.Ordinal)).Jobs;
+        manual_seed(3);
+        using var images = rand(2, 3, 224, 224);
+        using var normalised = (images - tensor(ImagePixels.ChannelMean.ToArray()).view(1, 3, 1, 1)) / tensor(ImagePixels.ChannelStd.ToArray()).view(1, 3, 1, 1);
+        var features = jobs.Select(job =>
+        {
+            var files = TowerSources.Resolve(job.Parameters, weights).OnnxImage!;
+            using var tower = new OnnxImageTower(files, 224);
+            tower.eval();
+            using var noGrad = no_grad();
+            return tower.forward(normalised);
+        }).ToList();
+
+        // The per-channel means stand in for the 224×224 MeanImage, which varies by a few levels around them.
+        using var cosine = nn.functional.cosine_similarity(features[0], features[1]);
+        Assert.True(cosine.min().item<float>() > 0.98, $"cosine similarity {cosine.min().item<float>()}");
+
+        // The preprocessing graph's constants are 224×224, so another size is refused before anything is built.
+        var other = SweepSpecParser.Parse(spec.Replace("SIZE", "64", StringComparison.Ordinal)).Jobs.Single(j => j.Parameters.Encoder == "resnet-prep");
+        var error = Assert.Throws<InvalidJobException>(() => TowerSources.Resolve(other.Parameters, weights));
+        Assert.Contains("takes 224×224 images, but the job's image_size is 64", Assert.Single(error.Problems).Message, StringComparison.Ordinal);
+    }
+
     private void Link(string source, string relative)
     {
         var target = Path.Combine(weights, relative);
