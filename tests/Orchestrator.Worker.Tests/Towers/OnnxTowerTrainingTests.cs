@@ -133,6 +133,26 @@ public sealed class OnnxTowerTrainingTests : IDisposable
         Assert.Contains("opset 13", problem.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Jobs_built_in_code_are_held_to_the_specs_rules_for_onnx_towers()
+    {
+        var job = Job();
+        var swapped = job with
+        {
+            Parameters = job.Parameters with
+            {
+                OnnxImageTower = job.Parameters.OnnxTextTower,
+                Pretrained = new PretrainedWeights(TowerWeights.FromFile("/w/r.pth"), TowerWeights.PublishedIfAny),
+            },
+        };
+
+        var problems = JobValidator.Validate(swapped);
+
+        Assert.Empty(JobValidator.Validate(job));
+        Assert.Contains(problems, p => p.Field == "encoder" && p.Message == "cnn is an ONNX text tower, not an image tower");
+        Assert.Contains(problems, p => p.Field == "pretrained.image" && p.Message.Contains("is an ONNX tower", StringComparison.Ordinal));
+    }
+
     private sealed class RecordingSink : IMetricsSink
     {
         public List<MetricRecord> Records { get; } = [];
