@@ -3,6 +3,7 @@ using System.Globalization;
 using Grpc.Core;
 using Orchestrator.Coordinator.Api;
 using Orchestrator.Protos;
+using Orchestrator.Shared.Specs;
 
 namespace Orchestrator.Coordinator.Cli;
 
@@ -26,7 +27,8 @@ public static class SweepCommands
                 throw new UsageException($"spec file {file.FullName} does not exist");
             }
 
-            var request = new SubmitSweepRequest { Spec = await File.ReadAllTextAsync(file.FullName, ct), CreateNew = parse.GetValue(createNew) };
+            var specText = WithModelChecksums(await File.ReadAllTextAsync(file.FullName, ct), cli.Json);
+            var request = new SubmitSweepRequest { Spec = specText, CreateNew = parse.GetValue(createNew) };
             SubmitSweepResponse submitted;
             try
             {
@@ -107,6 +109,32 @@ public static class SweepCommands
     }
 
     /// <summary>What `orch submit` says when the coordinator already has this sweep: from the refusal's details, in the CLI's words.</summary>
+    /// <summary>
+    /// The spec with the sha256 of its ONNX towers' model files filled in where this machine can read them
+    /// (absolute paths, or relative ones under ORCH_WEIGHTS_DIR), sent in its canonical form — the form the
+    /// coordinator stores anyway. A spec that does not parse here goes as written: the coordinator lists its problems.
+    /// </summary>
+    internal static string WithModelChecksums(string specText, bool quiet)
+    {
+        ParsedSweep parsed;
+        try
+        {
+            parsed = SweepSpecParser.Parse(specText);
+        }
+        catch (SpecValidationException)
+        {
+            return specText;
+        }
+
+        var (spec, filled) = OnnxModelChecksums.FillMissing(parsed.Spec, Environment.GetEnvironmentVariable("ORCH_WEIGHTS_DIR"));
+        foreach (var checksum in filled.Where(_ => !quiet))
+        {
+            Console.Error.WriteLine($"{checksum.Tower}: sha256 {checksum.Sha256} of {checksum.File} added to the spec; workers refuse another file");
+        }
+
+        return filled.Count == 0 ? specText : spec.ToCanonicalJson();
+    }
+
     internal static string AlreadySubmitted(RpcException refusal) =>
         ExistingSweep.From(refusal) is { } existing
             ? string.Create(CultureInfo.InvariantCulture, $"sweep {existing.SweepId} named '{existing.Name}' has an identical spec; pass --new to submit it again")

@@ -96,4 +96,15 @@ public sealed record JobParameters
     /// <summary>Attention heads of the small transformer text tower (ignored by DistilBERT).</summary>
     [JsonPropertyName("text_heads")]
     public int TextHeads { get; init; } = 4;
+
+    /// <summary>
+    /// The ONNX definition of <see cref="Encoder"/> when it names an ONNX tower; null (and absent from the
+    /// canonical JSON, so job keys of other jobs are unchanged) otherwise.
+    /// </summary>
+    [JsonPropertyName("onnx_image_tower")]
+    public OnnxTowerDefinition? OnnxImageTower { get; init; }
+
+    /// <summary>The ONNX definition of <see cref="TextEncoder"/> when it names an ONNX tower; null otherwise.</summary>
+    [JsonPropertyName("onnx_text_tower")]
+    public OnnxTowerDefinition? OnnxTextTower { get; init; }
 }

@@ -58,10 +58,13 @@ public static class ParameterCatalog
         ["text_encoder"] = TextEncoders,
     };
 
+    // Named at the spec's top level (encoders, seeds) or resolved from the tower names (onnx_towers), not under parameters.
+    private static readonly HashSet<string> NotTunable = new(StringComparer.Ordinal) { "encoder", "seed", "onnx_image_tower", "onnx_text_tower" };
+
     private static readonly Dictionary<string, ParameterRule> ByName = typeof(JobParameters)
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Select(p => (Name: p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name, p.PropertyType))
-        .Where(p => p.Name is not null and not "encoder" and not "seed")
+        .Where(p => p.Name is not null && !NotTunable.Contains(p.Name))
         .ToDictionary(
             p => p.Name!,
             p => new ParameterRule(p.Name!, KindOf(p.PropertyType), Bounds.GetValueOrDefault(p.Name!), AllowedTexts.GetValueOrDefault(p.Name!)),

@@ -34,22 +34,37 @@ public sealed record PretrainedWeights(TowerWeights Image, TowerWeights Text)
 
     /// <summary>
     /// Requests these towers cannot honour, as (field under `parameters`, message): explicit weights for a
-    /// tower that has none. Shared by the spec parser and the training engine so both refuse the same jobs.
+    /// tower that has none, or for an ONNX tower (which always starts from its model file's weights). Shared by
+    /// the spec parser and the training engine so both refuse the same jobs.
     /// </summary>
-    public IEnumerable<(string Field, string Message)> ProblemsFor(string encoder, string textEncoder)
+    public IEnumerable<(string Field, string Message)> ProblemsFor(JobParameters parameters)
     {
-        if (Image.IsExplicit && !EncoderCatalog.HasPublishedWeights(encoder))
-        {
-            yield return ($"pretrained.{ImageTower}",
-                $"{encoder} has no pretrained weights (it is a small tower for tests) and always starts from scratch; set {ImageTower}: false or leave it out");
-        }
-
-        if (Text.IsExplicit && !ParameterCatalog.TextEncoderHasPublishedWeights(textEncoder))
-        {
-            yield return ($"pretrained.{TextTower}",
-                $"{textEncoder} has no pretrained weights (its vocabulary is built from the training captions) and always starts from scratch; set {TextTower}: false or leave it out");
-        }
+        ArgumentNullException.ThrowIfNull(parameters);
+        var image = parameters.OnnxImageTower is null ? ImageProblem(parameters.Encoder) : OnnxProblem(parameters.Encoder, ImageTower, Image);
+        var text = parameters.OnnxTextTower is null ? TextProblem(parameters.TextEncoder) : OnnxProblem(parameters.TextEncoder, TextTower, Text);
+        return new[] { image, text }.OfType<(string, string)>();
     }
+
+    /// <summary>As <see cref="ProblemsFor(JobParameters)"/>, for built-in towers.</summary>
+    public IEnumerable<(string Field, string Message)> ProblemsFor(string encoder, string textEncoder) =>
+        new[] { ImageProblem(encoder), TextProblem(textEncoder) }.OfType<(string, string)>();
+
+    private static (string Field, string Message)? OnnxProblem(string tower, string side, TowerWeights weights) =>
+        weights.IsExplicit
+            ? ($"pretrained.{side}", $"{tower} is an ONNX tower: it always starts from the weights in its model file; leave {side} out of pretrained")
+            : null;
+
+    private (string Field, string Message)? ImageProblem(string encoder) =>
+        Image.IsExplicit && !EncoderCatalog.HasPublishedWeights(encoder)
+            ? ($"pretrained.{ImageTower}",
+                $"{encoder} has no pretrained weights (it is a small tower for tests) and always starts from scratch; set {ImageTower}: false or leave it out")
+            : null;
+
+    private (string Field, string Message)? TextProblem(string textEncoder) =>
+        Text.IsExplicit && !ParameterCatalog.TextEncoderHasPublishedWeights(textEncoder)
+            ? ($"pretrained.{TextTower}",
+                $"{textEncoder} has no pretrained weights (its vocabulary is built from the training captions) and always starts from scratch; set {TextTower}: false or leave it out")
+            : null;
 }
 
 /// <summary>Where one tower's weights come from.</summary>

@@ -16,9 +16,19 @@ public static class SingleJobSpec
         var space = new JsonObject();
         foreach (var (key, value) in parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (key is not "encoder" and not "seed")
+            if (key is not "encoder" and not "seed" and not "onnx_image_tower" and not "onnx_text_tower" && value is not null)
             {
-                space[key] = new JsonArray(value!.DeepClone());
+                space[key] = new JsonArray(value.DeepClone());
+            }
+        }
+
+        // A built-in ONNX tower is known to the parser by name; a spec's own goes back as its onnx_towers entry.
+        var towers = new JsonObject();
+        foreach (var (tower, definition) in new[] { (job.Parameters.Encoder, job.Parameters.OnnxImageTower), (job.Parameters.TextEncoder, job.Parameters.OnnxTextTower) })
+        {
+            if (definition is not null && !OnnxTowerCatalog.IsBuiltIn(tower))
+            {
+                towers[tower] = JsonNode.Parse(CanonicalJson.Serialize(definition));
             }
         }
 
@@ -30,6 +40,11 @@ public static class SingleJobSpec
             ["seeds"] = new JsonArray(job.Parameters.Seed),
             ["parameters"] = space,
         };
+        if (towers.Count > 0)
+        {
+            spec["onnx_towers"] = towers;
+        }
+
         return spec.ToJsonString();
     }
 

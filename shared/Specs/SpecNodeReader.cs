@@ -148,6 +148,58 @@ internal sealed class SpecNodeReader(List<SpecProblem> problems, SweepLimits lim
         return value;
     }
 
+    public bool? Boolean(Dictionary<string, SpecNode> keys, string key, string path)
+    {
+        if (!keys.TryGetValue(key, out var node))
+        {
+            return null;
+        }
+
+        if (node is SpecScalar { IsQuoted: false } scalar && bool.TryParse(scalar.Value, out var flag))
+        {
+            return flag;
+        }
+
+        problems.Add(new SpecProblem(path, $"expected true or false, got {Describe(node)}"));
+        return null;
+    }
+
+    /// <summary>A list of exactly <paramref name="count"/> numbers, each within <paramref name="bounds"/>; null after recording why not.</summary>
+    public List<double>? NumberList(Dictionary<string, SpecNode> keys, string key, string path, int count, ValueBounds bounds)
+    {
+        if (!keys.TryGetValue(key, out var node))
+        {
+            return null;
+        }
+
+        if (node is not SpecSequence { Items: var items } || items.Count != count)
+        {
+            problems.Add(new SpecProblem(path, $"expected a list of {count} numbers, got {(node is SpecSequence s ? $"{s.Items.Count}" : Describe(node))}"));
+            return null;
+        }
+
+        var before = problems.Count;
+        var values = new List<double>(count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var itemPath = $"{path}[{i}]";
+            if (items[i] is not SpecScalar scalar || !TryNumber(scalar, out var value))
+            {
+                problems.Add(new SpecProblem(itemPath, $"expected a number, got {Describe(items[i])}"));
+            }
+            else if (!bounds.Contains(value))
+            {
+                problems.Add(new SpecProblem(itemPath, $"{Format(value)} {bounds.Requirement}"));
+            }
+            else
+            {
+                values.Add(value);
+            }
+        }
+
+        return problems.Count > before ? null : values;
+    }
+
     public List<string>? TextList(Dictionary<string, SpecNode> keys, string key, string path, bool required)
     {
         var items = Sequence(keys, key, path, required);

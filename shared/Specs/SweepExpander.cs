@@ -42,7 +42,7 @@ public static class SweepExpander
             {
                 foreach (var seed in spec.Seeds)
                 {
-                    jobs.Add(new JobDefinition(Build(encoder, seed, draw), spec.Dataset));
+                    jobs.Add(new JobDefinition(WithOnnxTowers(Build(encoder, seed, draw), spec.OnnxTowers), spec.Dataset));
                 }
             }
         }
@@ -185,19 +185,29 @@ public static class SweepExpander
         return node.Deserialize<JobParameters>(JsonOptions)!;
     }
 
+    /// <summary>The job carries the definitions of the ONNX towers it names, so its key covers them (and their files' checksums).</summary>
+    private static JobParameters WithOnnxTowers(JobParameters parameters, IReadOnlyDictionary<string, OnnxTowerDefinition>? own)
+    {
+        var image = OnnxTowerCatalog.Find(parameters.Encoder, own);
+        var text = OnnxTowerCatalog.Find(parameters.TextEncoder, own);
+        return image is null && text is null
+            ? parameters
+            : parameters with { OnnxImageTower = image is { IsImage: true } ? image : null, OnnxTextTower = text is { IsText: true } ? text : null };
+    }
+
     private static void CheckEachJob(List<JobDefinition> jobs, List<SpecProblem> problems)
     {
         var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in jobs.Select(j => j.Parameters))
         {
-            var minimum = EncoderCatalog.MinimumImageSize(p.Encoder);
+            var minimum = EncoderCatalog.IsKnown(p.Encoder) ? EncoderCatalog.MinimumImageSize(p.Encoder) : OnnxTowerCatalog.MinimumImageSize(p.Encoder) ?? 0;
             if (p.ImageSize < minimum && reported.Add($"size:{p.Encoder}:{p.ImageSize}"))
             {
                 problems.Add(new SpecProblem("parameters.image_size",
                     $"{p.ImageSize} px is below {p.Encoder}'s minimum input of {minimum} px"));
             }
 
-            foreach (var (field, message) in p.Pretrained.ProblemsFor(p.Encoder, p.TextEncoder))
+            foreach (var (field, message) in p.Pretrained.ProblemsFor(p))
             {
                 if (reported.Add($"{field}:{p.Encoder}:{p.TextEncoder}"))
                 {

@@ -47,6 +47,10 @@ public sealed record SweepSpec
     /// The space, by parameter name: a JSON array of values (grid or random), or for method random an object
     /// `{min, max, log}` to draw from. Parameters not named keep the study's defaults.
     /// </summary>
+    /// <summary>The spec's own ONNX towers by name (built-in ones need no entry); null when it defines none.</summary>
+    [JsonPropertyName("onnx_towers")]
+    public IReadOnlyDictionary<string, OnnxTowerDefinition>? OnnxTowers { get; init; }
+
     [JsonPropertyName("parameters")]
     public IReadOnlyDictionary<string, JsonNode> Parameters { get; init; } = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
 

@@ -13,7 +13,7 @@ namespace Orchestrator.Shared.Specs;
 public static partial class SweepSpecParser
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "description", "dataset", "encoders", "method", "count", "seed", "seeds", "max_attempts", "priority", "parameters"];
+        ["name", "description", "dataset", "encoders", "method", "count", "seed", "seeds", "max_attempts", "priority", "parameters", OnnxTowerSpecReader.Key];
 
     // Specs once took a cron `schedule:` that nothing ran; it is refused with its own message rather than as unknown.
     private const string RemovedSchedule = "schedule";
@@ -106,19 +106,23 @@ public static partial class SweepSpecParser
         }
 
         var seeds = reader.IntegerList(keys, "seeds", "seeds", SpecFieldBounds.Seed) ?? [0];
+        var declaredTowers = new HashSet<string>(StringComparer.Ordinal);
+        var onnxTowers = OnnxTowerSpecReader.Read(keys, reader, problems, declaredTowers);
+        var towers = new OnnxTowerNames(onnxTowers, declaredTowers);
         var spec = new SweepSpec
         {
             Name = name ?? string.Empty,
             Description = reader.Text(keys, "description", "description", TextKind.FreeText),
             Dataset = ReadDataset(keys, reader, problems),
-            Encoders = ReadEncoders(keys, reader, problems),
+            Encoders = ReadEncoders(keys, reader, towers, problems),
             Method = method,
             Count = count,
             Seed = reader.Integer(keys, "seed", "seed", SpecFieldBounds.Seed) ?? 0,
             Seeds = seeds,
             MaxAttempts = reader.Integer(keys, "max_attempts", "max_attempts", SpecFieldBounds.MaxAttempts) ?? 3,
             Priority = reader.Integer(keys, "priority", "priority", SpecFieldBounds.Priority) ?? 0,
-            Parameters = ReadParameters(keys, reader, method, problems),
+            Parameters = ReadParameters(keys, reader, method, towers, problems),
+            OnnxTowers = onnxTowers,
         };
         return spec;
     }
@@ -177,15 +181,20 @@ public static partial class SweepSpecParser
         return dataset;
     }
 
-    private static List<string> ReadEncoders(Dictionary<string, SpecNode> keys, SpecNodeReader reader, List<SpecProblem> problems)
+    private static List<string> ReadEncoders(Dictionary<string, SpecNode> keys, SpecNodeReader reader, OnnxTowerNames towers, List<SpecProblem> problems)
     {
         var encoders = reader.TextList(keys, "encoders", "encoders", required: true) ?? [];
         for (var i = 0; i < encoders.Count; i++)
         {
-            if (!EncoderCatalog.IsKnown(encoders[i]))
+            if (towers.Text.Contains(encoders[i]))
             {
                 problems.Add(new SpecProblem($"encoders[{i}]",
-                    $"unknown encoder {SpecText.Quote(encoders[i])}; known encoders: {string.Join(", ", EncoderCatalog.Names)}"));
+                    $"{SpecText.Quote(encoders[i])} is an ONNX text tower; name it under parameters.text_encoder, and an image tower here"));
+            }
+            else if (!EncoderCatalog.IsKnown(encoders[i]) && !towers.Image.Contains(encoders[i]) && !towers.Invalid.Contains(encoders[i]))
+            {
+                problems.Add(new SpecProblem($"encoders[{i}]",
+                    $"unknown encoder {SpecText.Quote(encoders[i])}; known encoders: {string.Join(", ", EncoderCatalog.Names.Concat(towers.Image))}"));
             }
         }
 
@@ -193,7 +202,7 @@ public static partial class SweepSpecParser
     }
 
     private static SortedDictionary<string, JsonNode> ReadParameters(
-        Dictionary<string, SpecNode> keys, SpecNodeReader reader, string method, List<SpecProblem> problems)
+        Dictionary<string, SpecNode> keys, SpecNodeReader reader, string method, OnnxTowerNames towers, List<SpecProblem> problems)
     {
         var space = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
         if (!keys.TryGetValue("parameters", out var node))
@@ -218,6 +227,12 @@ public static partial class SweepSpecParser
             }
 
             var rule = ParameterCatalog.Get(name);
+            if (name == "text_encoder")
+            {
+                // The spec's ONNX text towers and the built-in ones are text encoders of this spec too.
+                rule = rule with { Allowed = [.. rule.Allowed ?? [], .. towers.Text, .. towers.Invalid] };
+            }
+
             var domain = valueNode switch
             {
                 SpecMapping perTower when rule.Kind == ParameterKind.TowerWeights =>

@@ -10,6 +10,7 @@ public sealed class ExampleSpecTests
     [InlineData("demo.yaml", 3)]
     [InlineData("study-flickr30k.yaml", 4)]
     [InlineData("small-encoders.yaml", 30)]
+    [InlineData("pretrained-flickr8k.yaml", 2)]
     public void Example_parses_to_its_documented_job_count(string file, int jobs)
     {
         var parsed = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), file)));
@@ -23,6 +24,16 @@ public sealed class ExampleSpecTests
         var job = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), "study-flickr30k.yaml"))).Jobs[0].Parameters;
 
         Assert.Equal(new JobParameters { Encoder = job.Encoder, Seed = job.Seed }, job);
+    }
+
+    [Fact]
+    public void The_pretrained_spec_trains_both_built_in_onnx_towers_with_each_loss()
+    {
+        var jobs = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), "pretrained-flickr8k.yaml"))).Jobs;
+
+        Assert.Equal(["infonce", "study"], jobs.Select(j => j.Parameters.Loss).Order(StringComparer.Ordinal));
+        Assert.All(jobs, j => Assert.Equal(OnnxTowerCatalog.BuiltInTowers[OnnxTowerCatalog.ResNet18].Sha256, j.Parameters.OnnxImageTower!.Sha256));
+        Assert.All(jobs, j => Assert.Equal(OnnxTowerCatalog.BuiltInTowers[OnnxTowerCatalog.MiniLm].Sha256, j.Parameters.OnnxTextTower!.Sha256));
     }
 
     private static string ExamplesDirectory() => Path.Combine(RepositoryRoot.Find(), "examples");

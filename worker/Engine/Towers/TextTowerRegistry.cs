@@ -14,16 +14,20 @@ public static class TextTowerRegistry
     public static IReadOnlyList<string> Names { get; } = [DistilBert, SmallTransformer];
 
     /// <summary>
-    /// The tokenizer that comes with the tower (DistilBERT's WordPiece vocab.txt), or null when the job builds
+    /// The tokenizer that comes with the tower (DistilBERT's or an ONNX tower's WordPiece vocab.txt), or null when the job builds
     /// its own from the training captions (the small transformer).
     /// </summary>
     public static ICaptionTokenizer? TokenizerOf(JobParameters parameters, TowerSources sources)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(sources);
-        return sources.DistilBert is { } distilBert
-            ? new WordPieceCaptionTokenizer(new BertTextTokenizer(distilBert.VocabularyPath, parameters.MaxLength))
-            : null;
+        return sources switch
+        {
+            { OnnxText: { VocabularyPath: { } vocabulary, Definition: var onnx } } =>
+                new WordPieceCaptionTokenizer(new BertTextTokenizer(vocabulary, parameters.MaxLength, onnx.Lowercase ?? true)),
+            { DistilBert: { } distilBert } => new WordPieceCaptionTokenizer(new BertTextTokenizer(distilBert.VocabularyPath, parameters.MaxLength)),
+            _ => null,
+        };
     }
 
     /// <summary>The job's text tower; <paramref name="distilBert"/>, DistilBERT's folder, is needed for that tower only.</summary>

@@ -35,6 +35,12 @@ public sealed record TowerSources(string? ImageWeights, DistilBertSource? Distil
     /// </summary>
     public bool ImageWeightsFromCheckpoint { get; init; }
 
+    /// <summary>The image tower's ONNX files when the job's encoder is an ONNX tower.</summary>
+    public OnnxTowerFiles? OnnxImage { get; init; }
+
+    /// <summary>The text tower's ONNX files when the job's text_encoder is an ONNX tower.</summary>
+    public OnnxTowerFiles? OnnxText { get; init; }
+
     /// <param name="parameters">The job's.</param>
     /// <param name="weightsDirectory">Where published files are looked for and relative paths taken from.</param>
     /// <param name="downloads">Fetches published files missing from the weights directory; null or offline: nothing is downloaded.</param>
@@ -43,9 +49,12 @@ public sealed record TowerSources(string? ImageWeights, DistilBertSource? Distil
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var problems = new List<JobProblem>();
-        var image = ResolveImage(parameters, weightsDirectory, Online(downloads), problems);
+        var image = parameters.OnnxImageTower is null ? ResolveImage(parameters, weightsDirectory, Online(downloads), problems) : null;
         var text = parameters.TextEncoder == TextTowerRegistry.DistilBert ? ResolveDistilBert(parameters.Pretrained.Text, weightsDirectory, Online(downloads), problems, weightsFromCheckpoint: false) : null;
-        return problems.Count == 0 ? new TowerSources(image, text) : throw new InvalidJobException(problems);
+        var (onnxImage, onnxText) = ResolveOnnx(parameters, weightsDirectory, problems);
+        return problems.Count == 0
+            ? new TowerSources(image, text) { OnnxImage = onnxImage, OnnxText = onnxText }
+            : throw new InvalidJobException(problems);
     }
 
     /// <summary>
@@ -59,10 +68,18 @@ public sealed record TowerSources(string? ImageWeights, DistilBertSource? Distil
         ArgumentNullException.ThrowIfNull(parameters);
         var problems = new List<JobProblem>();
         var text = parameters.TextEncoder == TextTowerRegistry.DistilBert ? ResolveDistilBert(parameters.Pretrained.Text, weightsDirectory, Online(downloads), problems, weightsFromCheckpoint: true) : null;
+        // An ONNX tower's file holds its structure as well as its weights, so it is needed to resume too.
+        var (onnxImage, onnxText) = ResolveOnnx(parameters, weightsDirectory, problems);
         return problems.Count == 0
-            ? new TowerSources(null, text) { ImageWeightsFromCheckpoint = ImageStartsFromWeights(parameters) }
+            ? new TowerSources(null, text) { ImageWeightsFromCheckpoint = parameters.OnnxImageTower is null && ImageStartsFromWeights(parameters), OnnxImage = onnxImage, OnnxText = onnxText }
             : throw new InvalidJobException(problems);
     }
+
+    private static (OnnxTowerFiles? Image, OnnxTowerFiles? Text) ResolveOnnx(JobParameters parameters, string? weightsDirectory, List<JobProblem> problems) =>
+    (
+        parameters.OnnxImageTower is { } image ? OnnxTowerFiles.Resolve(parameters.Encoder, image, parameters, weightsDirectory, problems) : null,
+        parameters.OnnxTextTower is { } text ? OnnxTowerFiles.Resolve(parameters.TextEncoder, text, parameters, weightsDirectory, problems) : null
+    );
 
     private static bool ImageStartsFromWeights(JobParameters parameters) => parameters.Pretrained.Image.Kind switch
     {

@@ -33,6 +33,12 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         var sources = resuming
             ? TowerSources.ResolveForCheckpoint(parameters, options.WeightsDirectory, downloads)
             : TowerSources.Resolve(parameters, options.WeightsDirectory, downloads);
+        foreach (var onnx in new[] { sources.OnnxImage, sources.OnnxText }.OfType<OnnxTowerFiles>())
+        {
+            // The checksum of the file used, which the job's definition may not have named.
+            options.Log($"{onnx.Name}: ONNX model {onnx.Graph.Origin} (sha256 {onnx.Sha256})");
+        }
+
         TorchRuntime.Prepare(options.Log, parameters.Encoder);
         Directory.CreateDirectory(options.OutputDirectory);
         var device = ChooseDevice();
@@ -129,17 +135,15 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
     {
         ArgumentNullException.ThrowIfNull(parameters);
         sources ??= TowerSources.Scratch;
-        var entry = ImageTowerRegistry.Get(parameters.Encoder);
-        var imageTower = WeightsFor("pretrained." + PretrainedWeights.ImageTower, () => sources switch
-        {
-            { ImageWeights: { } path } => entry.CreateFromWeights(path),
-            { ImageWeightsFromCheckpoint: true } => entry.CreateForCheckpoint(),
-            _ => entry.Create(),
-        });
+        var imageTower = parameters.OnnxImageTower is null
+            ? WeightsFor("pretrained." + PretrainedWeights.ImageTower, () => CreateImageTower(parameters.Encoder, sources))
+            : new OnnxImageTower(sources.OnnxImage ?? throw MissingOnnxFiles(parameters.Encoder), parameters.ImageSize);
         TextTower textTower;
         try
         {
-            textTower = WeightsFor("pretrained." + PretrainedWeights.TextTower, () => TextTowerRegistry.Create(parameters, tokenizer, sources.DistilBert));
+            textTower = parameters.OnnxTextTower is null
+                ? WeightsFor("pretrained." + PretrainedWeights.TextTower, () => TextTowerRegistry.Create(parameters, tokenizer, sources.DistilBert))
+                : new OnnxTextTower(sources.OnnxText ?? throw MissingOnnxFiles(parameters.TextEncoder));
         }
         catch
         {
@@ -164,6 +168,20 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
 
         return model;
     }
+
+    private static ImageTower CreateImageTower(string encoder, TowerSources sources)
+    {
+        var entry = ImageTowerRegistry.Get(encoder);
+        return sources switch
+        {
+            { ImageWeights: { } path } => entry.CreateFromWeights(path),
+            { ImageWeightsFromCheckpoint: true } => entry.CreateForCheckpoint(),
+            _ => entry.Create(),
+        };
+    }
+
+    private static InvalidOperationException MissingOnnxFiles(string tower) =>
+        new($"{tower} is an ONNX tower: resolve its files with TowerSources.Resolve and pass them to BuildModel");
 
     /// <summary>A weight file that cannot go into its tower fails the job as invalid (permanently), naming the field.</summary>
     private static T WeightsFor<T>(string field, Func<T> create)

@@ -24,7 +24,13 @@ public static class JobValidator
             }
         }
 
-        if (ImageTowerRegistry.TryGet(p.Encoder, out var encoder))
+        if (p.OnnxImageTower is { } onnxImage)
+        {
+            Require(onnxImage.IsImage, "encoder", $"{p.Encoder} is an ONNX {onnxImage.Kind} tower, not an image tower");
+            var minimum = OnnxTowerCatalog.MinimumImageSize(p.Encoder) ?? 1;
+            Require(p.ImageSize >= minimum, "image_size", $"{p.ImageSize} is below {p.Encoder}'s minimum of {minimum} px");
+        }
+        else if (ImageTowerRegistry.TryGet(p.Encoder, out var encoder))
         {
             Require(p.ImageSize >= encoder.MinImageSize, "image_size", $"{p.ImageSize} is below {p.Encoder}'s minimum of {encoder.MinImageSize} px");
         }
@@ -33,7 +39,8 @@ public static class JobValidator
             problems.Add(new JobProblem("encoder", $"unknown encoder '{p.Encoder}'; known: {string.Join(", ", ImageTowerRegistry.Names)}"));
         }
 
-        Require(TextTowerRegistry.Names.Contains(p.TextEncoder), "text_encoder", $"unknown text_encoder '{p.TextEncoder}'; known: {string.Join(", ", TextTowerRegistry.Names)}");
+        Require(p.OnnxTextTower is null || p.OnnxTextTower.IsText, "text_encoder", $"{p.TextEncoder} is an ONNX {p.OnnxTextTower?.Kind} tower, not a text tower");
+        Require(p.OnnxTextTower is not null || TextTowerRegistry.Names.Contains(p.TextEncoder), "text_encoder", $"unknown text_encoder '{p.TextEncoder}'; known: {string.Join(", ", TextTowerRegistry.Names)}");
         Require(p.Loss is "study" or "infonce", "loss", $"unknown loss '{p.Loss}'; known: study, infonce");
         Require(p.BatchSize >= 2, "batch_size", $"{p.BatchSize} is too small: a contrastive batch needs at least 2 pairs");
         Require(p.NumWorkers >= 0, "num_workers", "must be 0 or more");
@@ -54,7 +61,7 @@ public static class JobValidator
         Require(p.TextHeads >= 1, "text_heads", "must be at least 1");
         Require(p.TextWidth >= 1 && p.TextHeads >= 1 && p.TextWidth % p.TextHeads == 0, "text_width", $"{p.TextWidth} must be a positive multiple of text_heads ({p.TextHeads})");
         // The spec parser refuses these already; jobs built in code (tests, tools) are held to the same rule here.
-        problems.AddRange(p.Pretrained.ProblemsFor(p.Encoder, p.TextEncoder).Select(x => new JobProblem(x.Field, x.Message)));
+        problems.AddRange(p.Pretrained.ProblemsFor(p).Select(x => new JobProblem(x.Field, x.Message)));
 
         Require(DatasetSpec.KnownFormats.Contains(d.Format), "dataset.format", $"unknown format '{d.Format}'; supported: {string.Join(", ", DatasetSpec.KnownFormats)}");
         Require(d.ValFraction is > 0 and < 1, "dataset.val_fraction", "must lie strictly between 0 and 1");

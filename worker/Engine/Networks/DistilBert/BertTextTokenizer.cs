@@ -20,7 +20,8 @@ public sealed class BertTextTokenizer
 {
     private readonly BertTokenizer tokenizer;
 
-    public BertTextTokenizer(string vocabularyPath, int maxLength = 128)
+    // lowercase: lower-case and strip accents first, as uncased vocabularies expect (false for cased ones).
+    public BertTextTokenizer(string vocabularyPath, int maxLength = 128, bool lowercase = true)
     {
         if (!File.Exists(vocabularyPath))
         {
@@ -28,7 +29,7 @@ public sealed class BertTextTokenizer
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 2);
-        tokenizer = BertTokenizer.Create(vocabularyPath, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
+        tokenizer = BertTokenizer.Create(vocabularyPath, new BertOptions { LowerCaseBeforeTokenization = lowercase, RemoveNonSpacingMarks = lowercase });
         MaxLength = maxLength;
         // vocab.txt holds one token per line, its id the line number; BertTokenizer does not expose the count.
         VocabularySize = File.ReadLines(vocabularyPath).Count();
