@@ -13,7 +13,7 @@ namespace Orchestrator.Worker.Commands;
 /// fp32 matmul rate, then the training-step time with the real data pipeline against pre-loaded tensors
 /// (`none` skips it, for scripts that alternate encoders with a reference).
 /// `bench --decode …` measures image decoding instead (<see cref="DecodeBenchCommand"/>).
-/// `bench --onnx FILE [--onnx-reference resnet18] [--rounds 7]` times training steps of an imported ONNX image
+/// `bench --onnx FILE [--onnx-reference resnet18] [--onnx-rounds 7]` times training steps of an imported ONNX image
 /// model against a built-in torchvision port, alternating, and prints the ratio of the medians.
 /// </summary>
 public static class BenchCommand
@@ -33,7 +33,7 @@ public static class BenchCommand
         var workers = new Option<int>("--workers") { Description = "data pipeline workers", DefaultValueFactory = _ => 4 };
         var onnx = new Option<string?>("--onnx") { Description = "an ONNX image model to time in training against --onnx-reference (e.g. from infra/onnx/export_torchvision_resnet18.py --with-weights)" };
         var onnxReference = new Option<string>("--onnx-reference") { Description = "built-in torchvision port the ONNX model is compared with", DefaultValueFactory = _ => "resnet18" };
-        var rounds = new Option<int>("--rounds") { Description = "with --onnx: alternating rounds of --steps steps per model; medians are compared", DefaultValueFactory = _ => 7 };
+        var rounds = new Option<int>("--onnx-rounds") { Description = "with --onnx: alternating rounds of --steps steps per model; medians are compared", DefaultValueFactory = _ => 7 };
         var decode = new DecodeBenchCommand();
         var command = new Command(Name, "Time training and inference of each image tower against the machine's matmul rate, then the data pipeline.\n" +
                                         "With --decode, time image decoding against djpeg instead.\n" +

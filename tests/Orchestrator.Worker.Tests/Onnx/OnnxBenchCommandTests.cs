@@ -17,7 +17,7 @@ public sealed class OnnxBenchCommandTests
         {
             using var output = new StringWriter();
             using var error = new StringWriter();
-            var code = BenchCommand.Run(["--onnx", path, "--batch", "2", "--size", "32", "--steps", "1", "--rounds", "2", "--threads", "1"], output, error);
+            var code = BenchCommand.Run(["--onnx", path, "--batch", "2", "--size", "32", "--steps", "1", "--onnx-rounds", "2", "--threads", "1"], output, error);
             Assert.True(code == 0, error.ToString());
             Assert.Contains("round 2/2", output.ToString(), StringComparison.Ordinal);
             Assert.Matches(@"ratio \d+\.\d{3}", output.ToString());
