@@ -43,6 +43,12 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, Tensor, (Tensor Image,
 
     public Tensor EncodeTexts(Tensor ids, Tensor attentionMask) => text_projection.call(text_tower.call(ids, attentionMask));
 
+    /// <summary>The image head alone, on features the image tower computed earlier (frozen towers).</summary>
+    public Tensor ProjectImageFeatures(Tensor features) => image_projection.call(features);
+
+    /// <summary>The text head alone, on features the text tower computed earlier (frozen towers).</summary>
+    public Tensor ProjectTextFeatures(Tensor features) => text_projection.call(features);
+
     public override (Tensor Image, Tensor Text) forward(Tensor images, Tensor ids, Tensor attentionMask) =>
         (EncodeImages(images), EncodeTexts(ids, attentionMask));
 }

@@ -21,21 +21,46 @@ public static class RetrievalEvaluator
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(assembler);
+        return Evaluate(
+            model,
+            assembler.Samples,
+            images,
+            samples,
+            chunk => model.EncodeImages(assembler.ImagesOf(chunk).to(device)),
+            chunk =>
+            {
+                var (ids, mask) = assembler.TokensOf(chunk);
+                return model.EncodeTexts(ids.to(device), mask.to(device));
+            });
+    }
+
+    /// <summary>As above for a model whose frozen towers' outputs were computed once: only its heads run.</summary>
+    public static RetrievalMetrics Evaluate(ClipModel model, FrozenTowerFeatures features, IReadOnlyList<TokenizedSample> allSamples, IReadOnlyList<int> images, IReadOnlyList<int> samples)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(features);
+        return Evaluate(
+            model,
+            allSamples,
+            images,
+            samples,
+            chunk => model.ProjectImageFeatures(features.ImagesOf(chunk)),
+            chunk => model.ProjectTextFeatures(features.TextsOf(chunk)));
+    }
+
+    private static RetrievalMetrics Evaluate(
+        ClipModel model, IReadOnlyList<TokenizedSample> allSamples, IReadOnlyList<int> images, IReadOnlyList<int> samples, Func<int[], Tensor> embedImages, Func<int[], Tensor> embedTexts)
+    {
+        ArgumentNullException.ThrowIfNull(allSamples);
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(samples);
         model.eval();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var imageEmbeddings = cat(images.Chunk(EncodeBatch)
-            .Select(chunk => model.EncodeImages(assembler.ImagesOf(chunk).to(device)).cpu()).ToArray(), 0);
-        var textEmbeddings = cat(samples.Chunk(EncodeBatch)
-            .Select(chunk =>
-            {
-                var (ids, mask) = assembler.TokensOf(chunk);
-                return model.EncodeTexts(ids.to(device), mask.to(device)).cpu();
-            }).ToArray(), 0);
+        var imageEmbeddings = cat(images.Chunk(EncodeBatch).Select(chunk => embedImages(chunk).cpu()).ToArray(), 0);
+        var textEmbeddings = cat(samples.Chunk(EncodeBatch).Select(chunk => embedTexts(chunk).cpu()).ToArray(), 0);
         var row = images.Select((image, i) => (image, i)).ToDictionary(p => p.image, p => p.i);
-        var owners = samples.Select(s => row[assembler.Samples[s].Image]).ToArray();
+        var owners = samples.Select(s => row[allSamples[s].Image]).ToArray();
         return RetrievalMetrics.Compute(imageEmbeddings, textEmbeddings, owners);
     }
 }

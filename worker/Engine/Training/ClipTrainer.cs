@@ -74,9 +74,18 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         }
 
         var lastEpoch = Math.Min(parameters.Epochs, options.StopAfterEpochs ?? parameters.Epochs);
+        using var frozen = parameters.Trainable || !options.CacheFrozenFeatures || history.Count >= lastEpoch ? null : FrozenTowerFeatures.Compute(model, data, device, options.Log);
+        var extractionSeconds = frozen?.Elapsed.TotalSeconds ?? 0;
         for (var epoch = history.Count + 1; epoch <= lastEpoch; epoch++)
         {
-            var summary = RunEpoch(epoch, model, optimizer, data, device, cancellationToken);
+            var summary = RunEpoch(epoch, model, optimizer, data, frozen, device, cancellationToken);
+            if (extractionSeconds > 0)
+            {
+                // The features are part of the training work: their time counts in the first epoch that used them.
+                summary = summary with { TrainSeconds = summary.TrainSeconds + extractionSeconds, TrainImagesPerSecond = summary.TrainImagesPerSecond * summary.TrainSeconds / (summary.TrainSeconds + extractionSeconds) };
+                extractionSeconds = 0;
+            }
+
             scheduler.Step(summary.ValLoss, optimizer);
             history.Add(summary);
             var isBest = summary.ValLoss < bestValLoss;
@@ -222,7 +231,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
 
     private long StepsPerEpoch(JobData data) => data.TrainSamples.Count / parameters.BatchSize;
 
-    private EpochSummary RunEpoch(int epoch, ClipModel model, optim.Optimizer optimizer, JobData data, Device device, CancellationToken cancellationToken)
+    private EpochSummary RunEpoch(int epoch, ClipModel model, optim.Optimizer optimizer, JobData data, FrozenTowerFeatures? frozen, Device device, CancellationToken cancellationToken)
     {
         model.train();
         if (!parameters.Trainable)
@@ -237,21 +246,17 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         var windowStarted = started;
         long images = 0, windowImages = 0, step = 0;
         var lossSum = 0.0;
-        foreach (var batch in BatchPrefetcher.Prefetch(data.Assembler, batches, Math.Max(2, parameters.NumWorkers), cancellationToken))
+        foreach (var (value, pairs) in TrainingSteps(model, optimizer, data, frozen, batches, device, cancellationToken))
         {
-            using (batch)
+            step++;
+            if (!float.IsFinite(value))
             {
-                var value = TrainingStep.Run(model, optimizer, batch, device);
-                step++;
-                if (!float.IsFinite(value))
-                {
-                    throw new TrainingDivergedException(epoch, step, value);
-                }
-
-                lossSum += value;
-                images += batch.Count;
-                windowImages += batch.Count;
+                throw new TrainingDivergedException(epoch, step, value);
             }
+
+            lossSum += value;
+            images += pairs;
+            windowImages += pairs;
 
             if (step % options.ProgressEvery == 0 || step == batches.Count)
             {
@@ -269,7 +274,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
 
         var trainSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var valStarted = Stopwatch.GetTimestamp();
-        var (valLoss, retrieval) = Evaluate(model, data, device);
+        var (valLoss, retrieval) = Evaluate(model, data, frozen, device);
         var valSeconds = Stopwatch.GetElapsedTime(valStarted).TotalSeconds;
         return new EpochSummary(
             epoch, lossSum / Math.Max(1, step), valLoss, trainSeconds, valSeconds, images / trainSeconds,
@@ -287,7 +292,31 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         return order.Chunk(parameters.BatchSize).Where(b => b.Length >= 2).ToList();
     }
 
-    private (double Loss, RetrievalMetrics Retrieval) Evaluate(ClipModel model, JobData data, Device device)
+    /// <summary>The epoch's steps, each with its loss and pair count: on batches assembled in the background, or on frozen features.</summary>
+    private IEnumerable<(float Loss, long Pairs)> TrainingSteps(
+        ClipModel model, optim.Optimizer optimizer, JobData data, FrozenTowerFeatures? frozen, List<int[]> batches, Device device, CancellationToken cancellationToken)
+    {
+        if (frozen is not null)
+        {
+            foreach (var batch in batches)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return (TrainingStep.RunOnFeatures(model, optimizer, frozen, batch), batch.Length);
+            }
+
+            yield break;
+        }
+
+        foreach (var batch in BatchPrefetcher.Prefetch(data.Assembler, batches, Math.Max(2, parameters.NumWorkers), cancellationToken))
+        {
+            using (batch)
+            {
+                yield return (TrainingStep.Run(model, optimizer, batch, device), batch.Count);
+            }
+        }
+    }
+
+    private (double Loss, RetrievalMetrics Retrieval) Evaluate(ClipModel model, JobData data, FrozenTowerFeatures? frozen, Device device)
     {
         model.eval();
         using var noGrad = no_grad();
@@ -296,18 +325,31 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         // Validation loss over held-out pairs in training-sized batches, so it is comparable with the training loss.
         var valBatches = data.ValSamples.Chunk(parameters.BatchSize).Where(b => b.Length >= 2).ToList();
         var lossSum = 0.0;
-        foreach (var batch in BatchPrefetcher.Prefetch(data.Assembler, valBatches, 2))
+        if (frozen is not null)
         {
-            using (batch)
-            using (var step = NewDisposeScope())
+            foreach (var batch in valBatches)
             {
-                var (image, text) = model.call(batch.Images.to(device), batch.Ids.to(device), batch.Mask.to(device));
-                lossSum += model.Loss.call(image, text).item<float>();
+                using var step = NewDisposeScope();
+                lossSum += model.Loss.call(model.ProjectImageFeatures(frozen.ImagesOfSamples(batch)), model.ProjectTextFeatures(frozen.TextsOf(batch))).item<float>();
+            }
+        }
+        else
+        {
+            foreach (var batch in BatchPrefetcher.Prefetch(data.Assembler, valBatches, 2))
+            {
+                using (batch)
+                using (var step = NewDisposeScope())
+                {
+                    var (image, text) = model.call(batch.Images.to(device), batch.Ids.to(device), batch.Mask.to(device));
+                    lossSum += model.Loss.call(image, text).item<float>();
+                }
             }
         }
 
         // Retrieval: every held-out image once, every held-out caption.
-        var retrieval = RetrievalEvaluator.Evaluate(model, data.Assembler, data.Split.ValImages, data.ValSamples, device);
+        var retrieval = frozen is null
+            ? RetrievalEvaluator.Evaluate(model, data.Assembler, data.Split.ValImages, data.ValSamples, device)
+            : RetrievalEvaluator.Evaluate(model, frozen, data.Assembler.Samples, data.Split.ValImages, data.ValSamples);
         return (lossSum / Math.Max(1, valBatches.Count), retrieval);
     }
 

@@ -30,6 +30,13 @@ public sealed record TrainingOptions(string OutputDirectory)
     /// <summary>Timed forward calls of the efficiency probe (after warm-up).</summary>
     public int EfficiencyRuns { get; init; } = 5;
 
+    /// <summary>
+    /// With frozen towers, compute their outputs once and train the heads on them (the default); false runs the towers
+    /// on every batch as trainable towers do: slower by the towers' whole forward pass, kept as the reference the
+    /// cache is tested against.
+    /// </summary>
+    public bool CacheFrozenFeatures { get; init; } = true;
+
     /// <summary>Where decoded images of file datasets are cached; null: <see cref="Orchestrator.Worker.Engine.Data.Images.DecodedImageCache.DefaultDirectory"/>.</summary>
     public string? ImageCacheDirectory { get; init; }
 

@@ -15,7 +15,23 @@ public static class TrainingStep
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
         var (image, text) = model.call(batch.Images.to(device), batch.Ids.to(device), batch.Mask.to(device));
-        var loss = model.Loss.call(image, text);
+        return Optimise(optimizer, model.Loss.call(image, text));
+    }
+
+    /// <summary>The step of a model with frozen towers: only the heads (and the loss's scale) see the captions <paramref name="samples"/>.</summary>
+    public static float RunOnFeatures(ClipModel model, optim.Optimizer optimizer, FrozenTowerFeatures features, IReadOnlyList<int> samples)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(features);
+        using var scope = NewDisposeScope();
+        var image = model.ProjectImageFeatures(features.ImagesOfSamples(samples));
+        var text = model.ProjectTextFeatures(features.TextsOf(samples));
+        return Optimise(optimizer, model.Loss.call(image, text));
+    }
+
+    private static float Optimise(optim.Optimizer optimizer, Tensor loss)
+    {
         var value = loss.item<float>();
         if (float.IsFinite(value))
         {
