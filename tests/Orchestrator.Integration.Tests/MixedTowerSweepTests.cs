@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Configuration;
 using Orchestrator.Testing;
@@ -66,6 +67,15 @@ public sealed class MixedTowerSweepTests(ITestOutputHelper output)
         // Same text tower and heads on both: the totals differ by the image towers alone (and the heads' input width, 512 for both).
         Assert.Equal(OnnxResNet18Parameters - BuiltInResNet18Parameters,
             (long)(rows["resnet18-onnx"].Metrics["params_total"].Mean - rows["resnet18"].Metrics["params_total"].Mean));
+
+        // What `orch results` prints from the same call: one line per encoder with its image tower's size.
+        var printed = await OrchProcess.RunAsync(
+            ["results", sweepId.ToString(CultureInfo.InvariantCulture), "--coordinator", bed.Address.ToString().TrimEnd('/'), "--token", AgentTestBed.ClientToken], bed.Root);
+        Assert.True(printed.ExitCode == 0, $"orch results: exit {printed.ExitCode}{Environment.NewLine}{printed.Output}{printed.Error}");
+        output.WriteLine(printed.Output);
+        var lines = printed.Output.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("resnet18 ", StringComparison.Ordinal) && l.Contains("11,176,512", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("resnet18-onnx ", StringComparison.Ordinal) && l.Contains("15,897,152", StringComparison.Ordinal));
         output.WriteLine($"test took {clock.Elapsed.TotalSeconds:F1} s");
     }
 
