@@ -35,6 +35,7 @@ public sealed class MixedTowerSweepTests(ITestOutputHelper output)
         var weights = Path.Combine(bed.Root, "weights");
         StageOnnxResNet18(weights);
         WriteRandomResNet18(weights);
+        // Offline: nothing is downloaded, so a job whose tower did not find its file here fails instead of succeeding.
         bed.StartWorker("mixed", environment: new Dictionary<string, string>
         {
             [EnvironmentVariables.WeightsDirectory] = weights,
