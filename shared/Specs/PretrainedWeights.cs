@@ -34,7 +34,7 @@ public sealed record PretrainedWeights(TowerWeights Image, TowerWeights Text)
 
     /// <summary>
     /// Requests these towers cannot honour, as (field under `parameters`, message): explicit weights for a
-    /// tower that has none, or for an ONNX tower (which always starts from its model file's weights). Shared by
+    /// tower that has none, or a weight file for an ONNX tower (which always starts from its model file's weights). Shared by
     /// the spec parser and the training engine so both refuse the same jobs.
     /// </summary>
     public IEnumerable<(string Field, string Message)> ProblemsFor(JobParameters parameters)
@@ -49,9 +49,11 @@ public sealed record PretrainedWeights(TowerWeights Image, TowerWeights Text)
     public IEnumerable<(string Field, string Message)> ProblemsFor(string encoder, string textEncoder) =>
         new[] { ImageProblem(encoder), TextProblem(textEncoder) }.OfType<(string, string)>();
 
+    // `true` asks for the tower's published weights, which for an ONNX tower are its model file's: granted, so a
+    // sweep mixing ONNX and built-in towers can ask for `{image: true}`. A file of weights cannot go into a graph.
     private static (string Field, string Message)? OnnxProblem(string tower, string side, TowerWeights weights) =>
-        weights.IsExplicit
-            ? ($"pretrained.{side}", $"{tower} is an ONNX tower: it always starts from the weights in its model file; leave {side} out of pretrained")
+        weights.Kind == TowerWeightsKind.File
+            ? ($"pretrained.{side}", $"{tower} is an ONNX tower: it always starts from the weights in its model file; leave {side} out of pretrained or set it to true")
             : null;
 
     private (string Field, string Message)? ImageProblem(string encoder) =>

@@ -221,7 +221,7 @@ public sealed class OnnxTowerSpecTests
     }
 
     [Fact]
-    public void Pretrained_weights_for_an_onnx_tower_are_refused_but_false_is_accepted()
+    public void A_weight_file_for_an_onnx_tower_is_refused_but_true_and_false_are_accepted()
     {
         var problem = Assert.Single(Problems(
             "name: s\ndataset: {format: synthetic}\nencoders: [resnet18-onnx]\nparameters: {text_encoder: small-transformer, pretrained: {image: /w/r18.pth}}\n"));
@@ -231,6 +231,12 @@ public sealed class OnnxTowerSpecTests
         var job = SweepSpecParser.ParseSingleJob(
             "name: s\ndataset: {format: synthetic}\nencoders: [resnet18-onnx]\nparameters: {text_encoder: all-minilm-l6-v2, pretrained: false, trainable: false}\n");
         Assert.False(job.Parameters.Trainable);
+
+        // `true` asks for published weights, which an ONNX tower's are: a sweep can ask for them next to a built-in tower.
+        var mixed = SweepSpecParser.Parse(
+            "name: s\ndataset: {format: synthetic}\nencoders: [resnet18, resnet18-onnx]\nparameters: {text_encoder: small-transformer, pretrained: {image: true, text: false}}\n");
+        Assert.Equal(["resnet18", "resnet18-onnx"], mixed.Jobs.Select(j => j.Parameters.Encoder));
+        Assert.All(mixed.Jobs, j => Assert.Equal(TowerWeightsKind.Published, j.Parameters.Pretrained.Image.Kind));
     }
 
     [Fact]
