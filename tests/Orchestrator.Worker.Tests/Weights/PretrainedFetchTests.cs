@@ -143,24 +143,6 @@ public sealed class PretrainedFetchTests(Xunit.Abstractions.ITestOutputHelper co
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"{clock.Elapsed}");
     }
 
-    private async Task<(int Code, string Output)> RunWorkerAsync()
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "orch-worker.dll"), "weights", "fetch", "hf:org/bert", "--weights-dir", WeightsDirectory, "--hf-url", server.BaseUrl.ToString() })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
+    private Task<(int Code, string Output)> RunWorkerAsync() =>
+        WorkerChildProcess.RunAsync(["weights", "fetch", "hf:org/bert", "--weights-dir", WeightsDirectory, "--hf-url", server.BaseUrl.ToString()]);
 }
