@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Google.Protobuf;
 using Orchestrator.Worker.Engine.Onnx;
-using Orchestrator.Worker.Engine.Onnx.Format;
 using Orchestrator.Worker.Engine.Towers;
+using Orchestrator.Worker.Tests.Onnx.Support;
 using TorchSharp;
 using Xunit.Abstractions;
+using static Orchestrator.Worker.Tests.Onnx.Support.OnnxAttribute;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Tests.Onnx;
@@ -28,16 +28,16 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
         using var b = randn(4);
         using var fcW = randn(5, 4);
         using var fcB = randn(5);
-        var graph = Model(
-            11,
-            [Input("image", TensorProto.Types.DataType.Float, 1, 3, 8, 8)],
-            ["logits"],
-            [Initializer("conv.weight", w), Initializer("conv/bias:0", b), Initializer("fc.weight", fcW), Initializer("fc.bias", fcB)],
-            Node("Conv", ["image", "conv.weight", "conv/bias:0"], ["c"], Ints("pads", 1, 0, 0, 1), Ints("strides", 2, 2)),
-            Node("Relu", ["c"], ["r"]),
-            Node("GlobalAveragePool", ["r"], ["g"]),
-            Node("Flatten", ["g"], ["f"]),
-            Node("Gemm", ["f", "fc.weight", "fc.bias"], ["logits"], Int("transB", 1)));
+        var graph = Graph(11)
+            .Input("image", 1, 3, 8, 8)
+            .Output("logits")
+            .Floats("conv.weight", w).Floats("conv/bias:0", b).Floats("fc.weight", fcW).Floats("fc.bias", fcB)
+            .Node("Conv", "image, conv.weight, conv/bias:0", "c", Ints("pads", 1, 0, 0, 1), Ints("strides", 2, 2))
+            .Node("Relu", "c", "r")
+            .Node("GlobalAveragePool", "r", "g")
+            .Node("Flatten", "g", "f")
+            .Node("Gemm", "f, fc.weight, fc.bias", "logits", Int("transB", 1))
+            .Parse();
         using var module = new OnnxModule("net", graph);
         using var x = randn(2, 3, 8, 8);
         var actual = module.call([x])[0];
@@ -58,13 +58,13 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     {
         manual_seed(3);
         using var w = randn(2, 2, 3, 3);
-        var graph = Model(
-            11,
-            [Input("x", TensorProto.Types.DataType.Float, null, 2, 5, 6)],
-            ["c", "m"],
-            [Initializer("w", w)],
-            Node("Conv", ["x", "w"], ["c"], Ints("pads", 1, 1, 0, 0)),
-            Node("MaxPool", ["x"], ["m"], Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 0, 0)));
+        var graph = Graph(11)
+            .Input("x", null, 2, 5, 6)
+            .Output("c", "m")
+            .Floats("w", w)
+            .Node("Conv", "x, w", "c", Ints("pads", 1, 1, 0, 0))
+            .Node("MaxPool", "x", "m", Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 0, 0))
+            .Parse();
         using var module = new OnnxModule("crop", graph);
         using var x = randn(1, 2, 5, 6);
         var outputs = module.call([x]);
@@ -80,22 +80,22 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     [Fact]
     public void Slicing_splitting_padding_and_pooling_follow_onnx_semantics()
     {
-        var graph = Model(
-            13,
-            [Input("x", TensorProto.Types.DataType.Float, 1, 1, 4, 4)],
-            ["reversed", "second_half", "reflected", "clipped", "pooled", "tiled", "range"],
-            [IntInitializer("starts", -1), IntInitializer("ends", long.MinValue), IntInitializer("axes", 3), IntInitializer("steps", -2),
-             IntInitializer("split", 2, 2), IntInitializer("pads", 0, 0, 1, 1, 0, 0, 1, 1), IntInitializer("axis0", 0), IntInitializer("repeats", 1, 1, 1, 2),
-             FloatInitializer("low", 0f), FloatInitializer("high", 6f), IntInitializer("r0", 1), IntInitializer("r1", 7), IntInitializer("r2", 3)],
-            Node("Slice", ["x", "starts", "ends", "axes", "steps"], ["reversed"]),
-            Node("Split", ["x", "split"], ["first_half", "split_rest"], Int("axis", 2)),
-            Node("Squeeze", ["split_rest", "axis0"], ["squeezed"]),
-            Node("Unsqueeze", ["squeezed", "axis0"], ["second_half"]),
-            Node("Pad", ["x", "pads"], ["reflected"], String("mode", "reflect")),
-            Node("Clip", ["x", "low", "high"], ["clipped"]),
-            Node("AveragePool", ["x"], ["pooled"], Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Ints("pads", 0, 0, 1, 1)),
-            Node("Tile", ["x", "repeats"], ["tiled"]),
-            Node("Range", ["r0", "r1", "r2"], ["range"]));
+        var graph = Graph(13)
+            .Input("x", 1, 1, 4, 4)
+            .Output("reversed", "second_half", "reflected", "clipped", "pooled", "tiled", "range")
+            .Longs("starts", -1).Longs("ends", long.MinValue).Longs("axes", 3).Longs("steps", -2)
+            .Longs("split", 2, 2).Longs("pads", 0, 0, 1, 1, 0, 0, 1, 1).Longs("axis0", 0).Longs("repeats", 1, 1, 1, 2)
+            .FloatScalar("low", 0f).FloatScalar("high", 6f).Longs("r0", 1).Longs("r1", 7).Longs("r2", 3)
+            .Node("Slice", "x, starts, ends, axes, steps", "reversed")
+            .Node("Split", "x, split", "first_half, split_rest", Int("axis", 2))
+            .Node("Squeeze", "split_rest, axis0", "squeezed")
+            .Node("Unsqueeze", "squeezed, axis0", "second_half")
+            .Node("Pad", "x, pads", "reflected", String("mode", "reflect"))
+            .Node("Clip", "x, low, high", "clipped")
+            .Node("AveragePool", "x", "pooled", Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Ints("pads", 0, 0, 1, 1))
+            .Node("Tile", "x, repeats", "tiled")
+            .Node("Range", "r0, r1, r2", "range")
+            .Parse();
         using var module = new OnnxModule("ops", graph);
         using var x = arange(16f).reshape(1, 1, 4, 4).sub(3f);
         var y = module.call([x]);
@@ -118,25 +118,25 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
         using var gamma = randn(6);
         using var beta = randn(6);
         using var wq = randn(6, 6);
-        var graph = Model(
-            13,
-            [Input("ids", TensorProto.Types.DataType.Int64, null, null)],
-            ["out"],
-            [Initializer("emb", table), Initializer("gamma", gamma), Initializer("beta", beta), Initializer("wq", wq), IntInitializer("heads", 0, 0, 2, 3)],
-            Node("Gather", ["emb", "ids"], ["e"]),
-            Node("LayerNormalization", ["e", "gamma", "beta"], ["n"], Float("epsilon", 1e-12f)),
-            Node("MatMul", ["n", "wq"], ["q"]),
-            Node("Reshape", ["q", "heads"], ["qh"]),
-            Node("Transpose", ["qh"], ["qt"], Ints("perm", 0, 2, 1, 3)),
-            Node("Transpose", ["qh"], ["kt"], Ints("perm", 0, 2, 3, 1)),
-            Node("MatMul", ["qt", "kt"], ["scores"]),
-            Node("Softmax", ["scores"], ["p"], Int("axis", -1)),
-            Node("Shape", ["ids"], ["ids_shape"]),
-            Node("Constant", [], ["zero"], Tensor("value", tensor(new long[] { 0 }))),
-            Node("Gather", ["ids_shape", "zero"], ["batch"], Int("axis", 0)),
-            Node("Constant", [], ["minus1"], Tensor("value", tensor(new long[] { -1 }))),
-            Node("Concat", ["batch", "minus1"], ["flat_shape"], Int("axis", 0)),
-            Node("Reshape", ["p", "flat_shape"], ["out"]));
+        var graph = Graph(13)
+            .LongInput("ids", null, null)
+            .Output("out")
+            .Floats("emb", table).Floats("gamma", gamma).Floats("beta", beta).Floats("wq", wq).Longs("heads", 0, 0, 2, 3)
+            .Node("Gather", "emb, ids", "e")
+            .Node("LayerNormalization", "e, gamma, beta", "n", Float("epsilon", 1e-12f))
+            .Node("MatMul", "n, wq", "q")
+            .Node("Reshape", "q, heads", "qh")
+            .Node("Transpose", "qh", "qt", Ints("perm", 0, 2, 1, 3))
+            .Node("Transpose", "qh", "kt", Ints("perm", 0, 2, 3, 1))
+            .Node("MatMul", "qt, kt", "scores")
+            .Node("Softmax", "scores", "p", Int("axis", -1))
+            .Node("Shape", "ids", "ids_shape")
+            .Node("Constant", "", "zero", LongTensor(0))
+            .Node("Gather", "ids_shape, zero", "batch", Int("axis", 0))
+            .Node("Constant", "", "minus1", LongTensor(-1))
+            .Node("Concat", "batch, minus1", "flat_shape", Int("axis", 0))
+            .Node("Reshape", "p, flat_shape", "out")
+            .Parse();
         using var module = new OnnxModule("bert", graph);
         using var ids = tensor(new long[] { 1, 2, 3, 9, 0, 4, 4, 5 }, [2, 4]);
         var actual = module.call([ids])[0];
@@ -159,13 +159,13 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
         using var bias = tensor(new float[] { 0f, 1f });
         using var mean = zeros(2);
         using var variance = ones(2);
-        var graph = Model(
-            7,
+        var graph = Graph(7)
             // Older exporters also list initializers as graph inputs; they stay weights, not forward's inputs.
-            [Input("x", TensorProto.Types.DataType.Float, null, 2, 3, 3), Input("s", TensorProto.Types.DataType.Float, 2)],
-            ["y"],
-            [Initializer("s", scale), Initializer("b", bias), Initializer("m", mean), Initializer("v", variance)],
-            Node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], Float("epsilon", 1e-5f), Float("momentum", 0.75f), Int("spatial", 1)));
+            .Input("x", null, 2, 3, 3).Input("s", 2)
+            .Output("y")
+            .Floats("s", scale).Floats("b", bias).Floats("m", mean).Floats("v", variance)
+            .Node("BatchNormalization", "x, s, b, m, v", "y", Float("epsilon", 1e-5f), Float("momentum", 0.75f), Int("spatial", 1))
+            .Parse();
         using var module = new OnnxModule("bn", graph);
         Assert.Equal(["x"], module.InputNames);
         Assert.Equal(["x"], graph.Inputs.Select(i => i.Name));
@@ -190,8 +190,9 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     public void Float64_conversion_and_state_dict_round_trip()
     {
         using var w = randn(3, 3);
-        var graph = Model(13, [Input("x", TensorProto.Types.DataType.Float, null, 3)], ["y"], [Initializer("lin.w", w), IntInitializer("shape", 0, 3)],
-            Node("MatMul", ["x", "lin.w"], ["m"]), Node("Cast", ["m"], ["c"], Int("to", 1)), Node("Reshape", ["c", "shape"], ["y"]));
+        var graph = Graph(13).Input("x", null, 3).Output("y").Floats("lin.w", w).Longs("shape", 0, 3)
+            .Node("MatMul", "x, lin.w", "m").Node("Cast", "m", "c", Int("to", 1)).Node("Reshape", "c, shape", "y")
+            .Parse();
         using var module = new OnnxModule("m", graph);
         module.to(ScalarType.Float64);
         using var x = randn(2, 3, dtype: ScalarType.Float64);
@@ -216,8 +217,9 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     [Fact]
     public void Dropout_is_identity_in_eval_and_drops_with_its_ratio_in_training()
     {
-        var graph = Model(13, [Input("x", TensorProto.Types.DataType.Float, (long?)null)], ["y"], [FloatInitializer("ratio", 0.25f)],
-            Node("Dropout", ["x", "ratio"], ["y"]));
+        var graph = Graph(13).Input("x", (long?)null).Output("y").FloatScalar("ratio", 0.25f)
+            .Node("Dropout", "x, ratio", "y")
+            .Parse();
         using var module = new OnnxModule("dropout", graph);
         using var x = ones(10000);
         module.eval();
@@ -232,15 +234,14 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     [Fact]
     public void Every_problem_is_reported_at_construction()
     {
-        var graph = Model(
-            13,
-            [Input("x", TensorProto.Types.DataType.Float, 1, 3, 4, 4)],
-            ["y"],
-            [],
-            Node("Conv", ["x", "x"], ["c"], String("auto_pad", "SOMETIMES")),
-            Node("NonMaxSuppression", ["c"], ["n"]),
-            Node("Relu", ["ghost"], ["r"]),
-            Node("Add", ["n", "r"], ["y"]));
+        var graph = Graph(13)
+            .Input("x", 1, 3, 4, 4)
+            .Output("y")
+            .Node("Conv", "x, x", "c", String("auto_pad", "SOMETIMES"))
+            .Node("NonMaxSuppression", "c", "n")
+            .Node("Relu", "ghost", "r")
+            .Node("Add", "n, r", "y")
+            .Parse();
         var error = Assert.Throws<OnnxImportException>(() => new OnnxModule("bad", graph, ["y", "missing"]));
         Assert.Contains(error.Problems, p => p.Contains("output 'missing'", StringComparison.Ordinal));
         Assert.Contains(error.Problems, p => p.Contains("auto_pad 'SOMETIMES'", StringComparison.Ordinal));
@@ -323,71 +324,6 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
         return best;
     }
 
-    private static OnnxGraph Model(long opset, ValueInfoProto[] inputs, string[] outputs, TensorProto[] initializers, params NodeProto[] nodes)
-    {
-        var graph = new GraphProto { Name = "test" };
-        graph.Input.AddRange(inputs);
-        graph.Output.AddRange(outputs.Select(o => new ValueInfoProto { Name = o }));
-        graph.Initializer.AddRange(initializers);
-        graph.Node.AddRange(nodes);
-        var model = new ModelProto { IrVersion = 8, Graph = graph };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
-        return OnnxGraph.Parse(model.ToByteArray(), "test.onnx");
-    }
-
-    private static ValueInfoProto Input(string name, TensorProto.Types.DataType type, params long?[] dims)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.AddRange(dims.Select(d => d is null ? new TensorShapeProto.Types.Dimension { DimParam = "n" } : new TensorShapeProto.Types.Dimension { DimValue = d.Value }));
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } } };
-    }
-
-    private static TensorProto Initializer(string name, Tensor value)
-    {
-        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        proto.Dims.AddRange(value.shape);
-        proto.RawData = ByteString.CopyFrom(value.contiguous().data<float>().ToArray().SelectMany(BitConverter.GetBytes).ToArray());
-        return proto;
-    }
-
-    private static TensorProto FloatInitializer(string name, float value) =>
-        new() { Name = name, DataType = (int)TensorProto.Types.DataType.Float, FloatData = { value } };
-
-    private static TensorProto IntInitializer(string name, params long[] values)
-    {
-        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        proto.Dims.Add(values.Length);
-        proto.Int64Data.AddRange(values);
-        return proto;
-    }
-
-    private static NodeProto Node(string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = op, Name = $"{op}_{outputs[0]}" };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
-
-    private static AttributeProto String(string name, string value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.AddRange(values);
-        return attribute;
-    }
-
-    private static AttributeProto Tensor(string name, Tensor value)
-    {
-        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        proto.Dims.AddRange(value.shape);
-        proto.Int64Data.AddRange(value.data<long>().ToArray());
-        return new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Tensor, T = proto };
-    }
+    /// <summary>A graph named test (its errors name test.onnx) at <paramref name="opset"/>.</summary>
+    private static TestGraph Graph(long opset) => new("test", opset);
 }

@@ -1,14 +1,20 @@
 using System.Diagnostics;
+using System.Text.Json;
+using Orchestrator.Shared.Configuration;
 using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Commands;
 using Orchestrator.Worker.Engine.Networks.DistilBert;
 using Orchestrator.Worker.Engine.Towers;
 using Orchestrator.Worker.Engine.Training;
 using Orchestrator.Worker.Engine.Weights;
+using Orchestrator.Worker.Tests.Engine;
 
 namespace Orchestrator.Worker.Tests.Weights;
 
-/// <summary>`pretrained: true` through the weights cache: published files fetched before a job reads data, pre-staged with `weights fetch`, then used offline.</summary>
+/// <summary>
+/// `pretrained: true` through the weights cache: published files fetched before a job reads data, once per machine
+/// however many jobs start together, pre-staged with `weights fetch`, then used offline.
+/// </summary>
 public sealed class PretrainedFetchTests(Xunit.Abstractions.ITestOutputHelper console) : IDisposable
 {
     private const string DistilBertRoute = "distilbert/distilbert-base-uncased/resolve/main/";
@@ -23,15 +29,23 @@ public sealed class PretrainedFetchTests(Xunit.Abstractions.ITestOutputHelper co
         Directory.Delete(directory, recursive: true);
     }
 
-    private static JobParameters Parameters(string encoder, string text, string pretrained) => SweepSpecParser.ParseSingleJob($"""
+    /// <summary>A one-job spec small enough to train in seconds.</summary>
+    private static string Spec(string encoder, string text, string pretrained, int seed = 0) => $"""
         name: fetch
         dataset: {"{"}format: synthetic, synthetic_images: 40, captions_per_image: 2{"}"}
         encoders: [{encoder}]
+        seeds: [{seed}]
         parameters:
           image_size: 32
           text_encoder: {text}
           pretrained: {pretrained}
-        """).Parameters;
+          epochs: 1
+          batch_size: 16
+          max_length: 16
+          projection_dim: 32
+        """;
+
+    private static JobParameters Parameters(string encoder, string text, string pretrained) => SweepSpecParser.ParseSingleJob(Spec(encoder, text, pretrained)).Parameters;
 
     private void ServeDistilBert(int status = 200)
     {
@@ -143,24 +157,67 @@ public sealed class PretrainedFetchTests(Xunit.Abstractions.ITestOutputHelper co
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"{clock.Elapsed}");
     }
 
-    private async Task<(int Code, string Output)> RunWorkerAsync()
+    [SkippableFact]
+    public async Task Two_trainers_starting_together_download_the_folder_once_and_a_rerun_trains_offline()
     {
-        var start = new ProcessStartInfo("dotnet")
+        ReferenceWeights.SkipUnlessPresent(ReferenceWeights.TinyDistilBert, ReferenceWeights.Vocabulary);
+        var served = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            [DistilBertFolder.ConfigFile] = Path.Combine(ReferenceWeights.TinyDistilBert, DistilBertFolder.ConfigFile),
+            [DistilBertFolder.VocabularyFile] = ReferenceWeights.Vocabulary,
+            [DistilBertFolder.WeightsFile] = Path.Combine(ReferenceWeights.TinyDistilBert, DistilBertFolder.WeightsFile),
         };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "orch-worker.dll"), "weights", "fetch", "hf:org/bert", "--weights-dir", WeightsDirectory, "--hf-url", server.BaseUrl.ToString() })
+        foreach (var (file, source) in served)
         {
-            start.ArgumentList.Add(arg);
+            var bytes = await File.ReadAllBytesAsync(source);
+            // 8 MB of weights in 64 KiB chunks, 40 ms apart: about 5 s, so the second job arrives while the first downloads.
+            server.Serve(DistilBertRoute + file, new ServedFile(bytes) { ETag = TestWeights.Sha256(bytes), DelayPerChunk = TimeSpan.FromMilliseconds(40) });
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
+        var clock = Stopwatch.StartNew();
+        var together = await Task.WhenAll(TrainAsync(seed: 0, "first"), TrainAsync(seed: 1, "second"));
+        var togetherTime = clock.Elapsed;
+
+        Assert.All(together, AssertTrained);
+        Assert.All(served.Keys, file => Assert.Single(server.RequestsFor(DistilBertRoute + file)));
+        Assert.Equal(3, server.Requests.Count);
+        Assert.Contains(together, r => r.Output.Contains($"waiting for another download of {DistilBertFolder.PublishedName}/", StringComparison.Ordinal));
+        Assert.Equal(
+            await File.ReadAllBytesAsync(served[DistilBertFolder.WeightsFile]),
+            await File.ReadAllBytesAsync(Path.Combine(WeightsDirectory, DistilBertFolder.PublishedName, DistilBertFolder.WeightsFile)));
+
+        // The server keeps listening, so a request from either rerun would be seen.
+        clock.Restart();
+        var again = await Task.WhenAll(TrainAsync(seed: 0, "first-again"), TrainAsync(seed: 0, "first-offline", "--offline"));
+        console.WriteLine($"two `orch-worker train` jobs sharing one DistilBERT download: {togetherTime.TotalSeconds:0.0} s; the job again, online and offline at once: {clock.Elapsed.TotalSeconds:0.0} s");
+
+        Assert.All(again, AssertTrained);
+        Assert.Equal(3, server.Requests.Count);
+    }
+
+    private Task<(int Code, string Output)> RunWorkerAsync() =>
+        WorkerChildProcess.RunAsync(["weights", "fetch", "hf:org/bert", "--weights-dir", WeightsDirectory, "--hf-url", server.BaseUrl.ToString()]);
+
+    private static void AssertTrained((int Code, string Output, string Out) run)
+    {
+        Assert.True(run.Code == 0, $"orch-worker train exited with {run.Code}: {run.Output}");
+        var result = JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(Path.Combine(run.Out, TrainerLayout.ResultFile)), EngineJson.Options)!;
+        Assert.True(result.Completed, run.Output);
+    }
+
+    private async Task<(int Code, string Output, string Out)> TrainAsync(int seed, string name, params string[] options)
+    {
+        var job = Path.Combine(directory, $"{name}.yaml");
+        await File.WriteAllTextAsync(job, Spec("tiny_cnn", DistilBertFolder.PublishedName, "{text: true}", seed));
+        var output = Path.Combine(directory, name);
+        var (code, printed) = await WorkerChildProcess.RunAsync(
+            ["train", "--job", job, "--out", output, "--weights-dir", WeightsDirectory, "--image-cache", Path.Combine(directory, "images"), "--threads", "1", .. options],
+            new Dictionary<string, string?>
+            {
+                [EnvironmentVariables.WeightsHuggingFaceUrl] = server.BaseUrl.ToString(),
+                [EnvironmentVariables.WeightsOffline] = null,
+                [EnvironmentVariables.WeightsDirectory] = null,
+            });
+        return (code, printed, output);
     }
 }

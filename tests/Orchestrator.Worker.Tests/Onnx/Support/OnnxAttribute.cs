@@ -26,6 +26,10 @@ internal static class OnnxAttribute
     public static AttributeProto Scalar(float value) =>
         new() { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = OnnxTensors.Float("value", [], [value]) };
 
+    /// <summary>A 1-D int64 tensor (Constant's value holding indices or a shape).</summary>
+    public static AttributeProto LongTensor(params long[] values) =>
+        new() { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = OnnxTensors.Long("value", [values.Length], values) };
+
     /// <summary>A one-element 1-D float tensor (ConstantOfShape's value).</summary>
     public static AttributeProto OneFloat(float value) =>
         new() { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = OnnxTensors.Float("value", [1], [value]) };

@@ -1,11 +1,13 @@
 using Google.Protobuf;
 using Orchestrator.Worker.Engine.Onnx;
 using Orchestrator.Worker.Engine.Onnx.Format;
+using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Tests.Onnx.Support;
 
-/// <summary>A small ONNX model written in a few readable lines. Float initializers are drawn from a seeded
-/// generator, so a graph is the same bytes on every run; those bytes feed both the importer and ONNX Runtime.</summary>
+/// <summary>A small ONNX model written in a few readable lines, for every test that needs one (importer parity,
+/// hand-computed torch checks, tower fixtures). Float initializers are drawn from a seeded generator, or given as a
+/// torch tensor the test also computes with, so a graph is the same bytes on every run.</summary>
 internal sealed class TestGraph
 {
     private readonly GraphProto graph = new() { Name = "test" };
@@ -37,6 +39,13 @@ internal sealed class TestGraph
         return this;
     }
 
+    /// <summary>An output with its type and shape, for readers that take a width from the graph (an ONNX tower's features).</summary>
+    public TestGraph FloatOutput(string name, params long?[] dims)
+    {
+        graph.Output.Add(TypedValue(name, TensorProto.Types.DataType.Float, dims));
+        return this;
+    }
+
     /// <summary>A float initializer of normal values times <paramref name="scale"/>.</summary>
     public TestGraph Weight(string name, long[] shape, float scale = 0.5f) =>
         Floats(name, shape, values.Normal(Count(shape), scale));
@@ -48,6 +57,20 @@ internal sealed class TestGraph
     public TestGraph Floats(string name, long[] shape, float[] data)
     {
         graph.Initializer.Add(OnnxTensors.Float(name, shape, data));
+        return this;
+    }
+
+    /// <summary>A float initializer holding a torch tensor's values, for tests that compute the expected result from the same tensor.</summary>
+    public TestGraph Floats(string name, Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Floats(name, value.shape, value.contiguous().data<float>().ToArray());
+    }
+
+    /// <summary>A scalar float initializer in the typed float_data field (as hand-written graphs write one), so that decoding is exercised too.</summary>
+    public TestGraph FloatScalar(string name, float value)
+    {
+        graph.Initializer.Add(new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, FloatData = { value } });
         return this;
     }
 
@@ -77,17 +100,22 @@ internal sealed class TestGraph
 
     private TestGraph AddInput(string name, TensorProto.Types.DataType type, long?[] dims)
     {
+        graph.Input.Add(TypedValue(name, type, dims));
+        return this;
+    }
+
+    private static ValueInfoProto TypedValue(string name, TensorProto.Types.DataType type, long?[] dims)
+    {
         var shape = new TensorShapeProto();
         var symbol = 0;
         shape.Dim.AddRange(dims.Select(d => d is null
             ? new TensorShapeProto.Types.Dimension { DimParam = $"{name}_d{symbol++}" }
             : new TensorShapeProto.Types.Dimension { DimValue = d.Value }));
-        graph.Input.Add(new ValueInfoProto
+        return new ValueInfoProto
         {
             Name = name,
             Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
-        });
-        return this;
+        };
     }
 
     private static string[] Split(string names) => [.. names.Split(',').Select(n => n.Trim())];
