@@ -241,7 +241,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
             model.TextTower.eval();
         }
 
-        var batches = TrainingBatches(data.TrainSamples, epoch);
+        var batches = EpochBatches.Of(data.TrainSamples, parameters.Seed, epoch, parameters.BatchSize);
         var started = Stopwatch.GetTimestamp();
         var windowStarted = started;
         long images = 0, windowImages = 0, step = 0;
@@ -279,17 +279,6 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         return new EpochSummary(
             epoch, lossSum / Math.Max(1, step), valLoss, trainSeconds, valSeconds, images / trainSeconds,
             [.. optimizer.ParamGroups.Select(g => g.LearningRate)], retrieval);
-    }
-
-    /// <summary>
-    /// This epoch's batches: the training captions shuffled by a generator seeded from (seed, epoch), so a resumed
-    /// run sees the same order as an uninterrupted one. A last batch of one pair has nothing to contrast and is dropped.
-    /// </summary>
-    private List<int[]> TrainingBatches(IReadOnlyList<int> samples, int epoch)
-    {
-        var order = samples.ToArray();
-        new Random(HashCode.Combine(parameters.Seed, epoch) & int.MaxValue).Shuffle(order);
-        return order.Chunk(parameters.BatchSize).Where(b => b.Length >= 2).ToList();
     }
 
     /// <summary>The epoch's steps, each with its loss and pair count: on batches assembled in the background, or on frozen features.</summary>
