@@ -11,6 +11,7 @@ public sealed class ExampleSpecTests
     [InlineData("study-flickr30k.yaml", 4)]
     [InlineData("small-encoders.yaml", 30)]
     [InlineData("pretrained-flickr8k.yaml", 2)]
+    [InlineData("pretrained-frozen-flickr8k.yaml", 3)]
     public void Example_parses_to_its_documented_job_count(string file, int jobs)
     {
         var parsed = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), file)));
@@ -34,6 +35,22 @@ public sealed class ExampleSpecTests
         Assert.Equal(["infonce", "study"], jobs.Select(j => j.Parameters.Loss).Order(StringComparer.Ordinal));
         Assert.All(jobs, j => Assert.Equal(OnnxTowerCatalog.BuiltInTowers[OnnxTowerCatalog.ResNet18].Sha256, j.Parameters.OnnxImageTower!.Sha256));
         Assert.All(jobs, j => Assert.Equal(OnnxTowerCatalog.BuiltInTowers[OnnxTowerCatalog.MiniLm].Sha256, j.Parameters.OnnxTextTower!.Sha256));
+    }
+
+    [Fact]
+    public void The_frozen_spec_trains_only_the_heads_with_infonce_for_at_most_ten_epochs_at_224_px()
+    {
+        var jobs = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), "pretrained-frozen-flickr8k.yaml"))).Jobs;
+
+        Assert.Equal([0, 1, 2], jobs.Select(j => j.Parameters.Seed).Order());
+        Assert.All(jobs, j =>
+        {
+            Assert.False(j.Parameters.Trainable);
+            Assert.Equal("infonce", j.Parameters.Loss);
+            Assert.InRange(j.Parameters.Epochs, 1, 10);
+            Assert.Equal(224, j.Parameters.ImageSize);
+            Assert.Equal(0.2, j.Dataset.ValFraction);
+        });
     }
 
     private static string ExamplesDirectory() => Path.Combine(RepositoryRoot.Find(), "examples");
