@@ -12,8 +12,9 @@ public static class SpecText
     private const int QuotedLength = 60;
 
     /// <summary>
-    /// Index of the first character that no spec text may hold (NUL and other C0 controls, DEL, lone
-    /// surrogates, U+FFFD, which marks bytes that were not valid UTF-8), or -1. Free text (<paramref name="freeText"/>)
+    /// Index of the first character that no spec text may hold (NUL and other C0 controls, DEL, the C1 controls
+    /// U+0080–U+009F, which terminals read as escape sequences (U+009B is CSI), lone surrogates, U+FFFD, which marks
+    /// bytes that were not valid UTF-8), or -1. Free text (<paramref name="freeText"/>)
     /// may hold tabs and line breaks.
     /// </summary>
     public static int IndexOfDisallowed(string text, bool freeText)
@@ -31,7 +32,7 @@ public static class SpecText
             var allowed = c switch
             {
                 '\t' or '\n' or '\r' => freeText,
-                < ' ' or '\u007f' or '\ufffd' or '\ufffe' or '\uffff' => false,
+                < ' ' or (>= '\u007f' and <= '\u009f') or '\ufffd' or '\ufffe' or '\uffff' => false,
                 _ => !char.IsSurrogate(c),
             };
             if (!allowed)

@@ -46,6 +46,8 @@ public static class BadSpecs
         { "a billion epochs", "name: s\n" + Dataset + "encoders: [resnet18]\nparameters:\n  epochs: 1000000000\n", "parameters.epochs", "must be between 1 and 10000" },
         { "NUL escaped in the description", "name: s\n" + Dataset + "encoders: [resnet18]\ndescription: \"a\\0b\"\n", "description", "control character U+0000" },
         { "raw NUL in the text", "name: s\n" + Dataset + "encoders: [resnet18]\ndescription: a\0b\n", "(spec)", "control character U+0000" },
+        { "C1 CSI escaped in the description", "name: s\n" + Dataset + "encoders: [resnet18]\ndescription: \"a\\u009b2Jb\"\n", "description", "control character U+009B" },
+        { "C1 NEL escaped in the name", "name: \"s\\u0085t\"\n" + Dataset + "encoders: [resnet18]\n", "name", "control character U+0085" },
         { "fractional bound of an integer range", "name: s\n" + Dataset + "encoders: [resnet18]\nmethod: random\ncount: 2\nparameters:\n  batch_size: {min: 8.5, max: 64}\n", "parameters.batch_size.min", "expected a whole number" },
         { "zero max attempts", "name: s\n" + Dataset + "encoders: [resnet18]\nmax_attempts: 0\n", "max_attempts", "between 1 and 100" },
     };
