@@ -67,7 +67,18 @@ public sealed class OnnxTowerTrainingTests : IDisposable
         Assert.Equal((8 * 27) + 8 + 8, efficiency.ImageTowerParameters);
         Assert.Equal((41 * 16) + (2 * 16) + (16 * 16), efficiency.TextTowerParameters);
         Assert.True(efficiency.ImageTowerLatencyMsBatch1 > 0);
+        // The result names the model files that trained, though the job's definitions named no checksum.
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["cnn"] = Sha256Of(Path.Combine(Weights, OnnxTowerFixtures.ImageFile)),
+                ["bert"] = Sha256Of(Path.Combine(Weights, OnnxTowerFixtures.TextFile)),
+            },
+            resumed.OnnxModelSha256);
+        Assert.Contains("\"onnx_model_sha256\"", System.Text.Json.JsonSerializer.Serialize(resumed, EngineJson.Options), StringComparison.Ordinal);
     }
+
+    private static string Sha256Of(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
 
     [Fact]
     public void Frozen_onnx_towers_do_not_change_and_pooled_widths_come_from_the_graphs()

@@ -110,7 +110,17 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
             job.JobKey, parameters.Encoder, parameters.TextEncoder, parameters.Loss, device.ToString(), completed, history.Count,
             last?.TrainLoss ?? double.NaN, last?.ValLoss ?? double.NaN, bestValLoss, bestEpoch,
             history.Sum(h => h.TrainSeconds), history.Sum(h => h.ValSeconds), [.. history.Select(h => h.TrainSeconds + h.ValSeconds)],
-            last?.Retrieval, efficiency, history, data.SkippedImages);
+            last?.Retrieval, efficiency, history, data.SkippedImages, OnnxChecksums(sources));
+    }
+
+    /// <summary>
+    /// The SHA-256 of each ONNX tower's model file, by tower name, so a result says which file trained even when the
+    /// job's definition named none; null without ONNX towers.
+    /// </summary>
+    private static Dictionary<string, string>? OnnxChecksums(TowerSources sources)
+    {
+        var files = new[] { sources.OnnxImage, sources.OnnxText }.OfType<OnnxTowerFiles>().ToList();
+        return files.Count == 0 ? null : files.ToDictionary(f => f.Name, f => f.Sha256, StringComparer.Ordinal);
     }
 
     private Device ChooseDevice()

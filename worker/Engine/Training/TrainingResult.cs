@@ -44,4 +44,5 @@ public sealed record TrainingResult(
     RetrievalMetrics? Retrieval,
     EfficiencyFigures? Efficiency,
     IReadOnlyList<EpochSummary> Epochs,
-    int SkippedImages = 0);
+    int SkippedImages = 0,
+    IReadOnlyDictionary<string, string>? OnnxModelSha256 = null);
