@@ -4,9 +4,11 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Orchestrator.Coordinator.Api.Boundary;
 using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Coordinator.Monitoring;
 using Orchestrator.Coordinator.Queue;
 using Orchestrator.Coordinator.Storage;
 using Orchestrator.Protos;
+using Orchestrator.Shared.Monitoring;
 
 namespace Orchestrator.Coordinator.Api;
 
@@ -14,7 +16,14 @@ namespace Orchestrator.Coordinator.Api;
 /// The worker-facing service. Every field is checked before the database is asked (INVALID_ARGUMENT naming it);
 /// every job call is fenced by its lease token; a stale one is FAILED_PRECONDITION.
 /// </summary>
-public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher dispatcher, IOptions<QueueOptions> options, IOptions<LimitsOptions> limitsOptions, ILogger<WorkerApi> logger)
+public sealed class WorkerApi(
+    WorkerStore workers,
+    JobStore jobs,
+    JobDispatcher dispatcher,
+    CoordinatorMetrics metrics,
+    IOptions<QueueOptions> options,
+    IOptions<LimitsOptions> limitsOptions,
+    ILogger<WorkerApi> logger)
     : WorkerService.WorkerServiceBase
 {
     private readonly LimitsOptions limits = limitsOptions.Value;
@@ -40,6 +49,7 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
         if (request.PreviousWorkerId.Length > 0)
         {
             var lost = await jobs.LoseLeasesOfRestartedWorkerAsync(request.PreviousWorkerId, request.Name, request.Host, context.CancellationToken);
+            metrics.AttemptsEnded(FailureClasses.WorkerRestarted, lost.Select(l => l.State));
             if (lost.Count > 0)
             {
                 logger.LogInformation("Worker {Previous} restarted as {Worker}: its {Count} lease(s) lost at once, jobs {Jobs}",
@@ -67,7 +77,13 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
         try
         {
             var job = await dispatcher.LeaseAsync(request.WorkerId, wait!.Value, context.CancellationToken);
-            return job is null ? new LeaseJobResponse() : new LeaseJobResponse { Job = ProtoConversions.ToProto(job) };
+            if (job is null)
+            {
+                return new LeaseJobResponse();
+            }
+
+            metrics.Leased(job.Waited);
+            return new LeaseJobResponse { Job = ProtoConversions.ToProto(job) };
         }
         catch (UnknownWorkerException exception)
         {
@@ -83,6 +99,7 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
         var lease = ToLease(problems, request.Lease);
         problems.ThrowIfAny();
         var beat = await jobs.HeartbeatAsync(lease, context.CancellationToken) ?? throw await RefusalAsync(lease, context);
+        metrics.Heartbeat();
         return new HeartbeatResponse { CancelRequested = beat.CancelRequested, LeaseExpiresAt = ProtoConversions.ToTimestamp(beat.LeaseExpiresAt) };
     }
 
@@ -107,12 +124,13 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
             problems.Add("produced_by_attempt", $"must be 0 (this lease's attempt) or an attempt from 1 to the lease's {request.Lease?.Attempt}, not {request.ProducedByAttempt}");
         }
 
-        var metrics = ReportedMetrics.ToJson(problems, "metrics", request.Metrics, limits);
+        var values = ReportedMetrics.ToJson(problems, "metrics", request.Metrics, limits);
         problems.ThrowIfAny();
 
         // The epoch's upper bound is the job's own epochs: checked in the recording statement, explained on refusal.
-        var cancelRequested = await jobs.ReportProgressAsync(lease, request.Epoch, request.Step, metrics, request.ProducedByAttempt, context.CancellationToken)
+        var cancelRequested = await jobs.ReportProgressAsync(lease, request.Epoch, request.Step, values, request.ProducedByAttempt, context.CancellationToken)
             ?? throw await RefusalAsync(lease, context, request.Epoch);
+        metrics.EpochReported();
         return new ReportProgressResponse { CancelRequested = cancelRequested };
     }
 
@@ -124,11 +142,8 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
         var lease = ToLease(problems, request.Lease);
         var result = ReportedMetrics.ToJson(problems, "metrics", request.Metrics, limits);
         problems.ThrowIfAny();
-        if (!await jobs.CompleteAsync(lease, result, context.CancellationToken))
-        {
-            throw await RefusalAsync(lease, context);
-        }
-
+        var held = await jobs.CompleteAsync(lease, result, context.CancellationToken) ?? throw await RefusalAsync(lease, context);
+        metrics.Completed(held);
         return new CompleteJobResponse();
     }
 
@@ -147,6 +162,7 @@ public sealed class WorkerApi(WorkerStore workers, JobStore jobs, JobDispatcher 
         var error = ErrorText.Clean(request.Error, limits.MaxErrorTextLength);
         var state = await jobs.FailAsync(lease, error, request.Retryable, context.CancellationToken)
             ?? throw await RefusalAsync(lease, context);
+        metrics.AttemptsEnded(request.Retryable ? FailureClasses.Retryable : FailureClasses.Permanent, [state]);
         return new FailJobResponse { State = ProtoConversions.ToProto(state) };
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Orchestrator.Coordinator.Auth;
 using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Coordinator.Monitoring;
 using Orchestrator.LocalPostgres;
 using Orchestrator.Shared.Configuration;
 
@@ -20,10 +21,14 @@ public static class ServeCommand
         var dataDirectory = new Option<string?>("--data-dir") { Description = "data directory of the embedded PostgreSQL" };
         var certificate = new Option<string?>("--tls-cert") { Description = $"serve TLS with this certificate, a PEM file (with --listen https://…; also {CoordinatorEndpoint.CertificatePathKey})" };
         var key = new Option<string?>("--tls-key") { Description = $"the certificate's private key, a PEM file (also {CoordinatorEndpoint.CertificateKeyPathKey})" };
+        var metricsListen = new Option<string?>("--metrics-listen")
+        {
+            Description = $"also serve Prometheus metrics at /metrics over plain HTTP/1.1 on this address, e.g. http://0.0.0.0:9464; no token, no secrets on it (default: off; also {MetricsEndpoint.UrlKey})",
+        };
         var tokensFile = new Option<string?>("--tokens-file") { Description = "file of `worker TOKEN` / `client TOKEN` lines, read again when it changes (tokens rotate without a restart)" };
         var command = new Command("serve", "Run the coordinator.\nExample: orch serve --listen https://0.0.0.0:50051 --tls-cert server.crt --tls-key server.key --db \"Host=db;Username=orch;Password=…;Database=orch\"")
         {
-            database, listen, dataDirectory, certificate, key, tokensFile,
+            database, listen, dataDirectory, certificate, key, tokensFile, metricsListen,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -40,6 +45,14 @@ public static class ServeCommand
 
             settings[CoordinatorEndpoint.CertificatePathKey] = parse.GetValue(certificate);
             settings[CoordinatorEndpoint.CertificateKeyPathKey] = parse.GetValue(key);
+            if (parse.GetValue(metricsListen) is { } metricsUrl)
+            {
+                foreach (var (metricsKey, value) in MetricsEndpoint.Settings(metricsUrl))
+                {
+                    settings[metricsKey] = value;
+                }
+            }
+
             if (parse.GetValue(tokensFile) is { } file)
             {
                 settings[$"{AuthOptions.Section}:{nameof(AuthOptions.TokensFile)}"] = Path.GetFullPath(file);

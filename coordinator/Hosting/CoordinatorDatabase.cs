@@ -17,6 +17,9 @@ public sealed class CoordinatorDatabase : IAsyncDisposable
         this.embedded = embedded;
     }
 
+    /// <summary>The name of the coordinator's pool, which Npgsql's measurements carry.</summary>
+    public const string PoolName = "orchestrator-coordinator";
+
     public string ConnectionString { get; }
 
     /// <summary>Resolved once at host start; starting an embedded server blocks that one call, never a request.</summary>
@@ -40,6 +43,10 @@ public sealed class CoordinatorDatabase : IAsyncDisposable
         var builder = new NpgsqlDataSourceBuilder(ConnectionString);
         var settings = builder.ConnectionStringBuilder;
         settings.ApplicationName ??= "orchestrator-coordinator";
+
+        // Npgsql labels its measurements with the pool's name (the connection string when unnamed): the name lets
+        // /metrics pick this pool's out of the process's (NpgsqlMeterBridge).
+        builder.Name = PoolName;
 
         // The hot path is a handful of fixed statements on short-lived pooled connections that change no session
         // state: prepare them once per connection and skip the DISCARD ALL each reuse would otherwise send.

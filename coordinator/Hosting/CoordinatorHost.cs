@@ -4,6 +4,8 @@ using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Orchestrator.Coordinator.Api.Boundary;
+using Orchestrator.Coordinator.Monitoring;
+using Orchestrator.Shared.Monitoring;
 
 namespace Orchestrator.Coordinator.Hosting;
 
@@ -23,6 +25,9 @@ public sealed class CoordinatorHost : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>The Prometheus scrape address, when the settings gave the metrics endpoint a port (<see cref="MetricsEndpoint"/>).</summary>
+    public Uri? MetricsAddress => MetricsEndpoint.Port(app.Configuration) is { } port ? new Uri($"http://127.0.0.1:{port}{PrometheusNames.ScrapePath}") : null;
 
     public IServiceProvider Services => app.Services;
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Coordinator.Api;
 using Orchestrator.Coordinator.Api.Boundary;
 using Orchestrator.Coordinator.Auth;
+using Orchestrator.Coordinator.Monitoring;
 using Orchestrator.Coordinator.Queue;
 using Orchestrator.Coordinator.Results;
 using Orchestrator.Coordinator.Scheduling;
@@ -52,6 +53,7 @@ public static class CoordinatorRegistration
         services.AddTransient<SweepCompletion>();
         services.AddSingleton<ResultsQuery>();
         services.AddSingleton<LossCurvesQuery>();
+        services.AddCoordinatorMetrics(configuration);
 
         // Start order matters: the schema first, then the listener, then the scheduled jobs.
         services.AddHostedService<SchemaMigrationService>();
@@ -92,6 +94,7 @@ public static class CoordinatorRegistration
         app.MapGrpcService<ResultsApi>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapCoordinatorMetrics();
         return app;
     }
 

@@ -1,4 +1,6 @@
+using Orchestrator.Coordinator.Monitoring;
 using Orchestrator.Coordinator.Storage;
+using Orchestrator.Shared.Monitoring;
 using Orchestrator.Shared.States;
 using Quartz;
 
@@ -10,11 +12,12 @@ namespace Orchestrator.Coordinator.Scheduling;
 /// Safe to run from several coordinators at once (see <see cref="JobStore.RescueExpiredAsync"/>).
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class LeaseRescuer(JobStore jobs, TimeProvider time, ILogger<LeaseRescuer> logger) : DatabaseJob(logger)
+public sealed class LeaseRescuer(JobStore jobs, CoordinatorMetrics metrics, TimeProvider time, ILogger<LeaseRescuer> logger) : DatabaseJob(logger)
 {
     public async Task<IReadOnlyList<EndedLease>> RescueAsync(CancellationToken cancellationToken = default)
     {
         var ended = await jobs.RescueExpiredAsync(time.GetUtcNow().UtcDateTime, cancellationToken);
+        metrics.AttemptsEnded(FailureClasses.LeaseExpired, ended.Select(e => e.State));
         foreach (var group in ended.GroupBy(e => e.State))
         {
             Logger.LogInformation("Lease rescuer: {Count} expired lease(s) → {State}: jobs {Jobs}",

@@ -31,7 +31,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
             SET state = 'running', lease_owner = @worker, lease_expires_at = @now + @leaseDuration, started_at = @now
             FROM next WHERE j.id = next.id AND j.state = 'queued'
             RETURNING j.id, j.sweep_id, j.job_key, j.encoder, j.params::text AS params, j.dataset::text AS dataset,
-                      j.attempt, j.max_attempts, j.lease_expires_at
+                      j.attempt, j.max_attempts, j.lease_expires_at, @now - j.available_at AS waited
         )
         SELECT (SELECT count(*) FROM seen) AS worker_known, claimed.*
         FROM (VALUES (1)) AS one LEFT JOIN claimed ON true
@@ -67,10 +67,12 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         SELECT cancel_requested FROM live
         """;
 
+    // started_at is the lease's start (the claim sets it), so the answer is how long this attempt held its lease.
     private const string Complete = $"""
         UPDATE jobs
         SET state = 'succeeded', result = @result::jsonb, finished_at = @now, lease_owner = NULL, lease_expires_at = NULL
         WHERE {Fence}
+        RETURNING @now - started_at AS held
         """;
 
     // Shared by FailJob and the rescuer: end a lease into `next_state` (queued = a new attempt after backoff). The
@@ -213,6 +215,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
             Attempt = row.Attempt!.Value,
             MaxAttempts = row.MaxAttempts!.Value,
             LeaseExpiresAt = row.LeaseExpiresAt!.Value,
+            Waited = row.Waited ?? TimeSpan.Zero,
         };
     }
 
@@ -239,14 +242,13 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
             cancellationToken: cancellationToken));
     }
 
-    /// <summary>Stores the result; false when the lease is no longer current (nothing changed).</summary>
-    public async Task<bool> CompleteAsync(JobLease lease, string resultJson, CancellationToken cancellationToken = default)
+    /// <summary>Stores the result; returns how long the attempt held its lease, or null when the lease is no longer current (nothing changed).</summary>
+    public async Task<TimeSpan?> CompleteAsync(JobLease lease, string resultJson, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.ExecuteAsync(new CommandDefinition(
+        return await connection.QuerySingleOrDefaultAsync<TimeSpan?>(new CommandDefinition(
             Complete, new { lease.JobId, lease.Attempt, lease.WorkerId, result = resultJson, now = Now }, cancellationToken: cancellationToken));
-        return rows == 1;
     }
 
     /// <summary>Ends the attempt with an error; returns the job's new state, or null when the lease is no longer current.</summary>
@@ -357,6 +359,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         public int? MaxAttempts { get; init; }
 
         public DateTime? LeaseExpiresAt { get; init; }
+
+        public TimeSpan? Waited { get; init; }
     }
 
     private sealed class HeartbeatResult

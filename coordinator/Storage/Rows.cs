@@ -29,6 +29,9 @@ public sealed class ClaimedJob
     public int MaxAttempts { get; init; }
 
     public DateTime LeaseExpiresAt { get; init; }
+
+    /// <summary>How long the job waited for this lease since it could be leased (queued, any retry backoff over).</summary>
+    public TimeSpan Waited { get; init; }
 }
 
 public sealed class JobRow

@@ -2,6 +2,7 @@ using System.Globalization;
 using Grpc.Core;
 using Npgsql;
 using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Coordinator.Monitoring;
 using Orchestrator.LocalPostgres;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Configuration;
@@ -55,7 +56,8 @@ public sealed class AgentTestBed : IAsyncDisposable
     /// <param name="inProcessCoordinator">false for tests that run their own coordinators (`orch serve` processes) on the bed's database</param>
     /// <param name="connectionString">a database on a server the test runs itself (one it restarts); null: a new database on the tests' shared server</param>
     /// <param name="defaultTiming">the coordinator's shipped lease, heartbeat, backoff and Quartz intervals instead of the fast test ones (for measurements)</param>
-    public static async Task<AgentTestBed> CreateAsync(TimeSpan? leaseDuration = null, bool inProcessCoordinator = true, string? connectionString = null, bool defaultTiming = false)
+    /// <param name="metrics">serve the coordinator's Prometheus /metrics on a free loopback port (<see cref="CoordinatorHost.MetricsAddress"/>)</param>
+    public static async Task<AgentTestBed> CreateAsync(TimeSpan? leaseDuration = null, bool inProcessCoordinator = true, string? connectionString = null, bool defaultTiming = false, bool metrics = false)
     {
         var ownsDatabase = connectionString is null;
         connectionString ??= await TestPostgresServer.CreateDatabaseAsync("agent");
@@ -63,6 +65,14 @@ public sealed class AgentTestBed : IAsyncDisposable
         var port = LoopbackPort.PickFree();
         var settings = defaultTiming ? DefaultTimingSettings(connectionString) : CoordinatorSettings(connectionString, leaseDuration ?? TimeSpan.FromSeconds(20));
         settings[CoordinatorEndpoint.UrlKey] = $"http://127.0.0.1:{port}";
+        if (metrics)
+        {
+            foreach (var (key, value) in MetricsEndpoint.Settings($"http://127.0.0.1:{LoopbackPort.PickFree()}"))
+            {
+                settings[key] = value;
+            }
+        }
+
         var bed = new AgentTestBed(connectionString, ownsDatabase, port, root, settings);
         if (inProcessCoordinator)
         {

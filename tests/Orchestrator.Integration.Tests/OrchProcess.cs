@@ -16,6 +16,17 @@ public static class OrchProcess
     public static Task<Outcome> RunAsync(IEnumerable<string> arguments, string home, TimeSpan? timeout = null) =>
         RunDotnetAsync([Executable, .. arguments], home, timeout);
 
+    /// <summary>
+    /// `orch serve ARGS` with valid tokens and a database it never reaches, in <paramref name="root"/>: only a refused
+    /// setting of the endpoints can stop it, before it serves (exit code 2).
+    /// </summary>
+    public static async Task<Outcome> ServeWithoutDatabaseAsync(string root, params string[] arguments)
+    {
+        var tokens = Path.Combine(root, "tokens");
+        await File.WriteAllTextAsync(tokens, "worker w-token\nclient c-token\n");
+        return await RunAsync(["serve", "--db", "Host=127.0.0.1;Port=1;Username=nobody;Database=none", "--tokens-file", tokens, .. arguments], root, TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>`dotnet run --project coordinator -- ARGS` from <paramref name="home"/>, the way README starts orch (built already).</summary>
     public static Task<Outcome> RunThroughDotnetRunAsync(IEnumerable<string> arguments, string home, TimeSpan? timeout = null) =>
         RunDotnetAsync(["run", "--no-build", "-c", Configuration, "--project", Path.Combine(RepositoryRoot.Find(), "coordinator"), "--", .. arguments], home, timeout);

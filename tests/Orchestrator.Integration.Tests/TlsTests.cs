@@ -96,13 +96,7 @@ public sealed class TlsTests
         Assert.Contains("is plain http:// but a TLS certificate is given", plainWithCertificate.Error, StringComparison.Ordinal);
     }
 
-    /// <summary>`orch serve` with valid tokens and a database it never reaches: only the endpoint can stop it.</summary>
-    private static async Task<OrchProcess.Outcome> ServeAsync(string root, params string[] arguments)
-    {
-        var tokens = Path.Combine(root, "tokens");
-        await File.WriteAllTextAsync(tokens, "worker w-token\nclient c-token\n");
-        return await OrchProcess.RunAsync(["serve", "--db", "Host=127.0.0.1;Port=1;Username=nobody;Database=none", "--tokens-file", tokens, .. arguments], root, TimeSpan.FromSeconds(30));
-    }
+    private static Task<OrchProcess.Outcome> ServeAsync(string root, params string[] arguments) => OrchProcess.ServeWithoutDatabaseAsync(root, arguments);
 
     private static Task<OrchProcess.Outcome> OrchAsync(AgentTestBed bed, Uri coordinator, string? caFile, params string[] arguments)
     {

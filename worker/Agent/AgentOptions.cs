@@ -72,6 +72,9 @@ public sealed class AgentOptions
     /// life, so a coordinator that comes back hears the heartbeat (and the result) before the lease lapses.
     /// </summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Serve Prometheus metrics at http://+:PORT/metrics (`--metrics-port`); null: no listener (the default).</summary>
+    public int? MetricsPort { get; set; }
 }
 
 /// <summary>Per-user folders of the worker, after the XDG base directory convention.</summary>

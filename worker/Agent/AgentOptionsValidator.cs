@@ -50,6 +50,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         Require(options.MetricsPollInterval > TimeSpan.Zero, $"Agent:MetricsPollInterval must be positive, got {options.MetricsPollInterval}");
         Require(options.MaxRetryDelay > TimeSpan.Zero, $"Agent:MaxRetryDelay must be positive, got {options.MaxRetryDelay}");
         Require(options.MaxConsecutiveDeviceFailures >= 1, $"Agent:MaxConsecutiveDeviceFailures must be at least 1, got {options.MaxConsecutiveDeviceFailures}");
+        Require(options.MetricsPort is null or (>= 1 and <= 65535), $"--metrics-port must be a TCP port from 1 to 65535, got {options.MetricsPort}");
         Require(options.ErrorTailLines >= 1, $"Agent:ErrorTailLines must be at least 1, got {options.ErrorTailLines}");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

@@ -30,6 +30,8 @@ public static class AgentRegistration
         services.AddSingleton(sp => new ResultOutbox(Options(sp).StateDirectory));
         services.AddSingleton(sp => new ResultDelivery(
             sp.GetRequiredService<CoordinatorConnection>(), sp.GetRequiredService<ResultOutbox>(), Log(sp)));
+        services.AddSingleton<AgentMetrics>();
+        services.AddHostedService<AgentMetricsServer>();
         services.AddHostedService<WorkerAgent>();
         return services;
     }

@@ -27,6 +27,7 @@ public sealed class JobRun(
     CoordinatorConnection coordinator,
     ResultOutbox outbox,
     ResultDelivery delivery,
+    AgentMetrics metrics,
     TimeProvider time,
     ILogger logger)
 {
@@ -47,6 +48,7 @@ public sealed class JobRun(
 
         var (tail, relayMark) = MetricsRelay(directory, resume);
         using var child = TrainerProcess.Start(new TrainerLauncher(options).For(slot, directory, resume), options.ErrorTailLines);
+        metrics.TrainerStarted(slot, resume);
         child.OutputLine += line => logger.LogDebug("[{Slot}] job {Job}: {Line}", slot, job.JobId, line);
         using var childDone = new CancellationTokenSource();
         var heartbeats = HeartbeatUntilAsync(lease, child, childDone.Token);
@@ -241,7 +243,13 @@ public sealed class JobRun(
 
     private async Task RelayNewReportsAsync(LeaseToken lease, MetricsFileTail tail, MetricsRelayMark mark, CancellationToken cancellationToken)
     {
-        foreach (var report in tail.ReadNew())
+        var reports = tail.ReadNew();
+        if (tail.LatestStep is { } latest)
+        {
+            metrics.Progress(slot, latest.Metrics);
+        }
+
+        foreach (var report in reports)
         {
             var request = new ReportProgressRequest { Lease = lease, Epoch = report.Epoch, Step = report.Step, ProducedByAttempt = report.Attempt ?? 0 };
             request.Metrics.Add(report.Metrics.ToDictionary());
@@ -249,6 +257,7 @@ public sealed class JobRun(
             {
                 await coordinator.CallAsync("ReportProgress", o => coordinator.Client.ReportProgressAsync(request, o).ResponseAsync, cancellationToken);
                 mark.Advance(report.End);
+                metrics.EpochRelayed(slot);
                 logger.LogInformation("[{Slot}] job {Job} epoch {Epoch}: {Metrics}", slot, lease.JobId, report.Epoch,
                     string.Join(", ", report.Metrics.Where(m => m.Key.Contains("loss", StringComparison.Ordinal)).Select(m => $"{m.Key}={m.Value:F4}")));
             }

@@ -21,6 +21,9 @@ public sealed class MetricsFileTail(string path, long startOffset = 0)
 {
     private long offset = startOffset;
 
+    /// <summary>The newest step line read so far; null before the first.</summary>
+    public StepSample? LatestStep { get; private set; }
+
     public IReadOnlyList<EpochReport> ReadNew()
     {
         if (!File.Exists(path))
@@ -74,20 +77,31 @@ public sealed class MetricsFileTail(string path, long startOffset = 0)
         return metrics;
     }
 
-    /// <summary>An epoch line of the trainer (<see cref="MetricsLine"/>); step lines are not relayed.</summary>
-    private static EpochReport? Parse(string line, long end)
+    /// <summary>An epoch line of the trainer (<see cref="MetricsLine"/>); a step line is not relayed, only kept as <see cref="LatestStep"/>.</summary>
+    private EpochReport? Parse(string line, long end)
     {
         try
         {
             using var document = JsonDocument.Parse(line);
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(MetricsLine.KindField, out var kind) || kind.GetString() != MetricRecord.EpochKind ||
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(MetricsLine.KindField, out var kind) ||
                 !root.TryGetProperty(MetricsLine.EpochField, out var epoch) || !root.TryGetProperty(MetricsLine.ValuesField, out var values) || values.ValueKind != JsonValueKind.Object)
             {
                 return null;
             }
 
             var step = root.TryGetProperty(MetricsLine.StepField, out var s) && s.TryGetInt64(out var stepValue) ? stepValue : 0;
+            if (kind.GetString() == MetricRecord.StepKind)
+            {
+                LatestStep = new StepSample(epoch.GetInt32(), step, NumericFields(values));
+                return null;
+            }
+
+            if (kind.GetString() != MetricRecord.EpochKind)
+            {
+                return null;
+            }
+
             int? attempt = root.TryGetProperty(MetricsLine.AttemptField, out var a) && a.TryGetInt32(out var attemptValue) && attemptValue > 0 ? attemptValue : null;
             return new EpochReport(epoch.GetInt32(), step, NumericFields(values), end, attempt);
         }

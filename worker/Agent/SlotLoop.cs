@@ -7,7 +7,7 @@ namespace Orchestrator.Worker.Agent;
 /// One slot's life: lease a job, run it, repeat. A slot whose jobs keep failing with device errors stops
 /// leasing and says so, instead of pulling the queue through a broken GPU.
 /// </summary>
-public sealed class SlotLoop(Slot slot, Func<JobRun> newRun, CoordinatorConnection coordinator, string workerId, AgentOptions options, ILogger logger)
+public sealed class SlotLoop(Slot slot, Func<JobRun> newRun, CoordinatorConnection coordinator, AgentMetrics metrics, string workerId, AgentOptions options, ILogger logger)
 {
     /// <summary>
     /// A LeaseJob call's deadline beyond its wait: the coordinator answers when the wait ends, and the answer
@@ -40,6 +40,7 @@ public sealed class SlotLoop(Slot slot, Func<JobRun> newRun, CoordinatorConnecti
             }
 
             JobRunEnd end;
+            metrics.SlotBusy(slot, busy: true);
             try
             {
                 end = await newRun().RunAsync(job, stopping);
@@ -49,6 +50,10 @@ public sealed class SlotLoop(Slot slot, Func<JobRun> newRun, CoordinatorConnecti
                 // One job's trouble must not take the agent down: its lease lapses and the coordinator retries it.
                 logger.LogError(ex, "[{Slot}] job {Job}: the agent failed while running it; its lease will expire and the job be retried", slot, job.JobId);
                 end = JobRunEnd.LeaseLost;
+            }
+            finally
+            {
+                metrics.SlotBusy(slot, busy: false);
             }
 
             deviceFailures = end == JobRunEnd.DeviceFailure ? deviceFailures + 1 : 0;

@@ -14,6 +14,7 @@ public sealed class WorkerAgent(
     CoordinatorConnection coordinator,
     ResultOutbox outbox,
     ResultDelivery delivery,
+    AgentMetrics metrics,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
 {
@@ -26,6 +27,7 @@ public sealed class WorkerAgent(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var slots = SlotPlan.From(settings);
+        metrics.SlotsPlanned(slots);
         var registration = new RegisterWorkerRequest
         {
             Name = settings.Name,
@@ -48,8 +50,9 @@ public sealed class WorkerAgent(
 
         var loops = slots.Select(slot => new SlotLoop(
             slot,
-            () => new JobRun(slot, registered.WorkerId, heartbeat, settings, coordinator, outbox, delivery, time, logger),
+            () => new JobRun(slot, registered.WorkerId, heartbeat, settings, coordinator, outbox, delivery, metrics, time, logger),
             coordinator,
+            metrics,
             registered.WorkerId,
             settings,
             logger)).ToList();

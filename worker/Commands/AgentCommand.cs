@@ -41,6 +41,7 @@ public static class AgentCommand
             (new("--state-dir") { Description = "the agent's own state: results not yet acknowledged by a coordinator" }, "Agent:StateDirectory"),
             (new("--lease-wait") { Description = "how long one lease request waits for a job (hh:mm:ss, default 00:00:20)" }, "Agent:LeaseWait"),
             (new("--kill-grace") { Description = "between SIGTERM and SIGKILL when a trainer must stop (hh:mm:ss, default 00:00:10)" }, "Agent:KillGrace"),
+            (new("--metrics-port") { Description = "serve Prometheus metrics (slot state, trainer restarts, images/s, GPU memory) at http://+:PORT/metrics; no token (default: off)" }, "Agent:MetricsPort"),
             (new("--shutdown-grace") { Description = "how long the agent may take to give its jobs back when stopped (hh:mm:ss, default 00:01:00)" }, "Agent:ShutdownGrace"),
         };
         foreach (var (option, _) in options)

@@ -13,7 +13,7 @@ public sealed partial class ComposeFileTests
     [Fact]
     public void Every_service_names_an_image_and_ours_build_from_a_dockerfile_that_exists()
     {
-        Assert.Equal(["postgres", "coordinator", "worker-gpu", "worker-cpu"], Services.Keys);
+        Assert.Equal(["postgres", "coordinator", "worker-gpu", "worker-cpu", "prometheus", "grafana"], Services.Keys);
         foreach (var name in Services.Keys)
         {
             Assert.NotEmpty(Services[name]["image"].Text);

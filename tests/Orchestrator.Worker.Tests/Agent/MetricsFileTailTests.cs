@@ -57,6 +57,23 @@ public sealed class MetricsFileTailTests : IDisposable
         Assert.Equal(0, Mark.Read());
     }
 
+    [Fact]
+    public void Step_lines_are_not_relayed_but_the_newest_one_is_kept_for_the_live_throughput()
+    {
+        var tail = new MetricsFileTail(MetricsPath);
+        using (var sink = new JsonLinesMetricsSink(MetricsPath, append: true, attempt: 1))
+        {
+            sink.Report(new MetricRecord(MetricRecord.StepKind, 1, 5, new Dictionary<string, double> { ["train_images_per_s"] = 100 }));
+            sink.Report(new MetricRecord(MetricRecord.StepKind, 1, 10, new Dictionary<string, double> { ["train_images_per_s"] = 120 }));
+            sink.Report(new MetricRecord(MetricRecord.EpochKind, 1, 10, new Dictionary<string, double> { ["train_loss"] = 0.5 }));
+        }
+
+        var reports = tail.ReadNew();
+
+        Assert.Equal([1], reports.Select(r => r.Epoch));
+        Assert.Equal((1, 10L, 120.0), (tail.LatestStep!.Epoch, tail.LatestStep.Step, tail.LatestStep.Metrics["train_images_per_s"]));
+    }
+
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
     private void Append(int attempt, params int[] epochs)
