@@ -23,6 +23,9 @@ public sealed class AuthOptions
     /// <summary>More client tokens, valid together with <see cref="ClientToken"/>.</summary>
     public List<string> ClientTokens { get; set; } = [];
 
+    /// <summary>Read-only tokens: they open the web dashboard's pages, and nothing else (no gRPC service, no cancel).</summary>
+    public List<string> ViewerTokens { get; set; } = [];
+
     /// <summary>
     /// A file of tokens, one `worker TOKEN` or `client TOKEN` per line (# comments): read at start-up and again
     /// whenever it changes, so a mounted Kubernetes Secret rotates tokens live (`orch serve --tokens-file`).
@@ -36,6 +39,7 @@ public sealed class AuthOptions
         var section = configuration.GetSection(Section);
         return section[nameof(WorkerToken)] is not null || section[nameof(ClientToken)] is not null
                || section.GetSection(nameof(WorkerTokens)).GetChildren().Any() || section.GetSection(nameof(ClientTokens)).GetChildren().Any()
+               || section.GetSection(nameof(ViewerTokens)).GetChildren().Any()
                || section[nameof(TokensFile)] is not null
                || Environment.GetEnvironmentVariable(Shared.Configuration.EnvironmentVariables.WorkerToken) is not null
                || Environment.GetEnvironmentVariable(Shared.Configuration.EnvironmentVariables.ClientToken) is not null;
@@ -46,4 +50,7 @@ public enum CallerRole
 {
     Worker,
     Client,
+
+    /// <summary>Looks at the web dashboard; may change nothing.</summary>
+    Viewer,
 }
