@@ -11,6 +11,7 @@ using Orchestrator.Coordinator.Queue;
 using Orchestrator.Coordinator.Results;
 using Orchestrator.Coordinator.Scheduling;
 using Orchestrator.Coordinator.Storage;
+using Orchestrator.Coordinator.Web;
 using Quartz;
 
 namespace Orchestrator.Coordinator.Hosting;
@@ -52,6 +53,7 @@ public static class CoordinatorRegistration
         services.AddTransient<SweepCompletion>();
         services.AddSingleton<ResultsQuery>();
         services.AddSingleton<LossCurvesQuery>();
+        services.AddDashboard();
 
         // Start order matters: the schema first, then the listener, then the scheduled jobs.
         services.AddHostedService<SchemaMigrationService>();
@@ -92,6 +94,7 @@ public static class CoordinatorRegistration
         app.MapGrpcService<ResultsApi>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapDashboard();
         return app;
     }
 
