@@ -3,6 +3,9 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Grpc.Core;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orchestrator.Coordinator.Cli;
 using Orchestrator.Coordinator.Hosting;
@@ -250,6 +253,31 @@ public sealed partial class DashboardTests(IsolatedDatabase database) : IClassFi
         Assert.Equal(["0.6", "0.4", "0.2"], recalls);
         Assert.Single(JobRows().Matches(failed));
         Assert.Contains("CUDA out of memory", failed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_browser_without_tls_uses_an_extra_http1_endpoint_set_by_configuration_alone()
+    {
+        // Browsers speak HTTP/2 only over TLS; the cleartext gRPC endpoint is HTTP/2 only. The README's local recipe.
+        await using var host = await TestCoordinator.StartAsync(database.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Kestrel:Endpoints:Web:Url"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:Web:Protocols"] = "Http1",
+            ["Coordinator:Auth:ViewerTokens:0"] = ViewerToken,
+        });
+        var addresses = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+        var web = Assert.Single(addresses, a => a != host.Address);
+        var sweepId = await host.SeedSweepAsync(1, name: "over-http1");
+        using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = web };
+
+        var login = await http.PostAsync(new Uri("/login", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = ViewerToken }));
+        var page = await http.GetAsync(new Uri($"/sweeps/{sweepId}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal(HttpVersion.Version11, page.Version);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("over-http1", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, (await host.Sweeps().ListSweepsAsync(new ListSweepsRequest())).Sweeps.Count(s => s.Id == sweepId)); // gRPC still on its own endpoint
     }
 
     private Task<CoordinatorHost> StartAsync() =>
