@@ -12,6 +12,7 @@ using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Results.Rendering;
 using Orchestrator.Coordinator.Tests.Integration;
 using Orchestrator.Coordinator.Tests.Results;
+using Orchestrator.Coordinator.Web;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Metrics;
 using Orchestrator.Testing;
@@ -280,6 +281,62 @@ public sealed partial class DashboardTests(IsolatedDatabase database) : IClassFi
         Assert.Equal(1, (await host.Sweeps().ListSweepsAsync(new ListSweepsRequest())).Sweeps.Count(s => s.Id == sweepId)); // gRPC still on its own endpoint
     }
 
+    [Fact]
+    public async Task A_session_ends_when_its_token_is_removed_from_the_tokens_file()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"orch-tokens-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(file, "viewer rotating-viewer-token\n");
+        try
+        {
+            await using var host = await TestCoordinator.StartAsync(database.ConnectionString, new Dictionary<string, string?> { ["Coordinator:Auth:TokensFile"] = file });
+            using var browser = new DashboardClient(host);
+            await browser.LoginAsync("rotating-viewer-token");
+            var before = (await browser.GetAsync("/")).Response.StatusCode;
+
+            await File.WriteAllTextAsync(file, "# the viewer token was rotated out\nviewer its-successor-token\n");
+            var after = await browser.GetAsync("/");
+            var api = await browser.GetAsync("/api/sweeps");
+
+            Assert.Equal(HttpStatusCode.OK, before);
+            Assert.Equal(HttpStatusCode.Redirect, after.Response.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, api.Response.StatusCode);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task The_sweeps_page_shows_fifty_a_page_newest_first_and_its_links_reach_every_sweep_once()
+    {
+        await using var host = await StartAsync();
+        for (var i = 0; i < SweepsView.PageSize + 1; i++)
+        {
+            await host.SeedSweepAsync(1, name: $"paged-{i}");
+        }
+
+        using var browser = new DashboardClient(host);
+        await browser.LoginAsync(ViewerToken);
+        var seen = new List<long>();
+        var pages = new List<int>();
+        string? next = "/";
+        while (next is not null)
+        {
+            var (_, page) = await browser.GetAsync(next);
+            var ids = SweepRows().Matches(page).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+            seen.AddRange(ids);
+            pages.Add(ids.Count);
+            var link = OlderLink().Match(page);
+            next = link.Success ? WebUtility.HtmlDecode(link.Groups[1].Value) : null;
+        }
+
+        var stored = await TestCoordinator.QueryAsync<long>(database.ConnectionString, "SELECT id FROM sweeps ORDER BY id DESC");
+        Assert.Equal(stored, seen);
+        Assert.Equal(SweepsView.PageSize, pages[0]);
+        Assert.All(pages.SkipLast(1), count => Assert.Equal(SweepsView.PageSize, count));
+    }
+
     private Task<CoordinatorHost> StartAsync() =>
         TestCoordinator.StartAsync(database.ConnectionString, new Dictionary<string, string?> { ["Coordinator:Auth:ViewerTokens:0"] = ViewerToken });
 
@@ -308,6 +365,12 @@ public sealed partial class DashboardTests(IsolatedDatabase database) : IClassFi
 
     private static void AssertNoTokenIn(DashboardClient browser) =>
         Assert.All(browser.Bodies, body => Assert.All(AllTokens, token => Assert.DoesNotContain(token, body, StringComparison.Ordinal)));
+
+    [GeneratedRegex(@"<tr><td class=""num""><a href=""/sweeps/(\d+)"">")]
+    private static partial Regex SweepRows();
+
+    [GeneratedRegex(@"<a href=""(/\?before=\d+)"">Older sweeps")]
+    private static partial Regex OlderLink();
 
     [GeneratedRegex(@"<tr><td class=""num"">#\d+</td>")]
     private static partial Regex JobRows();
