@@ -32,14 +32,16 @@ public sealed class AuthOptions
     /// </summary>
     public string? TokensFile { get; set; }
 
-    /// <summary>Whether <paramref name="configuration"/> (or the environment) names any token or a tokens file.</summary>
+    /// <summary>
+    /// Whether <paramref name="configuration"/> (or the environment) names any worker or client token or a tokens file.
+    /// Viewer tokens do not count: they come on top of the local credentials of a single-machine `orch serve`.
+    /// </summary>
     public static bool AnyConfigured(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(Section);
         return section[nameof(WorkerToken)] is not null || section[nameof(ClientToken)] is not null
                || section.GetSection(nameof(WorkerTokens)).GetChildren().Any() || section.GetSection(nameof(ClientTokens)).GetChildren().Any()
-               || section.GetSection(nameof(ViewerTokens)).GetChildren().Any()
                || section[nameof(TokensFile)] is not null
                || Environment.GetEnvironmentVariable(Shared.Configuration.EnvironmentVariables.WorkerToken) is not null
                || Environment.GetEnvironmentVariable(Shared.Configuration.EnvironmentVariables.ClientToken) is not null;
