@@ -47,7 +47,7 @@ public sealed class ResultsApi(ResultsQuery results, LossCurvesQuery curves, Swe
 
         var names = await SweepNamesAsync(request.SweepIds, context.CancellationToken);
 
-        var table = await results.AggregateAsync(query, $"{string.Join(", ", names)} by {string.Join(", ", query.GroupBy)}", context.CancellationToken);
+        var table = await results.AggregateAsync(query, query.Title(names), context.CancellationToken);
         return ResultConversions.ToProto(table);
     }
 
@@ -75,7 +75,7 @@ public sealed class ResultsApi(ResultsQuery results, LossCurvesQuery curves, Swe
         {
             var sweep = await sweeps.GetAsync(id, cancellationToken)
                         ?? throw new RpcException(new Status(StatusCode.NotFound, $"sweep {id} does not exist; `orch status` lists the sweeps there are"));
-            names.Add($"{sweep.Sweep.Name} (#{id})");
+            names.Add(ResultsRequest.SweepLabel(sweep.Sweep.Name, id));
         }
 
         return names;

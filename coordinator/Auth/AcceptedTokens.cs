@@ -15,6 +15,7 @@ public sealed class AcceptedTokens
 {
     private readonly List<(string Token, string Source)> configuredWorkers;
     private readonly List<(string Token, string Source)> configuredClients;
+    private readonly List<(string Token, string Source)> configuredViewers;
     private readonly string? file;
     private readonly ILogger logger;
     private readonly Lock reloading = new();
@@ -29,6 +30,7 @@ public sealed class AcceptedTokens
         file = string.IsNullOrWhiteSpace(auth.TokensFile) ? null : auth.TokensFile;
         configuredWorkers = Configured(auth.WorkerToken, EnvironmentVariables.WorkerToken, nameof(AuthOptions.WorkerToken), auth.WorkerTokens, nameof(AuthOptions.WorkerTokens));
         configuredClients = Configured(auth.ClientToken, EnvironmentVariables.ClientToken, nameof(AuthOptions.ClientToken), auth.ClientTokens, nameof(AuthOptions.ClientTokens));
+        configuredViewers = [.. auth.ViewerTokens.Select((token, i) => (token ?? string.Empty, $"{AuthOptions.Section}:{nameof(AuthOptions.ViewerTokens)}:{i}"))];
         if (file is null)
         {
             // A local quick start without any token still works: the missing one is generated and logged.
@@ -42,7 +44,7 @@ public sealed class AcceptedTokens
 
         current = Load(out var problems) ?? throw new CoordinatorConfigurationException(
             $"{AuthOptions.Section}: cannot accept these tokens: {string.Join("; ", problems)}");
-        logger.LogInformation("Accepting {Workers} worker and {Clients} client token(s){File}", current.WorkerCount, current.ClientCount,
+        logger.LogInformation("Accepting {Workers} worker, {Clients} client and {Viewers} viewer token(s){File}", current.WorkerCount, current.ClientCount, current.ViewerCount,
             file is null ? string.Empty : $" (tokens file {file}, read again when it changes)");
     }
 
@@ -51,6 +53,13 @@ public sealed class AcceptedTokens
     {
         ReloadIfChanged();
         return Volatile.Read(ref current).RoleOf(presented);
+    }
+
+    /// <summary>The role of the token behind a web session value (<see cref="TokenSet.SessionOf"/>), or null when none in force has it.</summary>
+    public CallerRole? RoleOfSession(ReadOnlySpan<byte> session)
+    {
+        ReloadIfChanged();
+        return Volatile.Read(ref current).RoleOfSession(session);
     }
 
     private static List<(string, string)> Configured(string? single, string variable, string singleKey, List<string> list, string listKey)
@@ -85,6 +94,7 @@ public sealed class AcceptedTokens
     {
         var workers = new List<(string, string)>(configuredWorkers);
         var clients = new List<(string, string)>(configuredClients);
+        var viewers = new List<(string, string)>(configuredViewers);
         problems = [];
         if (file is not null)
         {
@@ -103,9 +113,10 @@ public sealed class AcceptedTokens
             var fromFile = TokensFile.Parse(file, text, problems);
             workers.AddRange(fromFile.Workers);
             clients.AddRange(fromFile.Clients);
+            viewers.AddRange(fromFile.Viewers);
         }
 
-        var set = TokenSet.TryCreate(workers, clients, out var setProblems);
+        var set = TokenSet.TryCreate(workers, clients, viewers, out var setProblems);
         problems.AddRange(setProblems);
         return problems.Count == 0 ? set : null;
     }
@@ -133,7 +144,7 @@ public sealed class AcceptedTokens
             }
 
             Volatile.Write(ref current, loaded);
-            logger.LogInformation("Tokens file {File} read again: accepting {Workers} worker and {Clients} client token(s)", file, loaded.WorkerCount, loaded.ClientCount);
+            logger.LogInformation("Tokens file {File} read again: accepting {Workers} worker, {Clients} client and {Viewers} viewer token(s)", file, loaded.WorkerCount, loaded.ClientCount, loaded.ViewerCount);
         }
     }
 

@@ -23,13 +23,19 @@ public sealed class AuthOptions
     /// <summary>More client tokens, valid together with <see cref="ClientToken"/>.</summary>
     public List<string> ClientTokens { get; set; } = [];
 
+    /// <summary>Read-only tokens: they open the web dashboard's pages, and nothing else (no gRPC service, no cancel).</summary>
+    public List<string> ViewerTokens { get; set; } = [];
+
     /// <summary>
     /// A file of tokens, one `worker TOKEN` or `client TOKEN` per line (# comments): read at start-up and again
     /// whenever it changes, so a mounted Kubernetes Secret rotates tokens live (`orch serve --tokens-file`).
     /// </summary>
     public string? TokensFile { get; set; }
 
-    /// <summary>Whether <paramref name="configuration"/> (or the environment) names any token or a tokens file.</summary>
+    /// <summary>
+    /// Whether <paramref name="configuration"/> (or the environment) names any worker or client token or a tokens file.
+    /// Viewer tokens do not count: they come on top of the local credentials of a single-machine `orch serve`.
+    /// </summary>
     public static bool AnyConfigured(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -46,4 +52,7 @@ public enum CallerRole
 {
     Worker,
     Client,
+
+    /// <summary>Looks at the web dashboard; may change nothing.</summary>
+    Viewer,
 }

@@ -11,36 +11,46 @@ public sealed class TokenSet
 {
     private readonly (byte[] Digest, CallerRole Role)[] tokens;
 
-    private TokenSet((byte[], CallerRole)[] tokens, int workers, int clients)
+    // The web session cookie holds SHA-256(purpose ‖ token digest): not the token, and not the digest kept here either.
+    private static readonly byte[] SessionPurpose = Encoding.UTF8.GetBytes("orch web session v1:");
+
+    private TokenSet((byte[], CallerRole)[] tokens, int workers, int clients, int viewers)
     {
         this.tokens = tokens;
         WorkerCount = workers;
         ClientCount = clients;
+        ViewerCount = viewers;
     }
 
     public int WorkerCount { get; }
 
     public int ClientCount { get; }
 
+    public int ViewerCount { get; }
+
     /// <summary>
-    /// The set of <paramref name="workers"/> and <paramref name="clients"/>, or the problems that forbid it: an
-    /// empty token or one with white space (it could never be presented), one token in both roles, a role without any.
+    /// The set of <paramref name="workers"/>, <paramref name="clients"/> and <paramref name="viewers"/>, or the problems
+    /// that forbid it: an empty token or one with white space (it could never be presented), one token in two roles, no
+    /// worker or no client token (viewer tokens are optional).
     /// </summary>
     /// <param name="workers">(token, where it was configured) per worker token</param>
     /// <param name="clients">(token, where it was configured) per client token</param>
+    /// <param name="viewers">(token, where it was configured) per read-only viewer token</param>
     /// <param name="problems">what is wrong, each naming the setting</param>
-    public static TokenSet? TryCreate(IEnumerable<(string Token, string Source)> workers, IEnumerable<(string Token, string Source)> clients, out List<string> problems)
+    public static TokenSet? TryCreate(
+        IEnumerable<(string Token, string Source)> workers, IEnumerable<(string Token, string Source)> clients,
+        IEnumerable<(string Token, string Source)> viewers, out List<string> problems)
     {
         ArgumentNullException.ThrowIfNull(workers);
         ArgumentNullException.ThrowIfNull(clients);
+        ArgumentNullException.ThrowIfNull(viewers);
         problems = [];
         var worker = Check(workers, "worker", problems);
         var client = Check(clients, "client", problems);
-        foreach (var shared in worker.Keys.Intersect(client.Keys, StringComparer.Ordinal))
-        {
-            problems.Add($"the same token is configured as a worker token ({worker[shared]}) and as a client token ({client[shared]}): " +
-                         "each role needs its own, or a worker could submit and cancel sweeps");
-        }
+        var viewer = Check(viewers, "viewer", problems);
+        Shared(worker, "worker", client, "client", "a worker could submit and cancel sweeps", problems);
+        Shared(worker, "worker", viewer, "viewer", "a worker could read every sweep in the dashboard", problems);
+        Shared(client, "client", viewer, "viewer", "a viewer token would not be read-only", problems);
 
         if (worker.Count == 0)
         {
@@ -54,7 +64,34 @@ public sealed class TokenSet
 
         return problems.Count > 0
             ? null
-            : new TokenSet([.. worker.Keys.Select(t => (Digest(t), CallerRole.Worker)), .. client.Keys.Select(t => (Digest(t), CallerRole.Client))], worker.Count, client.Count);
+            : new TokenSet(
+                [
+                    .. worker.Keys.Select(t => (Digest(t), CallerRole.Worker)), .. client.Keys.Select(t => (Digest(t), CallerRole.Client)),
+                    .. viewer.Keys.Select(t => (Digest(t), CallerRole.Viewer)),
+                ],
+                worker.Count, client.Count, viewer.Count);
+    }
+
+    /// <summary>The web session value of a token: what the dashboard's cookie holds instead of the token itself.</summary>
+    public static byte[] SessionOf(string presented)
+    {
+        ArgumentNullException.ThrowIfNull(presented);
+        return SessionOfDigest(Digest(presented));
+    }
+
+    /// <summary>The role of the token whose session value is <paramref name="session"/>; null when no token in force has it (e.g. rotated out).</summary>
+    public CallerRole? RoleOfSession(ReadOnlySpan<byte> session)
+    {
+        CallerRole? role = null;
+        foreach (var (candidate, candidateRole) in tokens)
+        {
+            if (CryptographicOperations.FixedTimeEquals(session, SessionOfDigest(candidate)))
+            {
+                role = candidateRole;
+            }
+        }
+
+        return role;
     }
 
     /// <summary>The role of <paramref name="presented"/>, or null when no valid token matches it.</summary>
@@ -75,6 +112,15 @@ public sealed class TokenSet
         return role;
     }
 
+    private static void Shared(Dictionary<string, string> one, string oneRole, Dictionary<string, string> other, string otherRole, string risk, List<string> problems)
+    {
+        foreach (var shared in one.Keys.Intersect(other.Keys, StringComparer.Ordinal))
+        {
+            problems.Add($"the same token is configured as a {oneRole} token ({one[shared]}) and as a {otherRole} token ({other[shared]}): " +
+                         $"each role needs its own, or {risk}");
+        }
+    }
+
     private static Dictionary<string, string> Check(IEnumerable<(string Token, string Source)> tokens, string role, List<string> problems)
     {
         var accepted = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -93,4 +139,6 @@ public sealed class TokenSet
     }
 
     private static byte[] Digest(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+
+    private static byte[] SessionOfDigest(byte[] digest) => SHA256.HashData([.. SessionPurpose, .. digest]);
 }

@@ -12,6 +12,7 @@ using Orchestrator.Coordinator.Queue;
 using Orchestrator.Coordinator.Results;
 using Orchestrator.Coordinator.Scheduling;
 using Orchestrator.Coordinator.Storage;
+using Orchestrator.Coordinator.Web;
 using Quartz;
 
 namespace Orchestrator.Coordinator.Hosting;
@@ -54,6 +55,7 @@ public static class CoordinatorRegistration
         services.AddSingleton<ResultsQuery>();
         services.AddSingleton<LossCurvesQuery>();
         services.AddCoordinatorMetrics(configuration);
+        services.AddDashboard();
 
         // Start order matters: the schema first, then the listener, then the scheduled jobs.
         services.AddHostedService<SchemaMigrationService>();
@@ -95,6 +97,7 @@ public static class CoordinatorRegistration
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapCoordinatorMetrics();
+        app.MapDashboard();
         return app;
     }
 

@@ -18,6 +18,12 @@ public sealed record ResultsRequest
 
     public IReadOnlyList<string> CostAxes { get; init; } = [MetricCatalog.LatencyMs.Key, MetricCatalog.ParamsTotal.Key];
 
+    /// <summary>"name (#id)": how a sweep is named in a table's title.</summary>
+    public static string SweepLabel(string name, long id) => string.Create(CultureInfo.InvariantCulture, $"{name} (#{id})");
+
+    /// <summary>The table's title, the same wherever it is built (gRPC for the CLI, the web dashboard's exports).</summary>
+    public string Title(IEnumerable<string> sweepLabels) => $"{string.Join(", ", sweepLabels)} by {string.Join(", ", GroupBy)}";
+
     /// <summary>Checks names against the known parameters and metrics; returns every problem.</summary>
     public IReadOnlyList<string> Problems()
     {

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Orchestrator.Coordinator.Results;
+using Orchestrator.Coordinator.Results.Rendering;
+using Orchestrator.Coordinator.Storage;
+using HttpResults = Microsoft.AspNetCore.Http.Results;
+
+namespace Orchestrator.Coordinator.Web;
+
+/// <summary>
+/// The web dashboard in the coordinator's own host: server-rendered pages, their JSON twins under /api, and the results
+/// exports. Every page and API call needs a client or viewer session (<see cref="DashboardAccess"/>); only the login form
+/// and the style sheet are open. Data comes from the stores and queries the gRPC services use.
+/// </summary>
+public static class DashboardEndpoints
+{
+    private static readonly byte[] StyleSheet = ReadStyleSheet();
+
+    public static IServiceCollection AddDashboard(this IServiceCollection services)
+    {
+        services.AddSingleton<SweepJobsQuery>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder routes)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        routes.MapGet(HtmlPage.StyleSheetPath, () => HttpResults.Bytes(StyleSheet, "text/css; charset=utf-8"));
+        LoginEndpoints.Map(routes);
+
+        var pages = routes.MapGroup(string.Empty).AddEndpointFilter(new DashboardAccess(api: false));
+        pages.MapGet("/", async (long? before, SweepStore sweeps, CancellationToken ct) =>
+        {
+            var (list, next) = await SweepPageAsync(sweeps, before, ct);
+            return SweepsView.Render(list, next);
+        });
+        pages.MapGet("/sweeps/{id:long}", async Task<IResult> (long id, HttpContext http, SweepStore sweeps, SweepJobsQuery jobs, ResultsQuery results, CancellationToken ct) =>
+        {
+            if (await sweeps.GetAsync(id, ct) is not { } found)
+            {
+                return SweepNotFound(id);
+            }
+
+            var view = JobsView.From(http.Request.Query);
+            var (page, total) = await jobs.PageAsync(id, view, ct);
+            return SweepView.Render(SweepSummary.From(found), view, page, total, await jobs.EncodersAsync(id, ct), await ResultTableAsync(results, found.Sweep, ct));
+        });
+        foreach (var (extension, format, mediaType) in SweepView.Exports)
+        {
+            var renderer = TableRenderers.For(format);
+            pages.MapGet($"/sweeps/{{id:long}}/results.{extension}", async Task<IResult> (long id, SweepStore sweeps, ResultsQuery results, CancellationToken ct) =>
+                await sweeps.GetAsync(id, ct) is { } found
+                    ? HttpResults.File(Encoding.UTF8.GetBytes(renderer.Render(await ResultTableAsync(results, found.Sweep, ct), SweepView.ResultColumns)),
+                        mediaType, $"sweep-{id}-results.{extension}")
+                    : SweepNotFound(id));
+        }
+
+        pages.MapGet("/workers", async (string? after, WorkerStore workers, CancellationToken ct) =>
+        {
+            var page = await workers.ListAsync(after, WorkersView.PageSize + 1, ct);
+            return WorkersView.Render([.. page.Take(WorkersView.PageSize)], page.Count > WorkersView.PageSize ? page[WorkersView.PageSize - 1].Id : null);
+        });
+
+        var api = routes.MapGroup("/api").AddEndpointFilter(new DashboardAccess(api: true));
+        api.MapGet("/sweeps", async (long? before, SweepStore sweeps, CancellationToken ct) =>
+        {
+            var (list, next) = await SweepPageAsync(sweeps, before, ct);
+            return HttpResults.Json(new SweepsAnswer(list, next));
+        });
+        api.MapGet("/sweeps/{id:long}", async Task<IResult> (long id, HttpContext http, SweepStore sweeps, SweepJobsQuery jobs, CancellationToken ct) =>
+        {
+            if (await sweeps.GetAsync(id, ct) is not { } found)
+            {
+                return HttpResults.Json(new ApiError($"sweep {id} does not exist; GET /api/sweeps lists the sweeps there are"), statusCode: StatusCodes.Status404NotFound);
+            }
+
+            var view = JobsView.From(http.Request.Query);
+            var (page, total) = await jobs.PageAsync(id, view, ct);
+            return HttpResults.Json(new SweepAnswer(SweepSummary.From(found), page, total, view.Page, JobsView.PageSize));
+        });
+        return routes;
+    }
+
+    /// <summary>The sweep's table as `orch results SWEEP` builds it: the default grouping, ranking and costs, and the same title.</summary>
+    private static Task<ResultTable> ResultTableAsync(ResultsQuery results, SweepRow sweep, CancellationToken cancellationToken)
+    {
+        var request = new ResultsRequest { SweepIds = [sweep.Id] };
+        return results.AggregateAsync(request, request.Title([ResultsRequest.SweepLabel(sweep.Name, sweep.Id)]), cancellationToken);
+    }
+
+    private static async Task<(IReadOnlyList<SweepSummary> Sweeps, long? NextBefore)> SweepPageAsync(SweepStore sweeps, long? before, CancellationToken cancellationToken)
+    {
+        var page = await sweeps.ListAsync(before, SweepsView.PageSize + 1, cancellationToken);
+        var shown = page.Take(SweepsView.PageSize).Select(SweepSummary.From).ToList();
+        return (shown, page.Count > SweepsView.PageSize ? shown[^1].Id : null);
+    }
+
+    private static HtmlPage SweepNotFound(long id) => new("Not found", page =>
+        page.Append($"<p class=\"problem\">Sweep {id.ToString(CultureInfo.InvariantCulture)} does not exist. <a href=\"/\">All sweeps</a></p>"),
+        StatusCodes.Status404NotFound);
+
+    private static byte[] ReadStyleSheet()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Web.dashboard.css")
+                           ?? throw new InvalidOperationException("the dashboard's style sheet is not embedded in the assembly (Web/dashboard.css)");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}

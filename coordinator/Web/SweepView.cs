@@ -1,0 +1,140 @@
+using Orchestrator.Coordinator.Results;
+using Orchestrator.Coordinator.Results.Rendering;
+using Orchestrator.Shared.States;
+
+namespace Orchestrator.Coordinator.Web;
+
+/// <summary>
+/// One sweep's page: its counts, the jobs table (filter by state and encoder, sort by any column, paged) and the
+/// results table, whose cells are the ones `orch results` prints (<see cref="TableCells"/>), with links to the exports.
+/// </summary>
+public static class SweepView
+{
+    /// <summary>The export links: extension in the URL → the renderer `orch results --format` uses and its media type.</summary>
+    public static readonly IReadOnlyList<(string Extension, string Format, string MediaType)> Exports =
+    [
+        ("csv", "csv", "text/csv; charset=utf-8"),
+        ("md", "markdown", "text/markdown; charset=utf-8"),
+        ("tex", "latex", "application/x-tex; charset=utf-8"),
+    ];
+
+    /// <summary>The columns of the web's results table: all of them, as the exports (`orch results` writes files with the full layout).</summary>
+    public static TableLayout ResultColumns => TableLayout.Full;
+
+    private static readonly (string Key, string Heading, bool Numeric)[] JobColumns =
+    [
+        ("id", "Job", true), ("encoder", "Encoder", false), ("state", "State", false), ("attempt", "Attempt", true),
+        ("epoch", "Epoch", true), ("loss", "Loss", true), ("r1", "T2I R@1", true), ("error", "Error", false),
+    ];
+
+    public static HtmlPage Render(
+        SweepSummary sweep, JobsView view, IReadOnlyList<JobLine> jobs, long total, IReadOnlyList<string> encoders, ResultTable results) =>
+        new($"#{sweep.Id} {sweep.Name}", page =>
+        {
+            if (sweep.Description is { Length: > 0 } description)
+            {
+                page.Append($"<p>{description}</p>");
+            }
+
+            page.Append($"<p><span class=\"state-{sweep.State}\">{sweep.State}</span> · <progress value=\"{sweep.Finished}\" max=\"{Math.Max(1, sweep.JobCount)}\">{sweep.Finished}/{sweep.JobCount}</progress> ");
+            page.Append($"{sweep.Finished}/{sweep.JobCount} finished · ");
+            page.Append($"{string.Join(" · ", sweep.Counts.Where(c => c.Value > 0).Select(c => $"{c.Value} {c.Key}"))}");
+            page.Append($" · submitted {Format.Time(sweep.CreatedAt)}</p>");
+
+            WriteJobs(page, sweep, view, jobs, total, encoders);
+            WriteResults(page, sweep, results);
+        });
+
+    private static void WriteJobs(HtmlWriter page, SweepSummary sweep, JobsView view, IReadOnlyList<JobLine> jobs, long total, IReadOnlyList<string> encoders)
+    {
+        page.Append($"<h2>Jobs</h2><form class=\"filters\" method=\"get\" action=\"/sweeps/{sweep.Id}\"><label>State <select name=\"state\"><option value=\"\">any</option>");
+        foreach (var label in StateLabels.JobStateLabels)
+        {
+            page.Append($"<option{Selected(view.State is { } s && StateLabels.Label(s) == label)}>{label}</option>");
+        }
+
+        page.Append($"</select></label><label>Encoder <select name=\"encoder\"><option value=\"\">any</option>");
+        foreach (var encoder in encoders)
+        {
+            page.Append($"<option{Selected(view.Encoder == encoder)}>{encoder}</option>");
+        }
+
+        page.Append($"</select></label><input type=\"hidden\" name=\"sort\" value=\"{view.Sort}\">");
+        if (view.Descending)
+        {
+            page.Append($"<input type=\"hidden\" name=\"dir\" value=\"desc\">");
+        }
+
+        page.Append($"<button type=\"submit\">Filter</button></form>");
+        page.Append($"<div class=\"scroll\"><table class=\"jobs\"><thead><tr>");
+        foreach (var (key, heading, numeric) in JobColumns)
+        {
+            var descending = view.Sort == key && !view.Descending;
+            var mark = view.Sort != key ? string.Empty : view.Descending ? " ↓" : " ↑";
+            page.Append($"<th{(numeric ? new HtmlMarkup(" class=\"num\"") : default)}><a href=\"{view.With(sort: key, descending: descending, page: 1)}\">{heading}{mark}</a></th>");
+        }
+
+        page.Append($"</tr></thead><tbody>");
+        foreach (var job in jobs)
+        {
+            page.Append($"<tr><td class=\"num\">#{job.Id}</td><td>{job.Encoder}</td><td class=\"state-{job.State}\">{job.State}</td><td class=\"num\">{job.Attempt}/{job.MaxAttempts}</td>");
+            page.Append($"<td class=\"num\">{(job.Epoch is { } epoch ? Format.Number(epoch) : Format.None)}</td><td class=\"num\">{Format.Number(job.Loss)}</td><td class=\"num\">{Format.Number(job.RecallAt1)}</td>");
+            page.Append($"<td class=\"error\">{job.Error}</td></tr>");
+        }
+
+        page.Append($"</tbody></table></div>");
+        var pages = (int)Math.Max(1, (total + JobsView.PageSize - 1) / JobsView.PageSize);
+        page.Append($"<p class=\"pages\"><span class=\"muted\">{total} job(s) · page {view.Page} of {pages}</span>");
+        if (view.Page > 1)
+        {
+            page.Append($"<a href=\"{view.With(page: view.Page - 1)}\">← Previous</a>");
+        }
+
+        if (view.Page < pages)
+        {
+            page.Append($"<a href=\"{view.With(page: view.Page + 1)}\">Next →</a>");
+        }
+
+        page.Append($"</p>");
+    }
+
+    private static void WriteResults(HtmlWriter page, SweepSummary sweep, ResultTable results)
+    {
+        page.Append($"<h2>Results</h2><p class=\"muted\">{results.Title}: mean ± std over the succeeded jobs of each group; {TableCells.ParetoMark} marks the Pareto front of {results.RankBy} against each cost. Export: ");
+        page.Append($"{new HtmlMarkup(string.Join(" · ", Exports.Select(e => Link(sweep.Id, e.Extension))))}</p>");
+        if (results.Rows.Count == 0)
+        {
+            page.Append($"<p class=\"muted\">No jobs yet.</p>");
+            return;
+        }
+
+        page.Append($"<div class=\"scroll\"><table class=\"results\"><thead><tr>");
+        foreach (var heading in TableCells.Headings(results, ResultColumns))
+        {
+            page.Append($"<th>{heading}</th>");
+        }
+
+        page.Append($"</tr></thead><tbody>");
+        foreach (var row in results.Rows)
+        {
+            page.Append($"<tr>");
+            foreach (var cell in TableCells.Row(row, results, ResultColumns))
+            {
+                page.Append($"<td>{cell}</td>");
+            }
+
+            page.Append($"</tr>");
+        }
+
+        page.Append($"</tbody></table></div>");
+    }
+
+    private static string Link(long sweepId, string extension)
+    {
+        var link = new HtmlWriter();
+        link.Append($"<a href=\"/sweeps/{sweepId}/results.{extension}\">{extension.ToUpperInvariant()}</a>");
+        return link.ToString();
+    }
+
+    private static HtmlMarkup Selected(bool selected) => selected ? new HtmlMarkup(" selected") : default;
+}
