@@ -62,24 +62,17 @@ public static class DemoCommand
         await using var database = await LocalPostgresCluster.StartAsync(
             new LocalPostgresOptions { DataDirectory = Path.Combine(Path.GetTempPath(), $"orch-demo-pg-{Guid.NewGuid():N}"), Persistent = false, Unsafe = true },
             cancellationToken);
-        var clientToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var workerToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var port = LoopbackPort.PickFree();
-        await using var coordinator = await CoordinatorHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Orchestrator"] = database.ConnectionString,
-            [CoordinatorEndpoint.UrlKey] = $"http://127.0.0.1:{port}",
-            ["Coordinator:Auth:WorkerToken"] = workerToken,
-            ["Coordinator:Auth:ClientToken"] = clientToken,
-            ["Coordinator:Queue:HeartbeatInterval"] = "00:00:02",
-            ["Coordinator:Queue:LeaseDuration"] = "00:01:00",
-            ["Coordinator:Queue:RetryBackoffBase"] = "00:00:01",
-            ["Coordinator:Scheduler:SweepCompletionInterval"] = "00:00:01",
-            // The demo shows the sweep's progress; the coordinator's own log would drown it.
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
-        }, cancellationToken: cancellationToken);
+        var demo = new DemoCoordinator(
+            database.ConnectionString,
+            LoopbackPort.PickFree(),
+            LoopbackPort.PickFree(),
+            ClientToken: NewToken(),
+            WorkerToken: NewToken(),
+            ViewerToken: NewToken());
+        var (clientToken, workerToken) = (demo.ClientToken, demo.WorkerToken);
+        await using var coordinator = await CoordinatorHost.StartAsync(demo.Settings(), cancellationToken: cancellationToken);
         Console.WriteLine($"orch demo: coordinator on {coordinator.Address}; starting {workerCount} local worker(s) …");
+        Console.WriteLine($"orch demo: dashboard (read-only, while the demo runs): {demo.DashboardLink}");
 
         var agents = Enumerable.Range(1, workerCount)
             .Select(i => LocalWorker.Start($"demo-worker-{i}", coordinator.Address, workerToken, scratch))
@@ -111,6 +104,8 @@ public static class DemoCommand
             TryDelete(scratch);
         }
     }
+
+    private static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     private static async Task WriteResultsAsync(CliConnection connection, Results.ResultTable table, long sweepId, DirectoryInfo output, CancellationToken cancellationToken)
     {

@@ -158,6 +158,7 @@ public sealed class OrchCommandLineTests
                 ["demo", "--epochs", "1", "--images", "40", "--encoders", "tiny_cnn,mobilenet_v3_small", "--out", output], home, TimeSpan.FromMinutes(6));
 
             Assert.True(demo.ExitCode == 0, $"exit {demo.ExitCode}{Environment.NewLine}{demo.Output}{Environment.NewLine}{demo.Error}");
+            Assert.Matches(@"orch demo: dashboard \(read-only, while the demo runs\): http://127\.0\.0\.1:\d+/login\?token=[0-9a-f]{32}\n", demo.Output);
             var table = demo.Output[demo.Output.LastIndexOf("demo (#1) by encoder", StringComparison.Ordinal)..];
             var rows = table.Split('\n').Where(l => l.StartsWith("tiny_cnn ", StringComparison.Ordinal) || l.StartsWith("mobilenet_v3_small ", StringComparison.Ordinal)).ToList();
             Assert.Equal(2, rows.Count);
