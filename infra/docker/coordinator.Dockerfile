@@ -31,6 +31,8 @@ USER $APP_UID
 ENV ASPNETCORE_ENVIRONMENT=Production \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 EXPOSE 50051
+# Prometheus /metrics when served with --metrics-listen http://0.0.0.0:9464
+EXPOSE 9464
 # Readiness as the gRPC health service reports it (the database answers); `orch health` needs no token.
 HEALTHCHECK --interval=15s --timeout=10s --start-period=30s --retries=3 \
     CMD ["dotnet", "/app/orch.dll", "health", "--coordinator", "http://127.0.0.1:50051"]

@@ -64,5 +64,7 @@ ENV ORCH_AGENT__STATEDIRECTORY=/var/lib/orchestrator/worker \
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD test -n "$(find /var/lib/orchestrator/worker/coordinator-contact -mmin -2 2>/dev/null)"
 # SIGTERM (docker stop, a scale-down) stops the trainers and gives their jobs back; allow it time (compose: stop_grace_period).
+# Prometheus /metrics when the agent runs with --metrics-port 9465 (nothing else listens on a worker)
+EXPOSE 9465
 ENTRYPOINT ["/app/orch-worker"]
 CMD ["agent"]
