@@ -50,7 +50,7 @@ public static class ResultsBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {name} | {time.Median:F1} | {time.P90:F1} | {baseline.Median / time.Median:F2}× |"));
 
-    private static async Task<(double Median, double P90)> TimeAsync<T>(int runs, Func<Task<T>> action)
+    internal static async Task<(double Median, double P90)> TimeAsync<T>(int runs, Func<Task<T>> action)
     {
         await action();
         await action();
@@ -98,7 +98,7 @@ public static class ResultsBenchmark
         return folds.Count + best.Count;
     }
 
-    private static async Task<long> InsertSweepAsync(NpgsqlDataSource dataSource, int jobs)
+    internal static async Task<long> InsertSweepAsync(NpgsqlDataSource dataSource, int jobs)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var sweep = new NpgsqlCommand("INSERT INTO sweeps (name, spec, spec_hash, job_count, created_at) VALUES ('bench', '{}', 'bench', @n, now()) RETURNING id", connection);

@@ -4,7 +4,8 @@ using Orchestrator.Coordinator.Benchmarks;
 namespace Orchestrator.Coordinator.Cli;
 
 /// <summary>
-/// `orch bench` and `orch bench-results`: the developer's benchmarks of the queue and of the results query. Listed
+/// `orch bench`, `orch bench-results` and `orch bench-dashboard`: the developer's benchmarks of the queue, the results
+/// query and the dashboard's pages. Listed
 /// by `orch --help` like every other command: a hidden command's own `--help` prints nothing in System.CommandLine 2.0.
 /// </summary>
 public static class BenchCommands
@@ -42,6 +43,24 @@ public static class BenchCommands
         command.SetAction(async (parse, _) =>
         {
             await ResultsBenchmark.RunAsync(parse.GetValue(jobs), parse.GetValue(runs));
+            return ExitCode.Ok;
+        });
+        return command;
+    }
+
+    public static Command Dashboard()
+    {
+        var jobs = new Option<int>("--jobs") { Description = "jobs of the finished sweep the pages show", DefaultValueFactory = _ => 10_000 };
+        var workers = new Option<int>("--workers") { Description = "registered online workers", DefaultValueFactory = _ => 200 };
+        var runs = new Option<int>("--runs") { Description = "timed fetches of each page, after two warm-ups", DefaultValueFactory = _ => 15 };
+        var command = new Command("bench-dashboard", "(developer) Benchmark the web dashboard's pages for a large sweep and many workers, against the login page.\n" +
+                                                     "Example: dotnet run -c Release --project coordinator -- bench-dashboard --jobs 10000 --workers 200")
+        {
+            jobs, workers, runs,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            await DashboardBenchmark.RunAsync(parse.GetValue(jobs), parse.GetValue(workers), parse.GetValue(runs));
             return ExitCode.Ok;
         });
         return command;

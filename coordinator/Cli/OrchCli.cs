@@ -29,6 +29,7 @@ public static class OrchCli
         root.Subcommands.Add(HealthCommand.Create(common));
         root.Subcommands.Add(BenchCommands.Queue());
         root.Subcommands.Add(BenchCommands.Results());
+        root.Subcommands.Add(BenchCommands.Dashboard());
         return root;
     }
 

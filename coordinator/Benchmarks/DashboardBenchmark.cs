@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Net;
+using Npgsql;
+using Orchestrator.Coordinator.Cli;
+using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Coordinator.Storage;
+using Orchestrator.LocalPostgres;
+
+namespace Orchestrator.Coordinator.Benchmarks;
+
+/// <summary>
+/// `orch bench-dashboard [--jobs N] [--workers W] [--runs R]`: a finished sweep of N jobs and W registered workers in a
+/// throwaway local PostgreSQL, served by an in-process coordinator as `orch demo` starts it; times each dashboard page
+/// as a signed-in browser fetches it over loopback HTTP/1.1, beside the login page (no data) as the baseline of the
+/// same run. Loopback client time is included, so the figures are an upper bound on the server's.
+/// </summary>
+public static class DashboardBenchmark
+{
+    public static async Task RunAsync(int jobs, int workers, int runs)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"orch-bench-dashboard-{Guid.NewGuid():N}");
+        Console.WriteLine($"starting a throwaway PostgreSQL in {directory} …");
+        await using var cluster = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions { DataDirectory = directory, Persistent = false });
+        long sweep;
+        await using (var dataSource = NpgsqlDataSource.Create(cluster.ConnectionString))
+        {
+            await new SchemaMigrator(dataSource).MigrateAsync();
+            sweep = await ResultsBenchmark.InsertSweepAsync(dataSource, jobs);
+            await InsertWorkersAsync(dataSource, workers);
+            Console.WriteLine($"inserted a finished sweep (#{sweep}) of {jobs:N0} jobs and {workers:N0} online workers; {runs} timed fetches per page after 2 warm-ups");
+        }
+
+        var demo = new DemoCoordinator(cluster.ConnectionString, LoopbackPort.PickFree(), LoopbackPort.PickFree(), "bench-client", "bench-worker", "bench-viewer");
+        await using var coordinator = await CoordinatorHost.StartAsync(demo.Settings());
+        using var browser = new HttpClient(new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{demo.WebPort}"),
+        };
+        var login = await browser.GetAsync(demo.DashboardLink);
+        if (login.StatusCode != HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"signing in failed: {(int)login.StatusCode} {login.ReasonPhrase}");
+        }
+
+        var lastPage = (jobs + 99) / 100;
+        var pages = new (string Name, string Path)[]
+        {
+            ("baseline: /login (no data)", "/login"),
+            ("sweeps list", "/"),
+            ("sweep, jobs page 1 + results table", $"/sweeps/{sweep}"),
+            ($"sweep, jobs page {lastPage} (last)", $"/sweeps/{sweep}?page={lastPage}"),
+            ("sweep, sorted by R@1, filtered by encoder", $"/sweeps/{sweep}?sort=r1&dir=desc&encoder=resnet50"),
+            ("results.csv export", $"/sweeps/{sweep}/results.csv"),
+            ($"workers ({workers:N0})", "/workers"),
+            ("/api/sweeps/ID (JSON)", $"/api/sweeps/{sweep}"),
+        };
+
+        var timings = new List<(string Name, (double Median, double P90) Time, long Bytes)>();
+        foreach (var (name, path) in pages)
+        {
+            long bytes = 0;
+            var time = await ResultsBenchmark.TimeAsync(runs, async () =>
+            {
+                using var response = await browser.GetAsync(new Uri(path, UriKind.Relative));
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {response.ReasonPhrase}");
+                }
+
+                bytes = (await response.Content.ReadAsByteArrayAsync()).LongLength;
+                return bytes;
+            });
+            timings.Add((name, time, bytes));
+        }
+
+        var baseline = timings[0].Time.Median;
+        Console.WriteLine();
+        Console.WriteLine("| page | median ms | p90 ms | × the login page's time | bytes |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var (name, time, bytes) in timings)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {time.Median:F1} | {time.P90:F1} | {time.Median / baseline:F1}× | {bytes:N0} |"));
+        }
+    }
+
+    private static async Task InsertWorkersAsync(NpgsqlDataSource dataSource, int workers)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO workers (id, name, host, devices, version, state, registered_at, last_seen_at)
+            SELECT 'bench-' || i, 'gpu-node-' || i, 'host-' || (i / 8), '["cuda:0"]', 'bench', 'online', now(), now()
+            FROM generate_series(1, @n) AS i
+            """);
+        command.Parameters.AddWithValue("n", workers);
+        await command.ExecuteNonQueryAsync();
+    }
+}
