@@ -101,6 +101,13 @@ public sealed class FrozenTowerFeatures : IDisposable
         return Rows(texts, samples.Select(s => (long)s));
     }
 
+    /// <summary>The captions <paramref name="samples"/> and their images through <paramref name="model"/>'s heads alone.</summary>
+    public (Tensor Image, Tensor Text) EmbedPairs(ClipModel model, IReadOnlyList<int> samples)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return (model.ProjectImageFeatures(ImagesOfSamples(samples)), model.ProjectTextFeatures(TextsOf(samples)));
+    }
+
     private static Tensor Rows(Tensor features, IEnumerable<long> rows) =>
         features.index_select(0, tensor(rows.ToArray(), device: features.device));
 

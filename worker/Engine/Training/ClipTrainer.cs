@@ -78,13 +78,9 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         var extractionSeconds = frozen?.Elapsed.TotalSeconds ?? 0;
         for (var epoch = history.Count + 1; epoch <= lastEpoch; epoch++)
         {
-            var summary = RunEpoch(epoch, model, optimizer, data, frozen, device, cancellationToken);
-            if (extractionSeconds > 0)
-            {
-                // The features are part of the training work: their time counts in the first epoch that used them.
-                summary = summary with { TrainSeconds = summary.TrainSeconds + extractionSeconds, TrainImagesPerSecond = summary.TrainImagesPerSecond * summary.TrainSeconds / (summary.TrainSeconds + extractionSeconds) };
-                extractionSeconds = 0;
-            }
+            // The features are part of the training work: their time counts in the first epoch that used them.
+            var summary = RunEpoch(epoch, model, optimizer, data, frozen, extractionSeconds, device, cancellationToken);
+            extractionSeconds = 0;
 
             scheduler.Step(summary.ValLoss, optimizer);
             history.Add(summary);
@@ -241,7 +237,9 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
 
     private long StepsPerEpoch(JobData data) => data.TrainSamples.Count / parameters.BatchSize;
 
-    private EpochSummary RunEpoch(int epoch, ClipModel model, optim.Optimizer optimizer, JobData data, FrozenTowerFeatures? frozen, Device device, CancellationToken cancellationToken)
+    // earlierSeconds: training work done for this epoch before it started (the frozen towers' features).
+    private EpochSummary RunEpoch(
+        int epoch, ClipModel model, optim.Optimizer optimizer, JobData data, FrozenTowerFeatures? frozen, double earlierSeconds, Device device, CancellationToken cancellationToken)
     {
         model.train();
         if (!parameters.Trainable)
@@ -282,7 +280,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
             }
         }
 
-        var trainSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var trainSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds + earlierSeconds;
         var valStarted = Stopwatch.GetTimestamp();
         var (valLoss, retrieval) = Evaluate(model, data, frozen, device);
         var valSeconds = Stopwatch.GetElapsedTime(valStarted).TotalSeconds;
@@ -329,7 +327,8 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
             foreach (var batch in valBatches)
             {
                 using var step = NewDisposeScope();
-                lossSum += model.Loss.call(model.ProjectImageFeatures(frozen.ImagesOfSamples(batch)), model.ProjectTextFeatures(frozen.TextsOf(batch))).item<float>();
+                var (image, text) = frozen.EmbedPairs(model, batch);
+                lossSum += model.Loss.call(image, text).item<float>();
             }
         }
         else

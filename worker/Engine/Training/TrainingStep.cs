@@ -25,8 +25,7 @@ public static class TrainingStep
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(features);
         using var scope = NewDisposeScope();
-        var image = model.ProjectImageFeatures(features.ImagesOfSamples(samples));
-        var text = model.ProjectTextFeatures(features.TextsOf(samples));
+        var (image, text) = features.EmbedPairs(model, samples);
         return Optimise(optimizer, model.Loss.call(image, text));
     }
 
