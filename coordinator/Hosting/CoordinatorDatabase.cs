@@ -17,8 +17,11 @@ public sealed class CoordinatorDatabase : IAsyncDisposable
         this.embedded = embedded;
     }
 
-    /// <summary>The name of the coordinator's pool, which Npgsql's measurements carry.</summary>
-    public const string PoolName = "orchestrator-coordinator";
+    /// <summary>
+    /// The name of this coordinator's pool, which Npgsql's measurements carry. Unique per coordinator: Npgsql's meter
+    /// is process-wide, and two coordinators of one process (tests, tools) must not report each other's pool.
+    /// </summary>
+    public string PoolName { get; } = "orchestrator-coordinator-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
 
     public string ConnectionString { get; }
 

@@ -10,7 +10,7 @@ namespace Orchestrator.Coordinator.Monitoring;
 /// registry under names of the catalogue: every database call's duration and the pool's connections, limit and waiting
 /// requests, measured by Npgsql with nothing added to the hot path. Npgsql's meter is process-wide and labels each
 /// measurement with its pool's name, which for a pool nobody named is its connection string; only the coordinator's
-/// pool (<see cref="CoordinatorDatabase.PoolName"/>) is taken, and its name is not exported, so no connection string
+/// pool (<see cref="CoordinatorDatabase.PoolName"/>, unique per coordinator) is taken, and its name is not exported, so no connection string
 /// can reach the page.
 /// </summary>
 public sealed class NpgsqlMeterBridge : IDisposable
@@ -28,14 +28,17 @@ public sealed class NpgsqlMeterBridge : IDisposable
     private static readonly double[] DurationBuckets = Histogram.ExponentialBuckets(0.0005, 2, 16);
 
     private readonly MeterListener listener = new();
+    private readonly string poolName;
     private readonly Histogram duration;
     private readonly Gauge connections;
     private readonly Gauge maxConnections;
     private readonly Gauge pendingRequests;
 
-    public NpgsqlMeterBridge(CoordinatorMetrics metrics)
+    public NpgsqlMeterBridge(CoordinatorMetrics metrics, CoordinatorDatabase database)
     {
         ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(database);
+        poolName = database.PoolName;
         var factory = metrics.Factory;
         duration = factory.CreateHistogram(PrometheusNames.DatabaseCallDuration, "Seconds each database command took, as Npgsql measured it.",
             new HistogramConfiguration { Buckets = DurationBuckets });
@@ -78,9 +81,9 @@ public sealed class NpgsqlMeterBridge : IDisposable
             }
         }
 
-        if (pool != CoordinatorDatabase.PoolName)
+        if (pool != poolName)
         {
-            return; // another pool of the process (a tool's, a test's): not the coordinator's
+            return; // another pool of the process (a tool's, a test's, another coordinator's): not this coordinator's
         }
 
         switch (instrument.Name)
