@@ -4,7 +4,7 @@ namespace Orchestrator.Coordinator.Web;
 
 /// <summary>
 /// A dashboard page in the common layout (navigation, the embedded style sheet), sent with headers that keep it
-/// self-contained: no script, no asset from elsewhere, no framing, and no Referer carrying a URL onward.
+/// self-contained: no script, no asset from elsewhere, no framing, and no Referer carrying a URL to another site.
 /// </summary>
 public sealed class HtmlPage(string title, Action<HtmlWriter> body, int statusCode = StatusCodes.Status200OK, bool signedIn = true) : IResult
 {
@@ -30,7 +30,10 @@ public sealed class HtmlPage(string title, Action<HtmlWriter> body, int statusCo
         response.ContentType = "text/html; charset=utf-8";
         response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
         response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers["Referrer-Policy"] = "no-referrer";
+        // same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with the page's own form POSTs, and
+        // the CSRF check (SameOrigin) then refuses a person's own login and buttons (a real-browser test caught it). Other
+        // sites still get no Referer.
+        response.Headers["Referrer-Policy"] = "same-origin";
         response.Headers.CacheControl = "no-store";
         await response.WriteAsync(page.ToString(), Encoding.UTF8, httpContext.RequestAborted);
     }

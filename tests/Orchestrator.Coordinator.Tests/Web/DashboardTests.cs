@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Orchestrator.Coordinator.Cli;
 using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Results.Rendering;
 using Orchestrator.Coordinator.Tests.Integration;
@@ -171,10 +170,10 @@ public sealed partial class DashboardTests(IsolatedDatabase database) : IClassFi
         await browser.LoginAsync(TestCoordinator.ClientToken);
         var (_, page) = await browser.GetAsync($"/sweeps/{sweepId}");
 
-        var csv = await CliResultsAsync(host, sweepId, "csv");
+        var csv = await OrchResultsCli.WriteAsync(host, sweepId, "csv");
         Assert.Equal(csv, await browser.GetBytesAsync($"/sweeps/{sweepId}/results.csv"));
-        Assert.Equal(await CliResultsAsync(host, sweepId, "md"), await browser.GetBytesAsync($"/sweeps/{sweepId}/results.md"));
-        Assert.Equal(await CliResultsAsync(host, sweepId, "latex"), await browser.GetBytesAsync($"/sweeps/{sweepId}/results.tex"));
+        Assert.Equal(await OrchResultsCli.WriteAsync(host, sweepId, "md"), await browser.GetBytesAsync($"/sweeps/{sweepId}/results.md"));
+        Assert.Equal(await OrchResultsCli.WriteAsync(host, sweepId, "latex"), await browser.GetBytesAsync($"/sweeps/{sweepId}/results.tex"));
 
         var records = System.Text.Encoding.UTF8.GetString(csv).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(',')).ToList();
         var header = records[0];
@@ -194,7 +193,7 @@ public sealed partial class DashboardTests(IsolatedDatabase database) : IClassFi
             for (var m = 0; m < TableLayout.Full.Metrics.Count; m++)
             {
                 var metric = TableLayout.Full.Metrics[m];
-                Assert.Equal(Shown(metric, expected[metric.Key + "_mean"], expected[metric.Key + "_std"]), cells[2 + m]);
+                Assert.Equal(OrchResultsCli.Shown(metric, expected[metric.Key + "_mean"], expected[metric.Key + "_std"]), cells[2 + m]);
             }
 
             Assert.Equal(expected["pareto"].Length == 0, cells[^1].Length == 0);
@@ -339,29 +338,6 @@ public sealed partial class DashboardTests(IsolatedDatabase database) : IClassFi
 
     private Task<CoordinatorHost> StartAsync() =>
         TestCoordinator.StartAsync(database.ConnectionString, new Dictionary<string, string?> { ["Coordinator:Auth:ViewerTokens:0"] = ViewerToken });
-
-    /// <summary>What `orch results SWEEP --format FORMAT --out FILE` writes.</summary>
-    private static async Task<byte[]> CliResultsAsync(CoordinatorHost host, long sweepId, string format)
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"orch-results-{Guid.NewGuid():N}.{format}");
-        try
-        {
-            var exit = await OrchCli.RunAsync(["results", sweepId.ToString(CultureInfo.InvariantCulture), "--format", format, "--out", file,
-                "--coordinator", host.Address.ToString(), "--token", TestCoordinator.ClientToken]);
-            Assert.True(exit is 0 or 1, $"orch results exited with {exit}");
-            return await File.ReadAllBytesAsync(file);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
-
-    /// <summary>A table cell as `orch results` shows it: the metric's format, "mean ± std", or "–" without a value.</summary>
-    private static string Shown(Metric metric, string mean, string std) =>
-        mean.Length == 0 ? "–"
-        : double.Parse(mean, CultureInfo.InvariantCulture).ToString(metric.Format, CultureInfo.InvariantCulture)
-          + (std.Length == 0 ? string.Empty : " ± " + double.Parse(std, CultureInfo.InvariantCulture).ToString(metric.Format, CultureInfo.InvariantCulture));
 
     private static void AssertNoTokenIn(DashboardClient browser) =>
         Assert.All(browser.Bodies, body => Assert.All(AllTokens, token => Assert.DoesNotContain(token, body, StringComparison.Ordinal)));
