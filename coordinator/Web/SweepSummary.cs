@@ -4,9 +4,9 @@ using Orchestrator.Shared.States;
 
 namespace Orchestrator.Coordinator.Web;
 
-/// <summary>One sweep as the dashboard shows it and its API returns it. There is no owner yet: sweeps do not store one.</summary>
+/// <summary>One sweep as the dashboard shows it and its API returns it; description and owner come from its spec.</summary>
 public sealed record SweepSummary(
-    long Id, string Name, string? Description, string State, int JobCount, int Finished,
+    long Id, string Name, string? Description, string? Owner, string State, int JobCount, int Finished,
     IReadOnlyDictionary<string, int> Counts, DateTime CreatedAt, DateTime? FinishedAt)
 {
     private static readonly JobState[] Ended = [JobState.Succeeded, JobState.Failed, JobState.Cancelled, JobState.LeaseLost];
@@ -16,19 +16,19 @@ public sealed record SweepSummary(
         ArgumentNullException.ThrowIfNull(sweep);
         var row = sweep.Sweep;
         return new SweepSummary(
-            row.Id, row.Name, DescriptionOf(row.Spec), StateLabels.Label(row.State), row.JobCount,
+            row.Id, row.Name, SpecText(row.Spec, "description"), SpecText(row.Spec, "owner"), StateLabels.Label(row.State), row.JobCount,
             Ended.Sum(s => sweep.Counts.GetValueOrDefault(s)),
             Enum.GetValues<JobState>().ToDictionary(StateLabels.Label, s => sweep.Counts.GetValueOrDefault(s), StringComparer.Ordinal),
             row.CreatedAt, row.FinishedAt);
     }
 
-    /// <summary>The spec's description, stored with it (sweeps have no column of their own for it).</summary>
-    private static string? DescriptionOf(string spec)
+    /// <summary>A text field of the stored spec (sweeps have no columns of their own for description and owner).</summary>
+    private static string? SpecText(string spec, string key)
     {
         using var document = JsonDocument.Parse(spec);
         return document.RootElement.ValueKind == JsonValueKind.Object
-               && document.RootElement.TryGetProperty("description", out var description) && description.ValueKind == JsonValueKind.String
-            ? description.GetString()
+               && document.RootElement.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
             : null;
     }
 }

@@ -31,6 +31,11 @@ public static class SweepView
         SweepSummary sweep, JobsView view, IReadOnlyList<JobLine> jobs, long total, IReadOnlyList<string> encoders, ResultTable results) =>
         new($"#{sweep.Id} {sweep.Name}", page =>
         {
+            if (sweep.Owner is { Length: > 0 } owner)
+            {
+                page.Append($"<p>Owner: <span class=\"owner\">{owner}</span></p>");
+            }
+
             if (sweep.Description is { Length: > 0 } description)
             {
                 page.Append($"<p>{description}</p>");

@@ -19,6 +19,11 @@ public static class SweepsView
         {
             var failed = sweep.Counts["failed"] + sweep.Counts["lease_lost"];
             page.Append($"<tr><td class=\"num\"><a href=\"/sweeps/{sweep.Id}\">#{sweep.Id}</a></td><td><a href=\"/sweeps/{sweep.Id}\">{sweep.Name}</a>");
+            if (sweep.Owner is { Length: > 0 } owner)
+            {
+                page.Append($"<br><span class=\"owner\">{owner}</span>");
+            }
+
             if (sweep.Description is { Length: > 0 } description)
             {
                 page.Append($"<br><span class=\"muted\">{description}</span>");

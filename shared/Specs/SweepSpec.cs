@@ -15,6 +15,14 @@ public sealed record SweepSpec
     [JsonPropertyName("description")]
     public string? Description { get; init; }
 
+    /// <summary>
+    /// Who the sweep is for or by, as the spec says (a person or team): shown on the dashboard and in `orch status`. A
+    /// label, not an identity: tokens belong to roles, not people. Absent in older specs, and then not written (their
+    /// canonical JSON and hash are unchanged).
+    /// </summary>
+    [JsonPropertyName("owner")]
+    public string? Owner { get; init; }
+
     [JsonPropertyName("dataset")]
     public required DatasetSpec Dataset { get; init; }
 

@@ -13,7 +13,7 @@ namespace Orchestrator.Shared.Specs;
 public static partial class SweepSpecParser
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "description", "dataset", "encoders", "method", "count", "seed", "seeds", "max_attempts", "priority", "parameters", OnnxTowerSpecReader.Key];
+        ["name", "description", "owner", "dataset", "encoders", "method", "count", "seed", "seeds", "max_attempts", "priority", "parameters", OnnxTowerSpecReader.Key];
 
     // Specs once took a cron `schedule:` that nothing ran; it is refused with its own message rather than as unknown.
     private const string RemovedSchedule = "schedule";
@@ -113,6 +113,7 @@ public static partial class SweepSpecParser
         {
             Name = name ?? string.Empty,
             Description = reader.Text(keys, "description", "description", TextKind.FreeText),
+            Owner = reader.Text(keys, "owner", "owner", TextKind.Word),
             Dataset = ReadDataset(keys, reader, problems),
             Encoders = ReadEncoders(keys, reader, towers, problems),
             Method = method,
