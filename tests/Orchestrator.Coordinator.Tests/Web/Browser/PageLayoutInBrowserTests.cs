@@ -1,4 +1,3 @@
-using Microsoft.Playwright;
 using Orchestrator.Coordinator.Tests.Integration;
 using Orchestrator.Protos;
 using Orchestrator.Testing;
