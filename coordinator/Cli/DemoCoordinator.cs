@@ -10,11 +10,6 @@ namespace Orchestrator.Coordinator.Cli;
 /// </summary>
 public sealed record DemoCoordinator(string ConnectionString, int GrpcPort, int WebPort, string ClientToken, string WorkerToken, string ViewerToken)
 {
-    /// <summary>The configuration keys Kestrel reads for the dashboard's own endpoint (the README's local recipe).</summary>
-    public const string WebUrlKey = "Kestrel:Endpoints:Web:Url";
-
-    public const string WebProtocolsKey = "Kestrel:Endpoints:Web:Protocols";
-
     /// <summary>Signs in once and lands on the sweeps page; the coordinator then redirects to a URL without the token.</summary>
     public Uri DashboardLink => new($"http://127.0.0.1:{WebPort}/login?token={Uri.EscapeDataString(ViewerToken)}");
 
@@ -22,8 +17,8 @@ public sealed record DemoCoordinator(string ConnectionString, int GrpcPort, int 
     {
         ["ConnectionStrings:Orchestrator"] = ConnectionString,
         [CoordinatorEndpoint.UrlKey] = $"http://127.0.0.1:{GrpcPort}",
-        [WebUrlKey] = $"http://127.0.0.1:{WebPort}",
-        [WebProtocolsKey] = "Http1",
+        [PlainHttpEndpoint.Web.UrlKey] = $"http://127.0.0.1:{WebPort}",
+        [PlainHttpEndpoint.Web.ProtocolsKey] = "Http1",
         ["Coordinator:Auth:WorkerToken"] = WorkerToken,
         ["Coordinator:Auth:ClientToken"] = ClientToken,
         ["Coordinator:Auth:ViewerTokens:0"] = ViewerToken,

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Orchestrator.Coordinator.Auth;
 using Orchestrator.Coordinator.Hosting;
-using Orchestrator.Coordinator.Monitoring;
 using Orchestrator.LocalPostgres;
 using Orchestrator.Shared.Configuration;
 
@@ -23,12 +22,16 @@ public static class ServeCommand
         var key = new Option<string?>("--tls-key") { Description = $"the certificate's private key, a PEM file (also {CoordinatorEndpoint.CertificateKeyPathKey})" };
         var metricsListen = new Option<string?>("--metrics-listen")
         {
-            Description = $"also serve Prometheus metrics at /metrics over plain HTTP/1.1 on this address, e.g. http://0.0.0.0:9464; no token, no secrets on it (default: off; also {MetricsEndpoint.UrlKey})",
+            Description = $"also serve Prometheus metrics at /metrics over plain HTTP/1.1 on this address, e.g. http://0.0.0.0:9464; no token, no secrets on it (default: off; also {PlainHttpEndpoint.Metrics.UrlKey})",
+        };
+        var webListen = new Option<string?>("--web-listen")
+        {
+            Description = $"also serve the web dashboard over plain HTTP/1.1 on this address, e.g. http://127.0.0.1:8080 (browsers do not speak the cleartext HTTP/2 of --listen http://…; over TLS the dashboard shares the gRPC port; also {PlainHttpEndpoint.Web.UrlKey})",
         };
         var tokensFile = new Option<string?>("--tokens-file") { Description = "file of `worker TOKEN` / `client TOKEN` lines, read again when it changes (tokens rotate without a restart)" };
         var command = new Command("serve", "Run the coordinator.\nExample: orch serve --listen https://0.0.0.0:50051 --tls-cert server.crt --tls-key server.key --db \"Host=db;Username=orch;Password=…;Database=orch\"")
         {
-            database, listen, dataDirectory, certificate, key, tokensFile, metricsListen,
+            database, listen, dataDirectory, certificate, key, tokensFile, metricsListen, webListen,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -45,11 +48,11 @@ public static class ServeCommand
 
             settings[CoordinatorEndpoint.CertificatePathKey] = parse.GetValue(certificate);
             settings[CoordinatorEndpoint.CertificateKeyPathKey] = parse.GetValue(key);
-            if (parse.GetValue(metricsListen) is { } metricsUrl)
+            foreach (var (endpoint, option) in new[] { (PlainHttpEndpoint.Metrics, metricsListen), (PlainHttpEndpoint.Web, webListen) })
             {
-                foreach (var (metricsKey, value) in MetricsEndpoint.Settings(metricsUrl))
+                foreach (var (endpointKey, value) in parse.GetValue(option) is { } url ? endpoint.Settings(url) : [])
                 {
-                    settings[metricsKey] = value;
+                    settings[endpointKey] = value;
                 }
             }
 
@@ -65,10 +68,12 @@ public static class ServeCommand
             }
 
             WebApplication app;
+            string dashboard;
             try
             {
                 app = BuildHost(settings, parse.GetValue(listen)!);
                 CoordinatorEndpoint.Verify(app.Configuration, Console.Error);
+                dashboard = DashboardAddress(app.Configuration);
             }
             catch (CoordinatorConfigurationException e)
             {
@@ -91,12 +96,28 @@ public static class ServeCommand
                     return ExitCode.Failed;
                 }
 
+                app.Lifetime.ApplicationStarted.Register(() => Console.Error.WriteLine(dashboard));
                 await app.RunAsync(cancellationToken);
             }
 
             return ExitCode.Ok;
         });
         return command;
+    }
+
+    /// <summary>Where a browser finds the dashboard, or how to give it one: the line `orch serve` prints once serving.</summary>
+    public static string DashboardAddress(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (PlainHttpEndpoint.Web.Port(configuration) is not null)
+        {
+            return $"orch serve: web dashboard at {configuration[PlainHttpEndpoint.Web.UrlKey]!.TrimEnd('/')}/ (sign in with a client or viewer token)";
+        }
+
+        var grpc = configuration[CoordinatorEndpoint.UrlKey] ?? CliConnection.DefaultAddress;
+        return grpc.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+            ? $"orch serve: web dashboard at {grpc.TrimEnd('/')}/ (the gRPC port; sign in with a client or viewer token)"
+            : $"orch serve: no web dashboard: browsers do not speak cleartext HTTP/2; add --web-listen http://127.0.0.1:{PlainHttpEndpoint.Web.ExamplePort}, or serve TLS";
     }
 
     public static WebApplication BuildHost(IDictionary<string, string?> settings, string listen)

@@ -4,7 +4,6 @@ using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Orchestrator.Coordinator.Api.Boundary;
-using Orchestrator.Coordinator.Monitoring;
 using Orchestrator.Shared.Monitoring;
 
 namespace Orchestrator.Coordinator.Hosting;
@@ -26,8 +25,8 @@ public sealed class CoordinatorHost : IAsyncDisposable
 
     public Uri Address { get; }
 
-    /// <summary>The Prometheus scrape address, when the settings gave the metrics endpoint a port (<see cref="MetricsEndpoint"/>).</summary>
-    public Uri? MetricsAddress => MetricsEndpoint.Port(app.Configuration) is { } port ? new Uri($"http://127.0.0.1:{port}{PrometheusNames.ScrapePath}") : null;
+    /// <summary>The Prometheus scrape address, when the settings gave the metrics endpoint a port (<see cref="PlainHttpEndpoint.Metrics"/>).</summary>
+    public Uri? MetricsAddress => PlainHttpEndpoint.Metrics.Port(app.Configuration) is { } port ? new Uri($"http://127.0.0.1:{port}{PrometheusNames.ScrapePath}") : null;
 
     public IServiceProvider Services => app.Services;
 

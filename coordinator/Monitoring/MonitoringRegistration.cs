@@ -1,3 +1,4 @@
+using Orchestrator.Coordinator.Hosting;
 using Prometheus;
 
 namespace Orchestrator.Coordinator.Monitoring;
@@ -21,7 +22,7 @@ public static class MonitoringRegistration
     public static WebApplication MapCoordinatorMetrics(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        if (MetricsEndpoint.Port(app.Configuration) is not { } port)
+        if (PlainHttpEndpoint.Metrics.Port(app.Configuration) is not { } port)
         {
             return app;
         }

@@ -2,7 +2,6 @@ using System.Globalization;
 using Grpc.Core;
 using Npgsql;
 using Orchestrator.Coordinator.Hosting;
-using Orchestrator.Coordinator.Monitoring;
 using Orchestrator.LocalPostgres;
 using Orchestrator.Protos;
 using Orchestrator.Shared.Configuration;
@@ -67,7 +66,7 @@ public sealed class AgentTestBed : IAsyncDisposable
         settings[CoordinatorEndpoint.UrlKey] = $"http://127.0.0.1:{port}";
         if (metrics)
         {
-            foreach (var (key, value) in MetricsEndpoint.Settings($"http://127.0.0.1:{LoopbackPort.PickFree()}"))
+            foreach (var (key, value) in PlainHttpEndpoint.Metrics.Settings($"http://127.0.0.1:{LoopbackPort.PickFree()}"))
             {
                 settings[key] = value;
             }

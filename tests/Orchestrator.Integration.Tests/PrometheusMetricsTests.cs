@@ -75,7 +75,7 @@ public sealed class PrometheusMetricsTests
     }
 
     [Fact]
-    public async Task Serve_refuses_a_metrics_address_without_a_port_of_its_own_before_serving()
+    public async Task Serve_refuses_a_metrics_or_web_address_without_a_port_of_its_own_before_serving()
     {
         var root = Directory.CreateTempSubdirectory("orch-metrics-").FullName;
         var listen = $"http://127.0.0.1:{LoopbackPort.PickFree()}";
@@ -87,5 +87,12 @@ public sealed class PrometheusMetricsTests
         Assert.Contains("orch serve: cannot start: --metrics-listen http://127.0.0.1:0", anyPort.Error, StringComparison.Ordinal);
         Assert.Contains("has no fixed port", anyPort.Error, StringComparison.Ordinal);
         Assert.Contains("give /metrics a port of its own", grpcPort.Error, StringComparison.Ordinal);
+
+        // The dashboard's HTTP/1.1 endpoint is checked the same way.
+        var webAnyPort = await OrchProcess.ServeWithoutDatabaseAsync(root, "--listen", listen, "--web-listen", "http://127.0.0.1:0");
+        var webGrpcPort = await OrchProcess.ServeWithoutDatabaseAsync(root, "--listen", listen, "--web-listen", listen);
+        Assert.All([webAnyPort, webGrpcPort], o => Assert.Equal(2, o.ExitCode));
+        Assert.Contains("orch serve: cannot start: --web-listen http://127.0.0.1:0", webAnyPort.Error, StringComparison.Ordinal);
+        Assert.Contains("give the dashboard a port of its own", webGrpcPort.Error, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using Npgsql;
+using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Monitoring;
 using Orchestrator.LocalPostgres;
 using Orchestrator.Protos;
@@ -156,7 +157,7 @@ public sealed class MetricsScrapeTests(IsolatedDatabase database) : FakeClockCoo
         Assert.Equal(System.Net.HttpStatusCode.NotFound, other.StatusCode);
     }
 
-    private static Dictionary<string, string?> MetricsSettings() => MetricsEndpoint.Settings($"http://127.0.0.1:{LoopbackPort.PickFree()}");
+    private static Dictionary<string, string?> MetricsSettings() => PlainHttpEndpoint.Metrics.Settings($"http://127.0.0.1:{LoopbackPort.PickFree()}");
 
     private async Task ReportAsync(LeaseToken lease, int epoch)
     {

@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using Orchestrator.Coordinator.Cli;
 using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Tests.Integration;
 using Orchestrator.LocalPostgres;
@@ -37,8 +36,8 @@ internal sealed class BrowserTestHost : IAsyncDisposable
     public async Task StartCoordinatorAsync() => Coordinator = await TestCoordinator.StartAsync(connectionString, new Dictionary<string, string?>
     {
         [CoordinatorEndpoint.UrlKey] = $"http://127.0.0.1:{grpcPort}",
-        [DemoCoordinator.WebUrlKey] = Web.ToString().TrimEnd('/'),
-        [DemoCoordinator.WebProtocolsKey] = "Http1",
+        [PlainHttpEndpoint.Web.UrlKey] = Web.ToString().TrimEnd('/'),
+        [PlainHttpEndpoint.Web.ProtocolsKey] = "Http1",
         ["Coordinator:Auth:ViewerTokens:0"] = ViewerToken,
     });
 
