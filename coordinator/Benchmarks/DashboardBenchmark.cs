@@ -99,13 +99,13 @@ public static class DashboardBenchmark
             INSERT INTO jobs (sweep_id, job_key, encoder, params, dataset, max_attempts, created_at, available_at)
             SELECT @id, 'active-' || i, 'resnet18', jsonb_build_object('encoder', 'resnet18', 'seed', i), '{}', 3, now(), now() FROM generate_series(1, @n) AS i;
             UPDATE jobs SET state = 'running', lease_owner = 'bench-' || (1 + id % @workers), lease_expires_at = now() + interval '1 hour', started_at = now()
-            WHERE sweep_id = @id AND id % 10 <> 0;
+            WHERE sweep_id = @id AND id % 10 <> 0 AND @workers > 0;
             UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, finished_at = now(), result = '{}'
             WHERE sweep_id = @id AND state = 'running' AND id % 45 <> 1;
             """, connection);
         command.Parameters.AddWithValue("id", sweepId);
         command.Parameters.AddWithValue("n", jobs);
-        command.Parameters.AddWithValue("workers", Math.Max(1, workers));
+        command.Parameters.AddWithValue("workers", workers); // without workers to lease it, the sweep stays queued
         await command.ExecuteNonQueryAsync();
         return sweepId;
     }
