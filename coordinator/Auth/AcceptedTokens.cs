@@ -62,6 +62,13 @@ public sealed class AcceptedTokens
         return Volatile.Read(ref current).RoleOfSession(session);
     }
 
+    /// <summary>The anti-forgery value of a web session (<see cref="TokenSet.FormTokenOfSession"/>), or null when no token in force has it.</summary>
+    public byte[]? FormTokenOfSession(ReadOnlySpan<byte> session)
+    {
+        ReloadIfChanged();
+        return Volatile.Read(ref current).FormTokenOfSession(session);
+    }
+
     private static List<(string, string)> Configured(string? single, string variable, string singleKey, List<string> list, string listKey)
     {
         var tokens = new List<(string, string)>();

@@ -14,6 +14,8 @@ public sealed class TokenSet
     // The web session cookie holds SHA-256(purpose ‖ token digest): not the token, and not the digest kept here either.
     private static readonly byte[] SessionPurpose = Encoding.UTF8.GetBytes("orch web session v1:");
 
+    private static readonly byte[] FormPurpose = Encoding.UTF8.GetBytes("orch web form v1:");
+
     private TokenSet((byte[], CallerRole)[] tokens, int workers, int clients, int viewers)
     {
         this.tokens = tokens;
@@ -92,6 +94,32 @@ public sealed class TokenSet
         }
 
         return role;
+    }
+
+    /// <summary>
+    /// The anti-forgery value the dashboard's forms carry for <paramref name="session"/>: HMAC-SHA256 of the session value
+    /// keyed with its token's digest, which the coordinator holds and the cookie does not. Derived, not stored, so it
+    /// survives a restart and is the same on every coordinator with these tokens, and it changes with the token. Null
+    /// when no token in force has the session.
+    /// </summary>
+    public byte[]? FormTokenOfSession(ReadOnlySpan<byte> session)
+    {
+        byte[]? key = null;
+        foreach (var (candidate, _) in tokens)
+        {
+            if (CryptographicOperations.FixedTimeEquals(session, SessionOfDigest(candidate)))
+            {
+                key = candidate;
+            }
+        }
+
+        if (key is null)
+        {
+            return null;
+        }
+
+        byte[] message = [.. FormPurpose, .. session];
+        return HMACSHA256.HashData(key, message);
     }
 
     /// <summary>The role of <paramref name="presented"/>, or null when no valid token matches it.</summary>

@@ -21,13 +21,14 @@ public static class DashboardBenchmark
         var directory = Path.Combine(Path.GetTempPath(), $"orch-bench-dashboard-{Guid.NewGuid():N}");
         Console.WriteLine($"starting a throwaway PostgreSQL in {directory} …");
         await using var cluster = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions { DataDirectory = directory, Persistent = false });
-        long sweep;
+        long sweep, active;
         await using (var dataSource = NpgsqlDataSource.Create(cluster.ConnectionString))
         {
             await new SchemaMigrator(dataSource).MigrateAsync();
             sweep = await ResultsBenchmark.InsertSweepAsync(dataSource, jobs);
             await InsertWorkersAsync(dataSource, workers);
-            Console.WriteLine($"inserted a finished sweep (#{sweep}) of {jobs:N0} jobs and {workers:N0} online workers; {runs} timed fetches per page after 2 warm-ups");
+            active = await InsertActiveSweepAsync(dataSource, jobs, workers);
+            Console.WriteLine($"inserted a finished sweep (#{sweep}) of {jobs:N0} jobs, an active one (#{active}: 88% done, 2% running, with their job events) and {workers:N0} online workers; {runs} timed fetches per page after 2 warm-ups");
         }
 
         var demo = new DemoCoordinator(cluster.ConnectionString, LoopbackPort.PickFree(), LoopbackPort.PickFree(), "bench-client", "bench-worker", "bench-viewer");
@@ -53,6 +54,7 @@ public static class DashboardBenchmark
             ("results.csv export", $"/sweeps/{sweep}/results.csv"),
             ($"workers ({workers:N0})", "/workers"),
             ("/api/sweeps/ID (JSON)", $"/api/sweeps/{sweep}"),
+            ("active sweep: jobs page 1 + results + estimated finish", $"/sweeps/{active}"),
         };
 
         var timings = new List<(string Name, (double Median, double P90) Time, long Bytes)>();
@@ -81,6 +83,31 @@ public static class DashboardBenchmark
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {time.Median:F1} | {time.P90:F1} | {time.Median / baseline:F1}× | {bytes:N0} |"));
         }
+    }
+
+    /// <summary>
+    /// A sweep under way, for the estimated finish (FinishEstimator aggregates its job events): its jobs queued, then 90%
+    /// leased by the workers and most of those done, through the state trigger, so the events are the ones a real run writes.
+    /// </summary>
+    private static async Task<long> InsertActiveSweepAsync(NpgsqlDataSource dataSource, int jobs, int workers)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var sweep = new NpgsqlCommand("INSERT INTO sweeps (name, spec, spec_hash, job_count, created_at) VALUES ('bench-active', '{}', 'bench-active', @n, now()) RETURNING id", connection);
+        sweep.Parameters.AddWithValue("n", jobs);
+        var sweepId = (long)(await sweep.ExecuteScalarAsync())!;
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO jobs (sweep_id, job_key, encoder, params, dataset, max_attempts, created_at, available_at)
+            SELECT @id, 'active-' || i, 'resnet18', jsonb_build_object('encoder', 'resnet18', 'seed', i), '{}', 3, now(), now() FROM generate_series(1, @n) AS i;
+            UPDATE jobs SET state = 'running', lease_owner = 'bench-' || (1 + id % @workers), lease_expires_at = now() + interval '1 hour', started_at = now()
+            WHERE sweep_id = @id AND id % 10 <> 0 AND @workers > 0;
+            UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_expires_at = NULL, finished_at = now(), result = '{}'
+            WHERE sweep_id = @id AND state = 'running' AND id % 45 <> 1;
+            """, connection);
+        command.Parameters.AddWithValue("id", sweepId);
+        command.Parameters.AddWithValue("n", jobs);
+        command.Parameters.AddWithValue("workers", workers); // without workers to lease it, the sweep stays queued
+        await command.ExecuteNonQueryAsync();
+        return sweepId;
     }
 
     private static async Task InsertWorkersAsync(NpgsqlDataSource dataSource, int workers)

@@ -13,10 +13,16 @@ namespace Orchestrator.Coordinator.Scheduling;
 [DisallowConcurrentExecution]
 public sealed class WorkerLiveness(WorkerStore workers, TimeProvider time, IOptions<QueueOptions> options, ILogger<WorkerLiveness> logger) : DatabaseJob(logger)
 {
+    /// <summary>The liveness rule: a worker not heard from since this moment is offline (the dashboard applies it too, between two runs of this job).</summary>
+    public static DateTime OfflineCutoff(QueueOptions queue, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        return now - (queue.HeartbeatInterval * queue.MissedHeartbeatsBeforeOffline);
+    }
+
     public async Task<IReadOnlyList<string>> MarkSilentWorkersAsync(CancellationToken cancellationToken = default)
     {
-        var queue = options.Value;
-        var cutoff = time.GetUtcNow().UtcDateTime - (queue.HeartbeatInterval * queue.MissedHeartbeatsBeforeOffline);
+        var cutoff = OfflineCutoff(options.Value, time.GetUtcNow().UtcDateTime);
         var offline = await workers.MarkSilentOfflineAsync(cutoff, cancellationToken);
         if (offline.Count > 0)
         {

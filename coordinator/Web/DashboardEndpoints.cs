@@ -1,8 +1,12 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using Microsoft.Extensions.Options;
+using Orchestrator.Coordinator.Auth;
+using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Results;
 using Orchestrator.Coordinator.Results.Rendering;
+using Orchestrator.Coordinator.Scheduling;
 using Orchestrator.Coordinator.Storage;
 using HttpResults = Microsoft.AspNetCore.Http.Results;
 
@@ -20,6 +24,8 @@ public static class DashboardEndpoints
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
         services.AddSingleton<SweepJobsQuery>();
+        services.AddSingleton<FinishEstimator>();
+        services.AddSingleton<RunningJobsQuery>();
         return services;
     }
 
@@ -28,14 +34,16 @@ public static class DashboardEndpoints
         ArgumentNullException.ThrowIfNull(routes);
         routes.MapGet(HtmlPage.StyleSheetPath, () => HttpResults.Bytes(StyleSheet, "text/css; charset=utf-8"));
         LoginEndpoints.Map(routes);
+        SweepActionEndpoints.Map(routes);
 
         var pages = routes.MapGroup(string.Empty).AddEndpointFilter(new DashboardAccess(api: false));
-        pages.MapGet("/", async (long? before, SweepStore sweeps, CancellationToken ct) =>
+        pages.MapGet("/", async (long? before, SweepStore sweeps, FinishEstimator finish, TimeProvider time, CancellationToken ct) =>
         {
             var (list, next) = await SweepPageAsync(sweeps, before, ct);
-            return SweepsView.Render(list, next);
+            return SweepsView.Render(list, next, await finish.ForAsync(list, ct), time.GetUtcNow().UtcDateTime);
         });
-        pages.MapGet("/sweeps/{id:long}", async Task<IResult> (long id, HttpContext http, SweepStore sweeps, SweepJobsQuery jobs, ResultsQuery results, CancellationToken ct) =>
+        pages.MapGet("/sweeps/{id:long}", async Task<IResult> (
+            long id, HttpContext http, SweepStore sweeps, SweepJobsQuery jobs, ResultsQuery results, FinishEstimator finish, TimeProvider time, CancellationToken ct) =>
         {
             if (await sweeps.GetAsync(id, ct) is not { } found)
             {
@@ -44,7 +52,15 @@ public static class DashboardEndpoints
 
             var view = JobsView.From(http.Request.Query);
             var (page, total) = await jobs.PageAsync(id, view, ct);
-            return SweepView.Render(SweepSummary.From(found), view, page, total, await jobs.EncodersAsync(id, ct), await ResultTableAsync(results, found.Sweep, ct));
+            var summary = SweepSummary.From(found);
+            var estimate = (await finish.ForAsync([summary], ct)).GetValueOrDefault(id);
+            var clientFormToken = DashboardSession.RoleOf(http) == CallerRole.Client ? FormToken.For(http) : null;
+            var outcome = SweepActionOutcome.From(http.Request.Query);
+            return SweepView.Render(summary, view, page, total, await jobs.EncodersAsync(id, ct), await ResultTableAsync(results, found.Sweep, ct), actions =>
+            {
+                FinishEstimateView.WriteLine(actions, summary, estimate, time.GetUtcNow().UtcDateTime);
+                SweepActionsView.Write(actions, summary, outcome, clientFormToken);
+            });
         });
         foreach (var (extension, format, mediaType) in SweepView.Exports)
         {
@@ -56,10 +72,13 @@ public static class DashboardEndpoints
                     : SweepNotFound(id));
         }
 
-        pages.MapGet("/workers", async (string? after, WorkerStore workers, CancellationToken ct) =>
+        pages.MapGet("/workers", async (string? after, WorkerStore workers, RunningJobsQuery running, TimeProvider time, IOptions<QueueOptions> queue, CancellationToken ct) =>
         {
             var page = await workers.ListAsync(after, WorkersView.PageSize + 1, ct);
-            return WorkersView.Render([.. page.Take(WorkersView.PageSize)], page.Count > WorkersView.PageSize ? page[WorkersView.PageSize - 1].Id : null);
+            var shown = page.Take(WorkersView.PageSize).ToList();
+            var now = time.GetUtcNow().UtcDateTime;
+            return WorkersView.Render(shown, page.Count > WorkersView.PageSize ? page[WorkersView.PageSize - 1].Id : null,
+                await running.ByWorkerAsync([.. shown.Select(w => w.Id)], ct), now, WorkerLiveness.OfflineCutoff(queue.Value, now));
         });
 
         var api = routes.MapGroup("/api").AddEndpointFilter(new DashboardAccess(api: true));

@@ -27,7 +27,11 @@ public static class DashboardSession
     }
 
     /// <summary>The role of the signed-in token; null without a cookie or when its token is no longer accepted.</summary>
-    public static CallerRole? RoleOf(HttpContext context)
+    public static CallerRole? RoleOf(HttpContext context) =>
+        ValueOf(context) is { } session ? context.RequestServices.GetRequiredService<AcceptedTokens>().RoleOfSession(session) : null;
+
+    /// <summary>The session value the cookie holds (what <see cref="TokenSet.SessionOf"/> made); null without a readable cookie.</summary>
+    public static byte[]? ValueOf(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!context.Request.Cookies.TryGetValue(CookieName, out var value) || value.Length > 64)
@@ -36,9 +40,7 @@ public static class DashboardSession
         }
 
         var session = new byte[Base64Url.GetMaxDecodedLength(value.Length)];
-        return Base64Url.TryDecodeFromChars(value, session, out var written)
-            ? context.RequestServices.GetRequiredService<AcceptedTokens>().RoleOfSession(session.AsSpan(0, written))
-            : null;
+        return Base64Url.TryDecodeFromChars(value, session, out var written) ? session[..written] : null;
     }
 
     private static CookieOptions Options(HttpContext context) => new()

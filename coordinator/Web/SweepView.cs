@@ -28,7 +28,8 @@ public static class SweepView
     ];
 
     public static HtmlPage Render(
-        SweepSummary sweep, JobsView view, IReadOnlyList<JobLine> jobs, long total, IReadOnlyList<string> encoders, ResultTable results) =>
+        SweepSummary sweep, JobsView view, IReadOnlyList<JobLine> jobs, long total, IReadOnlyList<string> encoders, ResultTable results,
+        Action<HtmlWriter>? actions = null) =>
         new($"#{sweep.Id} {sweep.Name}", page =>
         {
             if (sweep.Owner is { Length: > 0 } owner)
@@ -45,6 +46,7 @@ public static class SweepView
             page.Append($"{sweep.Finished}/{sweep.JobCount} finished · ");
             page.Append($"{string.Join(" · ", sweep.Counts.Where(c => c.Value > 0).Select(c => $"{c.Value} {c.Key}"))}");
             page.Append($" · submitted {Format.Time(sweep.CreatedAt)}</p>");
+            actions?.Invoke(page); // the estimated finish, the outcome of a cancel or retry, their buttons (SweepActionsView)
 
             WriteJobs(page, sweep, view, jobs, total, encoders);
             WriteResults(page, sweep, results);

@@ -136,7 +136,7 @@ public sealed partial class DashboardTests(IsolatedDatabase database) : IClassFi
         Assert.Equal(HttpStatusCode.Redirect, link.StatusCode);
         Assert.Equal("/workers", link.Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.OK, workers.StatusCode);
-        Assert.Matches(@"<td>gpu-box-1</td><td class=""wide"">test</td><td class=""num"">0</td><td class=""num"">0</td><td>[0-9-]+ [0-9:]+ UTC</td><td class=""state-online"">online</td>", workersPage);
+        Assert.Matches(@"<td>gpu-box-1</td><td class=""wide"">test</td><td>–</td><td class=""num"">0</td><td>–</td><td><time [^>]+>[^<]+</time><br><span class=""muted"">[0-9-]+ [0-9:]+ UTC</span></td><td class=""state-online"">online</td>", workersPage);
         Assert.Equal(HttpStatusCode.OK, sweeps.StatusCode);
         Assert.Contains("for-viewers", sweepsPage, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, sweep.StatusCode);

@@ -27,10 +27,10 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void The_kustomization_applies_every_manifest_but_the_example_secret()
+    public void The_kustomization_applies_every_manifest_but_the_examples()
     {
         var kustomization = YamlTree.LoadAll(Path.Combine(Folder, "kustomization.yaml")).Single();
-        var expected = manifests.Select(m => m.File).Distinct().Where(f => f != "secret.example.yaml").Order(StringComparer.Ordinal);
+        var expected = manifests.Select(m => m.File).Distinct().Where(f => !f.EndsWith(".example.yaml", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
 
         Assert.Equal(expected, kustomization["resources"].Texts.Order(StringComparer.Ordinal));
     }
@@ -102,6 +102,27 @@ public sealed class KubernetesManifestTests
         Assert.Equal(database["spec"]["volumeClaimTemplates"][0]["metadata"]["name"].Text, container["volumeMounts"][0]["name"].Text);
         Assert.True(container["readinessProbe"].Exists && container["livenessProbe"].Exists);
         AssertSelects(Single("Service", "orch-postgres")["spec"]["selector"], database);
+    }
+
+    [Fact]
+    public void The_dashboard_ingress_reaches_an_https_http1_endpoint_of_the_coordinators_with_the_mounted_certificate()
+    {
+        var ingress = Single("Ingress", "orch-dashboard");
+        var backend = Assert.Single(ingress["spec"]["rules"][0]["http"]["paths"].Items)["backend"]["service"];
+        var service = Single("Service", backend["name"].Text);
+        var servicePort = Assert.Single(service["spec"]["ports"].Items, p => p["name"].Text == backend["port"]["name"].Text);
+        var deployment = Single("Deployment", "orch-coordinator");
+        var container = deployment["spec"]["template"]["spec"]["containers"][0];
+        var containerPort = Assert.Single(container["ports"].Items, p => p["name"].Text == servicePort["targetPort"].Text);
+        var env = container["env"].Items.Where(e => e["value"].Exists).ToDictionary(e => e["name"].Text, e => e["value"].Text, StringComparer.Ordinal);
+
+        Assert.Equal("HTTPS", ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/backend-protocol"].Text);
+        Assert.Equal($"https://0.0.0.0:{(int)containerPort["containerPort"].Number}", env["Kestrel__Endpoints__Web__Url"]);
+        Assert.Contains("Http1", env["Kestrel__Endpoints__Web__Protocols"], StringComparison.Ordinal); // what ingress-nginx speaks to backends
+        Assert.NotEqual(DeploymentFiles.CoordinatorPort, containerPort["containerPort"].Number); // the gRPC endpoint is HTTP/2 only
+        AssertMountedFromSecret(deployment, env["Kestrel__Endpoints__Web__Certificate__Path"]);
+        AssertMountedFromSecret(deployment, env["Kestrel__Endpoints__Web__Certificate__KeyPath"]);
+        Assert.StartsWith("orchestrator/", ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-ssl-secret"].Text, StringComparison.Ordinal);
     }
 
     [Fact]
