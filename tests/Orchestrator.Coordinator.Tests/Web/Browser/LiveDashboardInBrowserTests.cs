@@ -47,6 +47,46 @@ public sealed class LiveDashboardInBrowserTests(IsolatedDatabase database, Insta
     }
 
     [SkippableFact]
+    public async Task Cancel_from_the_page_cancels_the_sweep_and_a_viewer_sees_no_cancel_and_cannot_post_one()
+    {
+        Skip.If(chromium.MissingReason is not null, chromium.MissingReason);
+        await using var host = await BrowserTestHost.StartAsync(database.ConnectionString);
+        var sweepId = await host.Coordinator.SeedSweepAsync(3, name: "cancelled-from-a-browser");
+        var workers = host.Coordinator.Workers();
+        var running = await workers.LeaseNowAsync(await workers.RegisterAsync("cancel-test")) ?? throw new InvalidOperationException("nothing to lease");
+
+        var viewer = await host.SignedInPageAsync(chromium.Browser, BrowserTestHost.ViewerToken);
+        await viewer.GotoAsync($"/sweeps/{sweepId}");
+        var viewerForms = await viewer.Locator("form[action$=\"/cancel\"], form[action$=\"/retry\"]").CountAsync();
+        // A viewer's own POST, a form the browser submits with its cookie and same-origin headers: refused, nothing changes.
+        var viewerPost = await viewer.RunAndWaitForResponseAsync(
+            () => viewer.EvaluateAsync(
+                "id => { const f = document.createElement('form'); f.method = 'post'; f.action = `/sweeps/${id}/cancel`; document.body.append(f); f.submit(); }",
+                sweepId),
+            response => response.Url.EndsWith("/cancel", StringComparison.Ordinal));
+        var viewerAnswer = await viewerPost.TextAsync();
+        var statesAfterViewer = await StatesAsync(sweepId);
+
+        var client = await host.SignedInPageAsync(chromium.Browser, TestCoordinator.ClientToken);
+        await client.GotoAsync($"/sweeps/{sweepId}");
+        await client.ClickAsync("details.confirm summary");
+        await Screenshots.TakeAsync(client, "sweep-cancel-confirm");
+        await client.ClickAsync($"form[action=\"/sweeps/{sweepId}/cancel\"] button[type=submit]");
+        await client.WaitForSelectorAsync(".outcome");
+        var outcome = await client.InnerTextAsync(".outcome");
+        await Screenshots.TakeAsync(client, "sweep-cancelled");
+
+        Assert.Equal(0, viewerForms);
+        Assert.Equal(403, viewerPost.Status);
+        Assert.Contains("read-only", viewerAnswer, StringComparison.Ordinal);
+        Assert.Equal(["queued", "queued", "running"], statesAfterViewer.Select(s => s.State).Order().ToArray());
+        var states = await StatesAsync(sweepId);
+        Assert.Equal(["cancelled", "cancelled", "running"], states.Select(s => s.State).Order().ToArray());
+        Assert.True(states.Single(s => s.Id == running.JobId).CancelRequested, "the running job was not asked to stop");
+        Assert.Contains("2", outcome, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task An_open_page_says_the_coordinator_is_offline_and_catches_up_after_a_restart()
     {
         Skip.If(chromium.MissingReason is not null, chromium.MissingReason);
@@ -68,4 +108,8 @@ public sealed class LiveDashboardInBrowserTests(IsolatedDatabase database, Insta
         await Assertions.Expect(page.Locator("#live-status")).ToContainTextAsync("reconnected");
         Assert.True(await page.EvaluateAsync<bool>("() => window.orchNotReloaded === true"), "the page reloaded");
     }
+
+    private async Task<List<(long Id, string State, bool CancelRequested)>> StatesAsync(long sweepId) =>
+        await TestCoordinator.QueryAsync<(long, string, bool)>(database.ConnectionString,
+            "SELECT id, state::text, cancel_requested FROM jobs WHERE sweep_id = @sweepId ORDER BY id", new { sweepId });
 }
