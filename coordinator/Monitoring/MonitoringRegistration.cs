@@ -35,6 +35,19 @@ public static class MonitoringRegistration
         var services = app.Services;
         metrics.Registry.AddBeforeCollectCallback(cancellationToken => services.GetRequiredService<JobGauges>().RefreshAsync(cancellationToken));
         app.UseMetricServer(port, Shared.Monitoring.PrometheusNames.ScrapePath, metrics.Registry);
+
+        // The metrics port answers /metrics alone: without this every other route (the dashboard, its login) was served
+        // there too, and a port meant to be opened to the monitoring network would have been a way into the dashboard.
+        app.Use(async (context, next) =>
+        {
+            if (context.Connection.LocalPort == port)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await next(context);
+        });
         return app;
     }
 }

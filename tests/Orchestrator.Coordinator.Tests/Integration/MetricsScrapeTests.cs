@@ -150,11 +150,16 @@ public sealed class MetricsScrapeTests(IsolatedDatabase database) : FakeClockCoo
         using var client = new HttpClient();
 
         using var metrics = await client.GetAsync(Scrape);
-        using var other = await client.GetAsync(new Uri(Scrape, "/sweeps"));
+        var others = new List<System.Net.HttpStatusCode>();
+        foreach (var path in new[] { "/sweeps", "/", "/login", "/dashboard.css", "/api/sweeps", "/sweeps/1" })
+        {
+            using var other = await client.GetAsync(new Uri(Scrape, path));
+            others.Add(other.StatusCode);
+        }
 
         Assert.Equal(System.Net.HttpStatusCode.OK, metrics.StatusCode);
         Assert.StartsWith("text/plain", metrics.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, other.StatusCode);
+        Assert.All(others, code => Assert.Equal(System.Net.HttpStatusCode.NotFound, code)); // not the dashboard, nor its login
     }
 
     private static Dictionary<string, string?> MetricsSettings() => PlainHttpEndpoint.Metrics.Settings($"http://127.0.0.1:{LoopbackPort.PickFree()}");
