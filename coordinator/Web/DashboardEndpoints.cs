@@ -35,7 +35,8 @@ public static class DashboardEndpoints
             var (list, next) = await SweepPageAsync(sweeps, before, ct);
             return SweepsView.Render(list, next);
         });
-        pages.MapGet("/sweeps/{id:long}", async Task<IResult> (long id, HttpContext http, SweepStore sweeps, SweepJobsQuery jobs, ResultsQuery results, CancellationToken ct) =>
+        pages.MapGet("/sweeps/{id:long}", async Task<IResult> (
+            long id, HttpContext http, SweepStore sweeps, SweepJobsQuery jobs, ResultsQuery results, LossCurvesQuery curves, CancellationToken ct) =>
         {
             if (await sweeps.GetAsync(id, ct) is not { } found)
             {
@@ -44,7 +45,8 @@ public static class DashboardEndpoints
 
             var view = JobsView.From(http.Request.Query);
             var (page, total) = await jobs.PageAsync(id, view, ct);
-            return SweepView.Render(SweepSummary.From(found), view, page, total, await jobs.EncodersAsync(id, ct), await ResultTableAsync(results, found.Sweep, ct));
+            return SweepView.Render(SweepSummary.From(found), view, page, total, await jobs.EncodersAsync(id, ct), await ResultTableAsync(results, found.Sweep, ct),
+                await curves.EpochReportsAsync(id, ct));
         });
         foreach (var (extension, format, mediaType) in SweepView.Exports)
         {
@@ -61,6 +63,10 @@ public static class DashboardEndpoints
             var page = await workers.ListAsync(after, WorkersView.PageSize + 1, ct);
             return WorkersView.Render([.. page.Take(WorkersView.PageSize)], page.Count > WorkersView.PageSize ? page[WorkersView.PageSize - 1].Id : null);
         });
+
+        PlotEndpoints.Map(routes);
+        JobEndpoints.Map(routes);
+        CompareEndpoints.Map(routes);
 
         var api = routes.MapGroup("/api").AddEndpointFilter(new DashboardAccess(api: true));
         api.MapGet("/sweeps", async (long? before, SweepStore sweeps, CancellationToken ct) =>
@@ -83,7 +89,7 @@ public static class DashboardEndpoints
     }
 
     /// <summary>The sweep's table as `orch results SWEEP` builds it: the default grouping, ranking and costs, and the same title.</summary>
-    private static Task<ResultTable> ResultTableAsync(ResultsQuery results, SweepRow sweep, CancellationToken cancellationToken)
+    internal static Task<ResultTable> ResultTableAsync(ResultsQuery results, SweepRow sweep, CancellationToken cancellationToken)
     {
         var request = new ResultsRequest { SweepIds = [sweep.Id] };
         return results.AggregateAsync(request, request.Title([ResultsRequest.SweepLabel(sweep.Name, sweep.Id)]), cancellationToken);
