@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Orchestrator.Shared.Metrics;
 using ScottPlot;
 
@@ -8,7 +10,7 @@ namespace Orchestrator.Coordinator.Results;
 /// The sweep's plots, rendered to bytes (PNG, or SVG as UTF-8) for the dashboard, or written to a file whose extension
 /// picks the format for `orch results --plots` and `orch demo`: the file holds exactly the bytes the dashboard serves.
 /// </summary>
-public static class ResultPlots
+public static partial class ResultPlots
 {
     /// <summary>Train (solid) and validation (dashed) loss per epoch, one colour per job, written to <paramref name="path"/>.</summary>
     public static void SaveLossCurves(IReadOnlyList<LossCurve> curves, string title, string path, PlotSize? size = null) =>
@@ -98,9 +100,33 @@ public static class ResultPlots
 
     private static byte[] Render(Plot plot, PlotFormat format, PlotSize size) => format switch
     {
-        PlotFormat.Svg => Encoding.UTF8.GetBytes(plot.GetSvgXml(size.Width, size.Height)),
+        PlotFormat.Svg => Encoding.UTF8.GetBytes(NumberClipsInOrder(plot.GetSvgXml(size.Width, size.Height))),
         _ => plot.GetImageBytes(size.Width, size.Height, ImageFormat.Png),
     };
+
+    /// <summary>
+    /// Skia names clip paths from a counter that runs on across renders (cl_1e in one file, cl_24 in the next), so the
+    /// same plot drawn twice would differ; numbered in order of appearance, equal data gives equal bytes. Only the
+    /// attribute forms are touched: label text is escaped, so it cannot hold id="…" or url(#…).
+    /// </summary>
+    private static string NumberClipsInOrder(string svg)
+    {
+        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        return ClipReference().Replace(svg, match =>
+        {
+            var id = match.Groups["id"].Value;
+            if (!numbers.TryGetValue(id, out var number))
+            {
+                number = numbers.Count + 1;
+                numbers[id] = number;
+            }
+
+            return string.Create(CultureInfo.InvariantCulture, $"{match.Groups["before"].Value}cl_{number}{match.Groups["after"].Value}");
+        });
+    }
+
+    [GeneratedRegex(@"(?<before>id=""|url\(#)cl_(?<id>[0-9a-f]+)(?<after>""|\))")]
+    private static partial Regex ClipReference();
 
     private static PlotFormat FormatOf(string path)
     {
