@@ -41,6 +41,13 @@ public sealed class LossCurvesQuery(NpgsqlDataSource dataSource)
         {OrderPoints}
         """;
 
+    // The jobs of a sweep that have a curve (a loss ForSweepsAsync reads), in the order it returns their curves.
+    private const string JobsWithCurvesSql = $"""
+        SELECT j.id, j.params ->> 'encoder' FROM jobs j
+        WHERE j.sweep_id = @sweep AND EXISTS (SELECT 1 FROM job_metrics m WHERE m.job_id = j.id AND {TrainLoss} IS NOT NULL)
+        ORDER BY j.id
+        """;
+
     // What the sweep's loss figure is drawn from, for its caption and for the version the page's image URL carries.
     private const string EpochReportsSql = """
         SELECT count(*), count(DISTINCT m.job_id) FROM job_metrics m JOIN jobs j ON j.id = m.job_id WHERE j.sweep_id = @sweep
@@ -62,6 +69,22 @@ public sealed class LossCurvesQuery(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(JobCurvesSql);
         command.Parameters.Add(new NpgsqlParameter("jobs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = jobIds.ToArray() });
         return await ReadAsync(command, cancellationToken);
+    }
+
+    /// <summary>The sweep's jobs with a curve and their encoders, in job order: what a loss figure is planned from without reading every curve.</summary>
+    public async Task<IReadOnlyList<(long JobId, string Encoder)>> JobsWithCurvesAsync(long sweepId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(JobsWithCurvesSql);
+        command.Parameters.Add(new NpgsqlParameter("sweep", NpgsqlDbType.Bigint) { Value = sweepId });
+        command.Parameters.Add(new NpgsqlParameter("trainLoss", NpgsqlDbType.Text) { Value = MetricCatalog.TrainLoss.Key });
+        var jobs = new List<(long, string)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add((reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return jobs;
     }
 
     /// <summary>Epochs reported by the sweep's jobs (one row per job and epoch) and how many jobs reported any.</summary>

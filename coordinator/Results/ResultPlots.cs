@@ -42,6 +42,7 @@ public static partial class ResultPlots
             }
         }
 
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true }; // epochs are whole: no 1.05
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel("loss");

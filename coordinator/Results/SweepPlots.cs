@@ -45,14 +45,29 @@ public static class SweepPlots
     public static IReadOnlyList<SweepPlot> LossPlots(IReadOnlyList<LossCurve> curves)
     {
         ArgumentNullException.ThrowIfNull(curves);
-        var plots = new List<SweepPlot> { Loss(LossName, LossTitle, Overview(curves), curves.Count, "the first of each encoder in turn") };
-        foreach (var encoder in curves.GroupBy(EncoderOf))
-        {
-            var all = encoder.ToList();
-            plots.Add(Loss(EncoderLossName(encoder.Key), $"{encoder.Key}: {LossTitle}", [.. all.Take(MaxCurves)], all.Count, "the first by job id"));
-        }
+        return [.. PlanLossPlots([.. curves.Select(EncoderOf)]).Select(plan => Draw(plan, [.. plan.Drawn.Select(i => curves[i])]))];
+    }
 
-        return plots;
+    /// <summary>
+    /// Which jobs each loss figure draws, from the encoder of each job with a curve in job order: positions in that
+    /// list. The dashboard plans from a list of jobs and reads the curves of only the ones drawn; the CLI, which has
+    /// every curve, plans the same way from them (<see cref="LossPlots"/>), so both draw the same figures.
+    /// </summary>
+    public static IReadOnlyList<LossPlotPlan> PlanLossPlots(IReadOnlyList<string> encoders)
+    {
+        ArgumentNullException.ThrowIfNull(encoders);
+        var byEncoder = encoders.Select((encoder, index) => (Encoder: FirstWord(encoder), Index: index)).GroupBy(p => p.Encoder)
+            .Select(g => (g.Key, Indices: g.Select(p => p.Index).ToList())).ToList();
+        var plans = new List<LossPlotPlan> { Plan(LossName, LossTitle, Overview(byEncoder.Select(g => g.Indices).ToList()), encoders.Count, "the first of each encoder in turn") };
+        plans.AddRange(byEncoder.Select(g => Plan(EncoderLossName(g.Key), $"{g.Key}: {LossTitle}", [.. g.Indices.Take(MaxCurves)], g.Indices.Count, "the first by job id")));
+        return plans;
+    }
+
+    /// <summary>The figure of a plan with its curves (those at <see cref="LossPlotPlan.Drawn"/>, in that order).</summary>
+    public static SweepPlot Draw(LossPlotPlan plan, IReadOnlyList<LossCurve> drawn)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return new SweepPlot(plan.Name, plan.Title, format => ResultPlots.LossCurves(drawn, plan.Title, format));
     }
 
     /// <summary>
@@ -69,15 +84,16 @@ public static class SweepPlots
     public static string EncoderOf(LossCurve curve)
     {
         ArgumentNullException.ThrowIfNull(curve);
-        return curve.Label.Split(' ')[0];
+        return FirstWord(curve.Label);
     }
 
-    /// <summary>Up to <see cref="MaxCurves"/> curves, taking each encoder's next job in turn, so every encoder is seen.</summary>
-    private static List<LossCurve> Overview(IReadOnlyList<LossCurve> curves)
+    private static string FirstWord(string text) => text.Split(' ')[0];
+
+    /// <summary>Up to <see cref="MaxCurves"/> positions, taking each encoder's next job in turn, so every encoder is seen; in job order.</summary>
+    private static List<int> Overview(List<List<int>> byEncoder)
     {
-        var queues = curves.Select((curve, index) => (Curve: curve, Index: index)).GroupBy(p => EncoderOf(p.Curve))
-            .Select(g => new Queue<(LossCurve Curve, int Index)>(g)).ToList();
-        var picked = new List<(LossCurve Curve, int Index)>();
+        var queues = byEncoder.Select(indices => new Queue<int>(indices)).ToList();
+        var picked = new List<int>();
         while (picked.Count < MaxCurves && queues.Any(q => q.Count > 0))
         {
             foreach (var queue in queues.Where(q => q.Count > 0 && picked.Count < MaxCurves))
@@ -87,14 +103,13 @@ public static class SweepPlots
         }
 
         // Back in job order, so the colours follow the job ids as in the per-encoder figures.
-        return [.. picked.OrderBy(p => p.Index).Select(p => p.Curve)];
+        picked.Sort();
+        return picked;
     }
 
-    private static SweepPlot Loss(string name, string title, List<LossCurve> drawn, int total, string which)
-    {
-        var shown = drawn.Count == total
-            ? title
-            : string.Create(CultureInfo.InvariantCulture, $"{title} ({drawn.Count} of {total} jobs: {which})");
-        return new SweepPlot(name, shown, format => ResultPlots.LossCurves(drawn, shown, format));
-    }
+    private static LossPlotPlan Plan(string name, string title, List<int> drawn, int total, string which) =>
+        new(name, drawn.Count == total ? title : string.Create(CultureInfo.InvariantCulture, $"{title} ({drawn.Count} of {total} jobs: {which})"), drawn);
 }
+
+/// <summary>A loss figure to draw: its name, its title, and the positions of its jobs in the sweep's jobs with a curve.</summary>
+public sealed record LossPlotPlan(string Name, string Title, IReadOnlyList<int> Drawn);

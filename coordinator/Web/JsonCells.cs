@@ -17,9 +17,10 @@ public static class JsonCells
         return [.. MetricCatalog.All.Select(m => m.Key).Where(keys.Contains), .. keys.Where(k => MetricCatalog.Find(k) is null).Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>The keys of these JSON objects in the order first seen (parameters keep the order they were stored in).</summary>
+    /// <summary>The keys of these JSON objects by name (jsonb keeps no order of its own: it sorts keys by length).</summary>
     public static IReadOnlyList<string> Keys(IEnumerable<JsonElement?> objects) =>
-        [.. objects.Where(o => o is { ValueKind: JsonValueKind.Object }).SelectMany(o => o!.Value.EnumerateObject().Select(p => p.Name)).Distinct(StringComparer.Ordinal)];
+        [.. objects.Where(o => o is { ValueKind: JsonValueKind.Object }).SelectMany(o => o!.Value.EnumerateObject().Select(p => p.Name))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     /// <summary>A JSON column's text as an element that outlives its document.</summary>
     public static JsonElement Parse(string json)

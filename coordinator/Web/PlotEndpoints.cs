@@ -31,12 +31,20 @@ public static class PlotEndpoints
                 return NotFound($"sweep {Number(id)} does not exist; / lists the sweeps there are");
             }
 
-            var available = SweepPlots.IsLossPlot(name)
-                ? SweepPlots.LossPlots(await curves.ForSweepsAsync([id], encoder: null, ct))
-                : SweepPlots.CostPlots(await DashboardEndpoints.ResultTableAsync(results, found.Sweep, ct));
+            if (SweepPlots.IsLossPlot(name))
+            {
+                // Plan from the list of jobs, read only the curves drawn: a 10,000-job sweep reads 10, not 10,000.
+                var jobs = await curves.JobsWithCurvesAsync(id, ct);
+                var plans = SweepPlots.PlanLossPlots([.. jobs.Select(j => j.Encoder)]);
+                return plans.FirstOrDefault(p => p.Name == name) is { } plan
+                    ? new PlotImage(SweepPlots.Draw(plan, await curves.ForJobsAsync([.. plan.Drawn.Select(i => jobs[i].JobId)], ct)).Render(format), format)
+                    : NoSuchPlot(id, name, plans.Select(p => p.Name));
+            }
+
+            var available = SweepPlots.CostPlots(await DashboardEndpoints.ResultTableAsync(results, found.Sweep, ct));
             return available.FirstOrDefault(p => p.Name == name) is { } plot
                 ? new PlotImage(plot.Render(format), format)
-                : NotFound($"sweep {Number(id)} has no plot '{name}' (yet: a loss plot needs a reported epoch); it has: {string.Join(", ", available.Select(p => p.Name))}");
+                : NoSuchPlot(id, name, available.Select(p => p.Name));
         });
         plots.MapGet("/jobs/{id:long}/loss.{extension}", async Task<IResult> (long id, string extension, JobStore jobs, LossCurvesQuery curves, CancellationToken ct) =>
         {
@@ -71,6 +79,9 @@ public static class PlotEndpoints
             return new PlotImage(ResultPlots.LossCurves(found, title, format), format);
         });
     }
+
+    private static IResult NoSuchPlot(long id, string name, IEnumerable<string> names) =>
+        NotFound($"sweep {Number(id)} has no plot '{name}' (a loss plot needs a reported epoch); it has: {string.Join(", ", names)}");
 
     private static IResult NotFound(string message) => Problem(message, StatusCodes.Status404NotFound);
 
