@@ -69,6 +69,39 @@ public sealed partial class DashboardTests
     }
 
     [Fact]
+    public async Task A_sweep_larger_than_a_figure_draws_the_same_ten_curves_on_the_web_as_in_the_cli_files()
+    {
+        await using var host = await StartAsync();
+        long sweepId;
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            sweepId = await StoredRows.InsertSweepAsync(connection, "capped", 14);
+            for (var i = 0; i < 14; i++)
+            {
+                var encoder = i < 12 ? "resnet18" : "resnet50"; // 12 of one encoder: over the cap of its own figure too
+                var job = await StoredRows.InsertJobAsync(connection, sweepId, $"k{i}", encoder, $"{{\"encoder\": \"{encoder}\", \"seed\": {i}}}", "{}");
+                await StoredRows.InsertProgressAsync(connection, job, 1, string.Create(CultureInfo.InvariantCulture, $"{{\"{MetricCatalog.TrainLoss.Key}\": {2.0 + (i / 10.0)}}}"));
+            }
+        }
+
+        using var browser = new DashboardClient(host);
+        await browser.LoginAsync(ViewerToken);
+        var files = await CliPlotsAsync(host, sweepId);
+
+        foreach (var name in new[] { "loss.svg", "loss-resnet18.svg", "loss-resnet50.svg", "loss.png" })
+        {
+            Assert.Equal(files[name], await browser.GetBytesAsync($"/sweeps/{sweepId}/{name}"));
+        }
+
+        var overview = Encoding.UTF8.GetString(files["loss.svg"]);
+        Assert.Contains("(10 of 14 jobs: the first of each encoder in turn)", overview, StringComparison.Ordinal);
+        Assert.Contains("(10 of 12 jobs: the first by job id)", Encoding.UTF8.GetString(files["loss-resnet18.svg"]), StringComparison.Ordinal);
+        Assert.Contains("resnet50 seed 13", overview, StringComparison.Ordinal);
+        Assert.DoesNotContain("resnet18 seed 8", overview, StringComparison.Ordinal); // resnet18 gets 0..7, resnet50 both of its own
+    }
+
+    [Fact]
     public async Task A_job_page_shows_its_parameters_attempts_epochs_result_and_the_error_its_worker_reported()
     {
         await using var host = await StartAsync();
