@@ -208,6 +208,14 @@ public sealed partial class DashboardTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/jobs/1")).Response.StatusCode);
         Assert.All(browser.Bodies, body => Assert.DoesNotContain("guarded", body, StringComparison.Ordinal));
+
+        // Signed in, a sweep and a job that reported nothing yet have empty figures, not broken images.
+        await browser.LoginAsync(ViewerToken);
+        var jobId = (await TestCoordinator.QueryAsync<long>(ConnectionString, "SELECT min(id) FROM jobs WHERE sweep_id = @sweepId", new { sweepId }))[0];
+        foreach (var path in new[] { $"/sweeps/{sweepId}/loss.svg", $"/jobs/{jobId}/loss.svg" })
+        {
+            Assert.Equal("svg", XDocument.Parse(Encoding.UTF8.GetString(await browser.GetBytesAsync(path))).Root!.Name.LocalName);
+        }
     }
 
     [Fact]
