@@ -18,7 +18,7 @@ public static class ResultsCommand
         var layout = new Option<string?>("--layout") { Description = "columns: summary (default for table), full (default for files), study-table2 (loss and time), study-table3 (recall), efficiency" };
         var rankBy = new Option<string>("--rank-by") { Description = "metric that picks each group's best job and the Pareto benefit axis", DefaultValueFactory = _ => MetricCatalog.TextToImageR1.Key };
         var output = new Option<FileInfo?>("--out") { Description = "write the table to this file instead of the terminal" };
-        var plots = new Option<DirectoryInfo?>("--plots") { Description = "write loss curves and retrieval-vs-cost plots (PNG and SVG) into this folder" };
+        var plots = new Option<DirectoryInfo?>("--plots") { Description = "write loss curves (the sweep's, each encoder's; at most 10 jobs each) and retrieval-vs-cost plots (PNG and SVG) into this folder" };
         var command = new Command("results", "The comparison table: per group, mean ± std over seeds, best job, Pareto marks.\nExample: orch results 3 --by encoder,head_lr --format md --out results.md --plots plots/")
         {
             sweeps, by, format, layout, rankBy, output, plots,
@@ -70,19 +70,12 @@ public static class ResultsCommand
         var curves = (await cli.Connection.Results.GetLossCurvesAsync(curvesRequest, cli.Connection.Call(cancellationToken))).Curves
             .Select(ResultConversions.FromProto).ToList();
         var written = new List<string>();
-        foreach (var extension in new[] { "png", "svg" })
+        foreach (var format in PlotFormats.All)
         {
-            foreach (var cost in table.CostAxes)
+            foreach (var plot in SweepPlots.CostPlots(table).Concat(SweepPlots.LossPlots(curves)))
             {
-                var path = Path.Combine(folder.FullName, $"{table.RankBy}-vs-{cost}.{extension}");
-                ResultPlots.SaveRetrievalVersusCost(table, cost, path);
-                written.Add(path);
-            }
-
-            foreach (var encoder in curves.GroupBy(c => c.Label.Split(' ')[0]))
-            {
-                var path = Path.Combine(folder.FullName, $"loss-{encoder.Key}.{extension}");
-                ResultPlots.SaveLossCurves(encoder.ToList(), $"{encoder.Key}: train (solid) and validation (dashed) loss", path);
+                var path = Path.Combine(folder.FullName, $"{plot.Name}.{format.Extension()}");
+                await File.WriteAllBytesAsync(path, plot.Render(format), cancellationToken);
                 written.Add(path);
             }
         }

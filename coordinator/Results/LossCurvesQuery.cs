@@ -19,14 +19,38 @@ public sealed class LossCurvesQuery(NpgsqlDataSource dataSource)
 
     // A loss is read only when it is a number float8 can hold, so a row written by hand or by an older version
     // (a string, 1e400) leaves a gap in its curve instead of failing the query for the whole sweep.
-    private const string CurvesSql = $"""
+    private const string SelectPoints = $"""
         SELECT DISTINCT ON (m.job_id, m.epoch)
                m.job_id, m.epoch, {TrainLoss}, {ValLoss},
                j.params ->> 'encoder', j.params ->> 'seed'
         FROM job_metrics m JOIN jobs j ON j.id = m.job_id
+        """;
+
+    private const string OrderPoints = "ORDER BY m.job_id, m.epoch, m.id DESC";
+
+    private const string CurvesSql = $"""
+        {SelectPoints}
         WHERE j.sweep_id = ANY(@sweeps) AND (@encoder::text IS NULL OR j.params ->> 'encoder' = @encoder)
               AND {TrainLoss} IS NOT NULL
-        ORDER BY m.job_id, m.epoch, m.id DESC
+        {OrderPoints}
+        """;
+
+    private const string JobCurvesSql = $"""
+        {SelectPoints}
+        WHERE m.job_id = ANY(@jobs) AND {TrainLoss} IS NOT NULL
+        {OrderPoints}
+        """;
+
+    // The jobs of a sweep that have a curve (a loss ForSweepsAsync reads), in the order it returns their curves.
+    private const string JobsWithCurvesSql = $"""
+        SELECT j.id, j.params ->> 'encoder' FROM jobs j
+        WHERE j.sweep_id = @sweep AND EXISTS (SELECT 1 FROM job_metrics m WHERE m.job_id = j.id AND {TrainLoss} IS NOT NULL)
+        ORDER BY j.id
+        """;
+
+    // What the sweep's loss figure is drawn from, for its caption and for the version the page's image URL carries.
+    private const string EpochReportsSql = """
+        SELECT count(*), count(DISTINCT m.job_id) FROM job_metrics m JOIN jobs j ON j.id = m.job_id WHERE j.sweep_id = @sweep
         """;
 
     public async Task<IReadOnlyList<LossCurve>> ForSweepsAsync(IReadOnlyList<long> sweepIds, string? encoder, CancellationToken cancellationToken = default)
@@ -35,6 +59,46 @@ public sealed class LossCurvesQuery(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(CurvesSql);
         command.Parameters.Add(new NpgsqlParameter("sweeps", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = sweepIds.ToArray() });
         command.Parameters.Add(new NpgsqlParameter("encoder", NpgsqlDbType.Text) { Value = (object?)encoder ?? DBNull.Value });
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    /// <summary>The curves of these jobs (any sweep), in job id order; a job without a reported loss has none.</summary>
+    public async Task<IReadOnlyList<LossCurve>> ForJobsAsync(IReadOnlyList<long> jobIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        await using var command = dataSource.CreateCommand(JobCurvesSql);
+        command.Parameters.Add(new NpgsqlParameter("jobs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = jobIds.ToArray() });
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    /// <summary>The sweep's jobs with a curve and their encoders, in job order: what a loss figure is planned from without reading every curve.</summary>
+    public async Task<IReadOnlyList<(long JobId, string Encoder)>> JobsWithCurvesAsync(long sweepId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(JobsWithCurvesSql);
+        command.Parameters.Add(new NpgsqlParameter("sweep", NpgsqlDbType.Bigint) { Value = sweepId });
+        command.Parameters.Add(new NpgsqlParameter("trainLoss", NpgsqlDbType.Text) { Value = MetricCatalog.TrainLoss.Key });
+        var jobs = new List<(long, string)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add((reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return jobs;
+    }
+
+    /// <summary>Epochs reported by the sweep's jobs (one row per job and epoch) and how many jobs reported any.</summary>
+    public async Task<(long Epochs, long Jobs)> EpochReportsAsync(long sweepId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(EpochReportsSql);
+        command.Parameters.Add(new NpgsqlParameter("sweep", NpgsqlDbType.Bigint) { Value = sweepId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static async Task<IReadOnlyList<LossCurve>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         command.Parameters.Add(new NpgsqlParameter("trainLoss", NpgsqlDbType.Text) { Value = MetricCatalog.TrainLoss.Key });
         command.Parameters.Add(new NpgsqlParameter("valLoss", NpgsqlDbType.Text) { Value = MetricCatalog.ValLoss.Key });
 

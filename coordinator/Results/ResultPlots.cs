@@ -1,13 +1,27 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
 using Orchestrator.Shared.Metrics;
 using ScottPlot;
 
 namespace Orchestrator.Coordinator.Results;
 
-/// <summary>The sweep's plots, written as PNG or SVG by file extension.</summary>
-public static class ResultPlots
+/// <summary>
+/// The sweep's plots, rendered to bytes (PNG, or SVG as UTF-8) for the dashboard, or written to a file whose extension
+/// picks the format for `orch results --plots` and `orch demo`: the file holds exactly the bytes the dashboard serves.
+/// </summary>
+public static partial class ResultPlots
 {
+    /// <summary>Train (solid) and validation (dashed) loss per epoch, one colour per job, written to <paramref name="path"/>.</summary>
+    public static void SaveLossCurves(IReadOnlyList<LossCurve> curves, string title, string path, PlotSize? size = null) =>
+        File.WriteAllBytes(path, LossCurves(curves, title, FormatOf(path), size));
+
+    /// <summary>Retrieval against a cost with its Pareto front (<see cref="RetrievalVersusCost"/>), written to <paramref name="path"/>.</summary>
+    public static void SaveRetrievalVersusCost(ResultTable table, string costKey, string path, PlotSize? size = null) =>
+        File.WriteAllBytes(path, RetrievalVersusCost(table, costKey, FormatOf(path), size));
+
     /// <summary>Train (solid) and validation (dashed) loss per epoch, one colour per job.</summary>
-    public static void SaveLossCurves(IReadOnlyList<LossCurve> curves, string title, string path, PlotSize? size = null)
+    public static byte[] LossCurves(IReadOnlyList<LossCurve> curves, string title, PlotFormat format, PlotSize? size = null)
     {
         ArgumentNullException.ThrowIfNull(curves);
         var plot = new Plot();
@@ -28,18 +42,19 @@ public static class ResultPlots
             }
         }
 
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true }; // epochs are whole: no 1.05
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel("loss");
         plot.ShowLegend(Alignment.UpperRight);
-        Save(plot, path, size ?? PlotSize.Default);
+        return Render(plot, format, size ?? PlotSize.Default);
     }
 
     /// <summary>
     /// Retrieval (the table's ranking metric) against a cost metric, one labelled point per group, with the
     /// Pareto front drawn as a step line through the non-dominated groups.
     /// </summary>
-    public static void SaveRetrievalVersusCost(ResultTable table, string costKey, string path, PlotSize? size = null)
+    public static byte[] RetrievalVersusCost(ResultTable table, string costKey, PlotFormat format, PlotSize? size = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         var benefit = MetricCatalog.FindColumn(table.RankBy);
@@ -81,22 +96,43 @@ public static class ResultPlots
         plot.XLabel(cost.Heading);
         plot.YLabel(benefit.Heading);
         plot.ShowLegend(Alignment.LowerRight);
-        Save(plot, path, size ?? PlotSize.Default);
+        return Render(plot, format, size ?? PlotSize.Default);
     }
 
-    private static void Save(Plot plot, string path, PlotSize size)
+    private static byte[] Render(Plot plot, PlotFormat format, PlotSize size) => format switch
     {
-        var extension = Path.GetExtension(path).ToLowerInvariant();
-        switch (extension)
+        PlotFormat.Svg => Encoding.UTF8.GetBytes(NumberClipsInOrder(plot.GetSvgXml(size.Width, size.Height))),
+        _ => plot.GetImageBytes(size.Width, size.Height, ImageFormat.Png),
+    };
+
+    /// <summary>
+    /// Skia names clip paths from a counter that runs on across renders (cl_1e in one file, cl_24 in the next), so the
+    /// same plot drawn twice would differ; numbered in order of appearance, equal data gives equal bytes. Only the
+    /// attribute forms are touched: label text is escaped, so it cannot hold id="…" or url(#…).
+    /// </summary>
+    private static string NumberClipsInOrder(string svg)
+    {
+        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        return ClipReference().Replace(svg, match =>
         {
-            case ".png":
-                plot.SavePng(path, size.Width, size.Height);
-                break;
-            case ".svg":
-                plot.SaveSvg(path, size.Width, size.Height);
-                break;
-            default:
-                throw new ArgumentException($"plots are written as .png or .svg, not '{extension}'", nameof(path));
-        }
+            var id = match.Groups["id"].Value;
+            if (!numbers.TryGetValue(id, out var number))
+            {
+                number = numbers.Count + 1;
+                numbers[id] = number;
+            }
+
+            return string.Create(CultureInfo.InvariantCulture, $"{match.Groups["before"].Value}cl_{number}{match.Groups["after"].Value}");
+        });
+    }
+
+    [GeneratedRegex(@"(?<before>id=""|url\(#)cl_(?<id>[0-9a-f]+)(?<after>""|\))")]
+    private static partial Regex ClipReference();
+
+    private static PlotFormat FormatOf(string path)
+    {
+        var extension = Path.GetExtension(path);
+        return PlotFormats.FromExtension(extension.TrimStart('.'))
+               ?? throw new ArgumentException($"plots are written as .png or .svg, not '{extension}'", nameof(path));
     }
 }

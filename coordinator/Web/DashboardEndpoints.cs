@@ -43,7 +43,7 @@ public static class DashboardEndpoints
             return SweepsView.Render(list, next, await finish.ForAsync(list, ct), time.GetUtcNow().UtcDateTime);
         });
         pages.MapGet("/sweeps/{id:long}", async Task<IResult> (
-            long id, HttpContext http, SweepStore sweeps, SweepJobsQuery jobs, ResultsQuery results, FinishEstimator finish, TimeProvider time, CancellationToken ct) =>
+            long id, HttpContext http, SweepStore sweeps, SweepJobsQuery jobs, ResultsQuery results, FinishEstimator finish, TimeProvider time, LossCurvesQuery curves, CancellationToken ct) =>
         {
             if (await sweeps.GetAsync(id, ct) is not { } found)
             {
@@ -60,7 +60,7 @@ public static class DashboardEndpoints
             {
                 FinishEstimateView.WriteLine(actions, summary, estimate, time.GetUtcNow().UtcDateTime);
                 SweepActionsView.Write(actions, summary, outcome, clientFormToken);
-            });
+            }, await curves.EpochReportsAsync(id, ct));
         });
         foreach (var (extension, format, mediaType) in SweepView.Exports)
         {
@@ -80,6 +80,10 @@ public static class DashboardEndpoints
             return WorkersView.Render(shown, page.Count > WorkersView.PageSize ? page[WorkersView.PageSize - 1].Id : null,
                 await running.ByWorkerAsync([.. shown.Select(w => w.Id)], ct), now, WorkerLiveness.OfflineCutoff(queue.Value, now));
         });
+
+        PlotEndpoints.Map(routes);
+        JobEndpoints.Map(routes);
+        CompareEndpoints.Map(routes);
 
         var api = routes.MapGroup("/api").AddEndpointFilter(new DashboardAccess(api: true));
         api.MapGet("/sweeps", async (long? before, SweepStore sweeps, CancellationToken ct) =>
@@ -102,7 +106,7 @@ public static class DashboardEndpoints
     }
 
     /// <summary>The sweep's table as `orch results SWEEP` builds it: the default grouping, ranking and costs, and the same title.</summary>
-    private static Task<ResultTable> ResultTableAsync(ResultsQuery results, SweepRow sweep, CancellationToken cancellationToken)
+    internal static Task<ResultTable> ResultTableAsync(ResultsQuery results, SweepRow sweep, CancellationToken cancellationToken)
     {
         var request = new ResultsRequest { SweepIds = [sweep.Id] };
         return results.AggregateAsync(request, request.Title([ResultsRequest.SweepLabel(sweep.Name, sweep.Id)]), cancellationToken);

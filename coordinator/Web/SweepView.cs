@@ -27,9 +27,11 @@ public static class SweepView
         ("epoch", "Epoch", true), ("loss", "Loss", true), ("r1", "T2I R@1", true), ("error", "Error", false),
     ];
 
+    // epochReports: epochs the sweep's jobs reported and how many jobs reported any (the plots section's version and caption).
     public static HtmlPage Render(
         SweepSummary sweep, JobsView view, IReadOnlyList<JobLine> jobs, long total, IReadOnlyList<string> encoders, ResultTable results,
-        Action<HtmlWriter>? actions = null) =>
+        Action<HtmlWriter>? actions = null,
+        (long Epochs, long Jobs)? epochReports = null) =>
         new($"#{sweep.Id} {sweep.Name}", page =>
         {
             if (sweep.Owner is { Length: > 0 } owner)
@@ -50,6 +52,10 @@ public static class SweepView
 
             WriteJobs(page, sweep, view, jobs, total, encoders);
             WriteResults(page, sweep, results);
+            if (epochReports is { } reports)
+            {
+                WritePlots(page, sweep, encoders, results, reports);
+            }
         });
 
     private static void WriteJobs(HtmlWriter page, SweepSummary sweep, JobsView view, IReadOnlyList<JobLine> jobs, long total, IReadOnlyList<string> encoders)
@@ -81,15 +87,16 @@ public static class SweepView
             page.Append($"<th{(numeric ? new HtmlMarkup(" class=\"num\"") : default)}><a href=\"{view.With(sort: key, descending: descending, page: 1)}\">{heading}{mark}</a></th>");
         }
 
-        page.Append($"</tr></thead><tbody>");
+        page.Append($"<th class=\"pick\">Compare</th></tr></thead><tbody>");
         foreach (var job in jobs)
         {
-            page.Append($"<tr><td class=\"num\">#{job.Id}</td><td>{job.Encoder}</td><td class=\"state-{job.State}\">{job.State}</td><td class=\"num\">{job.Attempt}/{job.MaxAttempts}</td>");
+            page.Append($"<tr><td class=\"num\"><a href=\"/jobs/{job.Id}\">#{job.Id}</a></td><td>{job.Encoder}</td><td class=\"state-{job.State}\">{job.State}</td><td class=\"num\">{job.Attempt}/{job.MaxAttempts}</td>");
             page.Append($"<td class=\"num\">{(job.Epoch is { } epoch ? Format.Number(epoch) : Format.None)}</td><td class=\"num\">{Format.Number(job.Loss)}</td><td class=\"num\">{Format.Number(job.RecallAt1)}</td>");
-            page.Append($"<td class=\"error\">{job.Error}</td></tr>");
+            page.Append($"<td class=\"error\">{job.Error}</td><td class=\"pick\"><input type=\"checkbox\" name=\"jobs\" value=\"{job.Id}\" form=\"compare\" aria-label=\"compare job {job.Id}\"></td></tr>");
         }
 
         page.Append($"</tbody></table></div>");
+        WriteCompareForm(page);
         var pages = (int)Math.Max(1, (total + JobsView.PageSize - 1) / JobsView.PageSize);
         page.Append($"<p class=\"pages\"><span class=\"muted\">{total} job(s) · page {view.Page} of {pages}</span>");
         if (view.Page > 1)
@@ -134,6 +141,43 @@ public static class SweepView
         }
 
         page.Append($"</tbody></table></div>");
+    }
+
+    /// <summary>The form the jobs table's checkboxes belong to (form="compare"): a GET of /compare?jobs=…, without script.</summary>
+    private static void WriteCompareForm(HtmlWriter page) =>
+        page.Append($"<form id=\"compare\" class=\"compare\" method=\"get\" action=\"/compare\"><button type=\"submit\">Compare selected</button> <span class=\"muted\">{CompareSelection.MinJobs}–{CompareSelection.MaxJobs} jobs: their loss curves overlaid, parameters and results side by side</span></form>");
+
+    /// <summary>
+    /// The sweep's figures as `orch results SWEEP --plots` writes them: its loss curves (refreshed by the live script
+    /// through data-epochs and ?v=), retrieval against each cost with the Pareto front, and each encoder's loss curves.
+    /// </summary>
+    private static void WritePlots(HtmlWriter page, SweepSummary sweep, IReadOnlyList<string> encoders, ResultTable results, (long Epochs, long Jobs) reports)
+    {
+        page.Append($"<h2>Plots</h2><div class=\"plots\">");
+        PlotFigure.Write(page, "loss-curves", $"/sweeps/{sweep.Id}/{SweepPlots.LossName}", string.Empty, reports.Epochs,
+            $"Loss per epoch of the jobs of sweep {sweep.Id}", SweepPlots.LossCaption(reports.Jobs));
+        foreach (var cost in results.CostAxes)
+        {
+            var name = SweepPlots.CostPlotName(results, cost);
+            PlotFigure.Write(page, name, $"/sweeps/{sweep.Id}/{name}", string.Empty, epochs: null,
+                $"{JsonCells.Heading(results.RankBy)} against {JsonCells.Heading(cost)} per {string.Join(", ", results.GroupBy)}",
+                $"{JsonCells.Heading(results.RankBy)} (group mean) against {JsonCells.Heading(cost)}; the step line is the Pareto front ({TableCells.ParetoMark} in the table).");
+        }
+
+        page.Append($"</div>");
+        if (encoders.Count > 0)
+        {
+            page.Append($"<p class=\"muted\">Loss curves per encoder (the first {SweepPlots.MaxCurves} jobs of each): ");
+            page.Append($"{new HtmlMarkup(string.Join(" · ", encoders.Select(e => EncoderLossLinks(sweep.Id, e))))}</p>");
+        }
+    }
+
+    private static string EncoderLossLinks(long sweepId, string encoder)
+    {
+        var path = $"/sweeps/{sweepId}/{Uri.EscapeDataString(SweepPlots.EncoderLossName(encoder))}";
+        var links = new HtmlWriter();
+        links.Append($"{encoder} <a href=\"{path}.svg\" download>SVG</a> <a href=\"{path}.png\" download>PNG</a>");
+        return links.ToString();
     }
 
     private static string Link(long sweepId, string extension)

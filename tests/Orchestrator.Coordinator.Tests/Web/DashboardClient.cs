@@ -42,6 +42,14 @@ internal sealed class DashboardClient : IDisposable
         return await response.Content.ReadAsByteArrayAsync();
     }
 
+    /// <summary>The response with its body unread, for binary answers (plots) whose headers a test checks.</summary>
+    public async Task<HttpResponseMessage> GetResponseAsync(string path)
+    {
+        var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
     public async Task<(HttpResponseMessage Response, string Body)> PostFormAsync(string path, Dictionary<string, string> form, string? origin = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) 

@@ -348,6 +348,6 @@ public sealed partial class DashboardTests(IsolatedDatabase database) : IClassFi
     [GeneratedRegex(@"<a href=""(/\?before=\d+)"">Older sweeps")]
     private static partial Regex OlderLink();
 
-    [GeneratedRegex(@"<tr><td class=""num"">#\d+</td>")]
+    [GeneratedRegex(@"<tr><td class=""num""><a href=""/jobs/\d+"">#\d+</a></td>")]
     private static partial Regex JobRows();
 }
