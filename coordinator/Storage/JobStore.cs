@@ -185,7 +185,11 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
     private const string CountMetrics = "SELECT count(*)::int FROM job_metrics WHERE job_id = @id";
 
     private const string SelectJobEvents =
-        "SELECT id, job_id, attempt, state::text AS state_label, recorded_at, tx FROM job_events WHERE job_id = @id ORDER BY tx, id";
+        """
+        SELECT e.id, e.job_id, e.attempt, e.state::text AS state_label, e.recorded_at, e.tx, e.worker_id, w.name AS worker_name, e.error
+        FROM job_events e LEFT JOIN workers w ON w.id = e.worker_id
+        WHERE e.job_id = @id ORDER BY e.tx, e.id
+        """;
 
     private const int RescueBatch = 500;
 

@@ -119,6 +119,15 @@ public sealed class JobEventRow
 
     /// <summary>Transaction that wrote the event; with <see cref="Id"/>, the WatchSweep position.</summary>
     public long Tx { get; init; }
+
+    /// <summary>The worker that took the lease (running) or whose lease the event ends; null on events before migration 6.</summary>
+    public string? WorkerId { get; init; }
+
+    /// <summary>The worker's name, where the job's history was read with it.</summary>
+    public string? WorkerName { get; init; }
+
+    /// <summary>The text the attempt failed with (failed, lease lost, or queued again after a retryable failure).</summary>
+    public string? Error { get; init; }
 }
 
 /// <summary>Position in a sweep's event stream: events are read in (transaction, id) order.</summary>

@@ -26,14 +26,14 @@ public sealed record JobAnswer(
         return new JobAnswer(
             job.Id, job.SweepId, job.JobKey, job.Encoder, job.StateLabel, job.Attempt, job.MaxAttempts, job.LeaseOwner,
             job.CreatedAt, job.StartedAt, job.FinishedAt, JsonCells.Parse(job.Params),
-            [.. events.Select(e => new JobStateChange(e.Attempt, e.StateLabel, e.RecordedAt))],
+            [.. events.Select(e => new JobStateChange(e.Attempt, e.StateLabel, e.RecordedAt, e.WorkerName ?? e.WorkerId, e.Error))],
             [.. epochs.Select(e => new JobEpoch(e.Attempt, e.Epoch, e.Step, e.RecordedAt, JsonCells.Parse(e.Metrics)))],
             total - epochs.Count, job.Result is null ? null : JsonCells.Parse(job.Result), job.Error);
     }
 }
 
 /// <summary>A state the job entered, in which attempt and when (the job_events the database writes on every change).</summary>
-public sealed record JobStateChange(int Attempt, string State, DateTime At);
+public sealed record JobStateChange(int Attempt, string State, DateTime At, string? Worker, string? Error);
 
 /// <summary>One reported epoch: the attempt that produced it, its step, when, and every metric reported with it.</summary>
 public sealed record JobEpoch(int Attempt, int Epoch, long Step, DateTime At, JsonElement Metrics);

@@ -39,11 +39,12 @@ public static class JobView
 
     private static void WriteHistory(HtmlWriter page, JobAnswer job)
     {
-        page.Append($"<h2>Attempts</h2><p class=\"muted\">Every state the job entered. Workers and error texts are not kept per attempt: the lease holder above is the current one, the error below the latest.</p>");
-        page.Append($"<div class=\"scroll\"><table class=\"history\"><thead><tr><th>Time</th><th class=\"num\">Attempt</th><th>State</th></tr></thead><tbody>");
+        page.Append($"<h2>Attempts</h2><p class=\"muted\">Every state the job entered, with the worker that took or lost the lease and the error an attempt ended with.</p>");
+        page.Append($"<div class=\"scroll\"><table class=\"history\"><thead><tr><th>Time</th><th class=\"num\">Attempt</th><th>State</th><th>Worker</th><th>Error</th></tr></thead><tbody>");
         foreach (var change in job.History)
         {
-            page.Append($"<tr><td>{Format.Time(change.At)}</td><td class=\"num\">{change.Attempt}</td><td class=\"state-{change.State}\">{change.State}</td></tr>");
+            page.Append($"<tr><td>{Format.Time(change.At)}</td><td class=\"num\">{change.Attempt}</td><td class=\"state-{change.State}\">{change.State}</td>");
+            page.Append($"<td>{change.Worker ?? string.Empty}</td><td class=\"error\">{change.Error ?? string.Empty}</td></tr>");
         }
 
         page.Append($"</tbody></table></div>");

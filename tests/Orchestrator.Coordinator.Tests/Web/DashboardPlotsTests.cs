@@ -135,6 +135,12 @@ public sealed partial class DashboardTests
         var states = System.Text.RegularExpressions.Regex.Matches(page, @"<td class=""num"">(\d)</td><td class=""state-(\w+)"">")
             .Select(m => $"{m.Groups[1].Value}:{m.Groups[2].Value}").ToList();
         Assert.Equal(["1:queued", "1:running", "2:queued", "2:running", "2:succeeded"], states);
+        // Who held each lease and what the first attempt failed with, on its own row (the history keeps them per attempt).
+        var attempts = System.Text.RegularExpressions.Regex.Matches(page, @"<td class=""state-(\w+)"">\w+</td><td>([^<]*)</td><td class=""error"">([^<]*)</td>")
+            .Select(m => (State: m.Groups[1].Value, Worker: m.Groups[2].Value, Error: WebUtility.HtmlDecode(m.Groups[3].Value))).ToList();
+        Assert.Equal(
+            [("queued", "", ""), ("running", "gpu-7", ""), ("queued", "gpu-7", "Traceback (most recent call last):\nRuntimeError: CUDA out of memory"), ("running", "gpu-7", ""), ("succeeded", "gpu-7", "")],
+            attempts);
         Assert.Contains("<figure id=\"job-loss\" data-epochs=\"2\"><img src=\"/jobs/" + jobId + "/loss.svg?v=2\"", page, StringComparison.Ordinal);
         Assert.Contains("<tr><td class=\"num\">1</td><td class=\"num\">2</td><td class=\"num\">10</td><td class=\"num\">3.4000</td><td class=\"num\">3.6000</td>", page, StringComparison.Ordinal);
         Assert.Contains("<tr><td class=\"num\">2</td><td class=\"num\">2</td><td class=\"num\">20</td><td class=\"num\">2.2500</td><td class=\"num\">2.5000</td>", page, StringComparison.Ordinal);
