@@ -119,6 +119,17 @@ public sealed class JobEventRow
 
     /// <summary>Transaction that wrote the event; with <see cref="Id"/>, the WatchSweep position.</summary>
     public long Tx { get; init; }
+
+    public WatchPosition Position => new(Tx, Id);
+
+    /// <summary>The job's attempts as they are now (a retry raises them).</summary>
+    public int MaxAttempts { get; init; }
+
+    /// <summary>The job's error as it is now: the last failure's, until an attempt succeeds.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>For a running event of the attempt still running: the name of the worker that holds it.</summary>
+    public string? Worker { get; init; }
 }
 
 /// <summary>Position in a sweep's event stream: events are read in (transaction, id) order.</summary>

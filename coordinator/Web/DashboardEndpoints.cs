@@ -15,11 +15,12 @@ namespace Orchestrator.Coordinator.Web;
 /// </summary>
 public static class DashboardEndpoints
 {
-    private static readonly byte[] StyleSheet = ReadStyleSheet();
+    private static readonly byte[] StyleSheet = ReadEmbedded("Web.dashboard.css", "Web/dashboard.css");
 
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
         services.AddSingleton<SweepJobsQuery>();
+        services.AddSingleton<EpochFeedQuery>();
         return services;
     }
 
@@ -28,6 +29,7 @@ public static class DashboardEndpoints
         ArgumentNullException.ThrowIfNull(routes);
         routes.MapGet(HtmlPage.StyleSheetPath, () => HttpResults.Bytes(StyleSheet, "text/css; charset=utf-8"));
         LoginEndpoints.Map(routes);
+        LiveEndpoints.Map(routes);
 
         var pages = routes.MapGroup(string.Empty).AddEndpointFilter(new DashboardAccess(api: false));
         pages.MapGet("/", async (long? before, SweepStore sweeps, CancellationToken ct) =>
@@ -37,6 +39,8 @@ public static class DashboardEndpoints
         });
         pages.MapGet("/sweeps/{id:long}", async Task<IResult> (long id, HttpContext http, SweepStore sweeps, SweepJobsQuery jobs, ResultsQuery results, CancellationToken ct) =>
         {
+            // Before the page's reads: the live updates start where what the page shows may end.
+            var liveFrom = LivePosition.From(await sweeps.HorizonAsync(ct));
             if (await sweeps.GetAsync(id, ct) is not { } found)
             {
                 return SweepNotFound(id);
@@ -44,7 +48,9 @@ public static class DashboardEndpoints
 
             var view = JobsView.From(http.Request.Query);
             var (page, total) = await jobs.PageAsync(id, view, ct);
-            return SweepView.Render(SweepSummary.From(found), view, page, total, await jobs.EncodersAsync(id, ct), await ResultTableAsync(results, found.Sweep, ct));
+            var rendered = SweepView.Render(SweepSummary.From(found), view, page, total, await jobs.EncodersAsync(id, ct), await ResultTableAsync(results, found.Sweep, ct));
+            rendered.LiveEvents = LiveEndpoints.EventsPath(id, liveFrom);
+            return rendered;
         });
         foreach (var (extension, format, mediaType) in SweepView.Exports)
         {
@@ -100,10 +106,11 @@ public static class DashboardEndpoints
         page.Append($"<p class=\"problem\">Sweep {id.ToString(CultureInfo.InvariantCulture)} does not exist. <a href=\"/\">All sweeps</a></p>"),
         StatusCodes.Status404NotFound);
 
-    private static byte[] ReadStyleSheet()
+    /// <summary>A file of the dashboard embedded in the assembly (the csproj names each as an EmbeddedResource).</summary>
+    internal static byte[] ReadEmbedded(string resource, string file)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Web.dashboard.css")
-                           ?? throw new InvalidOperationException("the dashboard's style sheet is not embedded in the assembly (Web/dashboard.css)");
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
+                           ?? throw new InvalidOperationException($"{file} is not embedded in the assembly: the coordinator's csproj must list it as an EmbeddedResource named {resource}");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
