@@ -10,8 +10,8 @@ namespace Orchestrator.Coordinator.Web;
 
 /// <summary>
 /// The web dashboard in the coordinator's own host: server-rendered pages, their JSON twins under /api, and the results
-/// exports. Every page and API call needs a client or viewer session (<see cref="DashboardAccess"/>); only the login form
-/// and the style sheet are open. Data comes from the stores and queries the gRPC services use.
+/// exports. Every page and API call needs a client or viewer session (<see cref="DashboardAccess"/>); only the login form,
+/// the style sheet and the script are open. Data comes from the stores and queries the gRPC services use.
 /// </summary>
 public static class DashboardEndpoints
 {
