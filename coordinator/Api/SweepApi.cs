@@ -21,7 +21,6 @@ public sealed class SweepApi(
 {
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1000;
-    private const int WatchBatch = 1000;
 
     public override async Task<SubmitSweepResponse> SubmitSweep(SubmitSweepRequest request, ServerCallContext context)
     {
@@ -113,19 +112,13 @@ public sealed class SweepApi(
             var sweep = await GetExistingAsync(request.SweepId, cancellationToken);
             var over = sweep.Sweep.State != Stored.SweepState.Active
                 && !sweep.Counts.ContainsKey(Stored.JobState.Queued) && !sweep.Counts.ContainsKey(Stored.JobState.Running);
-            IReadOnlyList<JobEventRow> events;
-            do
+            await foreach (var change in sweeps.ChangesAsync(request.SweepId, after, over, cancellationToken))
             {
-                events = await sweeps.EventsAsync(request.SweepId, after, over, WatchBatch, cancellationToken);
-                foreach (var change in events)
-                {
-                    after = new WatchPosition(change.Tx, change.Id);
-                    var message = ProtoConversions.ToProto(change);
-                    message.ResumeToken = after.ToToken();
-                    await responseStream.WriteAsync(message, cancellationToken);
-                }
+                after = change.Position;
+                var message = ProtoConversions.ToProto(change);
+                message.ResumeToken = after.ToToken();
+                await responseStream.WriteAsync(message, cancellationToken);
             }
-            while (events.Count == WatchBatch);
 
             if (over)
             {

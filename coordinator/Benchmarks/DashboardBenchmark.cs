@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Npgsql;
@@ -83,6 +84,61 @@ public static class DashboardBenchmark
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {time.Median:F1} | {time.P90:F1} | {time.Median / baseline:F1}× | {bytes:N0} |"));
         }
+
+        // Last: each timed change adds a job to the sweep.
+        var live = await TimeLiveEventAsync(browser, cluster.ConnectionString, sweep, runs);
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"live updates: a job's state change committed → its event read by a client of /sweeps/{sweep}/events: median {live.Median:F1} ms, p90 {live.P90:F1} ms (the stream polls every {new QueueOptions().WatchPollInterval.TotalMilliseconds:F0} ms)"));
+    }
+
+    /// <summary>
+    /// From a job entering a state in the database (a job added to the sweep: its queued event) to that event read by a
+    /// signed-in client following the sweep's stream: the poll's wait, the reads of a poll with a change (the counts of
+    /// the whole sweep among them) and the delivery.
+    /// </summary>
+    private static async Task<(double Median, double P90)> TimeLiveEventAsync(HttpClient browser, string connectionString, long sweep, int runs)
+    {
+        using var response = await browser.GetAsync(new Uri($"/sweeps/{sweep}/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"/sweeps/{sweep}/events: {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+
+        using var events = new StreamReader(await response.Content.ReadAsStreamAsync());
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var poll = new QueueOptions().WatchPollInterval;
+        var times = new List<double>();
+        for (var change = 0; change < runs + 2; change++)
+        {
+            // Right after an event the stream has just polled, so a change made then would always wait a whole interval:
+            // change at a random moment of it instead, as real changes come.
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * poll.TotalMilliseconds));
+            var watch = Stopwatch.StartNew();
+            await using var insert = dataSource.CreateCommand("""
+                INSERT INTO jobs (sweep_id, job_key, encoder, params, dataset, max_attempts, created_at, available_at)
+                VALUES (@sweep, 'live-' || @change, 'resnet18', '{}', '{}', 1, now(), now())
+                RETURNING id
+                """);
+            insert.Parameters.AddWithValue("sweep", sweep);
+            insert.Parameters.AddWithValue("change", change);
+            var job = (long)(await insert.ExecuteScalarAsync())!;
+            var expected = string.Create(CultureInfo.InvariantCulture, $"data: {{\"job\":{job},\"state\":\"queued\"");
+            string line;
+            do
+            {
+                line = await events.ReadLineAsync() ?? throw new InvalidOperationException($"the event stream of sweep {sweep} ended before the event of job {job}");
+            }
+            while (!line.StartsWith(expected, StringComparison.Ordinal));
+
+            if (change >= 2) // two warm-ups, as the pages
+            {
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        times.Sort();
+        return (times[times.Count / 2], times[(int)Math.Min(times.Count - 1, Math.Ceiling(times.Count * 0.9) - 1)]);
     }
 
     /// <summary>

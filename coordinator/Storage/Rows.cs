@@ -120,6 +120,14 @@ public sealed class JobEventRow
     /// <summary>Transaction that wrote the event; with <see cref="Id"/>, the WatchSweep position.</summary>
     public long Tx { get; init; }
 
+    public WatchPosition Position => new(Tx, Id);
+
+    /// <summary>The job's attempts as they are now (a retry raises them), where the events were read with the job.</summary>
+    public int MaxAttempts { get; init; }
+
+    /// <summary>The job's error as it is now (the jobs table's): the last failure's, until an attempt succeeds.</summary>
+    public string? JobError { get; init; }
+
     /// <summary>The worker that took the lease (running) or whose lease the event ends; null on events before migration 6.</summary>
     public string? WorkerId { get; init; }
 

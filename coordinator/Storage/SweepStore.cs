@@ -91,12 +91,22 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
     // Only events of transactions older than every running one: nothing can commit behind the reader's position.
     // Once a sweep is over only a retry can add to its events, in a transaction younger than all of them, so the
     // final read takes them all and a watch resumed after a retry still misses nothing.
+    // With each event the job as it is now (its attempts, its error as the jobs table shows it) and the event's worker:
+    // the dashboard updates a row from the event alone.
     private const string SelectEvents = """
-        SELECT id, job_id, attempt, state::text AS state_label, recorded_at, tx FROM job_events
-        WHERE sweep_id = @id AND (tx, id) > (@tx, @after)
-          AND (@all OR tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint)
-        ORDER BY tx, id LIMIT @limit
+        SELECT e.id, e.job_id, e.attempt, e.state::text AS state_label, e.recorded_at, e.tx, e.worker_id, w.name AS worker_name, e.error,
+               j.max_attempts, j.error AS job_error
+        FROM job_events e
+        JOIN jobs j ON j.id = e.job_id
+        LEFT JOIN workers w ON w.id = e.worker_id
+        WHERE e.sweep_id = @id AND (e.tx, e.id) > (@tx, @after)
+          AND (@all OR e.tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint)
+        ORDER BY e.tx, e.id LIMIT @limit
         """;
+
+    private const string SelectHorizon = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+
+    private const int EventPage = 1000;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -233,6 +243,23 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<JobEventRow>(new CommandDefinition(SelectEvents,
             new { id = sweepId, tx = after.Tx, after = after.Id, all = sweepOver, limit }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    /// <summary>
+    /// Every state change of a sweep's jobs after <paramref name="after"/>, page after page until caught up: the reader
+    /// behind WatchSweep and the dashboard's event stream. <paramref name="sweepOver"/> as for <see cref="EventsAsync"/>.
+    /// </summary>
+    public IAsyncEnumerable<JobEventRow> ChangesAsync(long sweepId, WatchPosition after, bool sweepOver, CancellationToken cancellationToken = default) =>
+        PositionedPages.ReadAsync((from, limit, ct) => EventsAsync(sweepId, from, sweepOver, limit, ct), change => change.Position, after, EventPage, cancellationToken);
+
+    /// <summary>
+    /// The oldest transaction still running: every event written before it is committed, so a page read after this call
+    /// shows it, and a feed followed from <c>(horizon, 0)</c> sends all the others (some of which that page may show too).
+    /// </summary>
+    public async Task<long> HorizonAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(SelectHorizon, cancellationToken: cancellationToken));
     }
 
     private static async Task<IReadOnlyList<SweepWithCounts>> WithCountsAsync(NpgsqlConnection connection, List<SweepRow> sweeps, CancellationToken cancellationToken)

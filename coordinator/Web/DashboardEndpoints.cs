@@ -14,18 +14,19 @@ namespace Orchestrator.Coordinator.Web;
 
 /// <summary>
 /// The web dashboard in the coordinator's own host: server-rendered pages, their JSON twins under /api, and the results
-/// exports. Every page and API call needs a client or viewer session (<see cref="DashboardAccess"/>); only the login form
-/// and the style sheet are open. Data comes from the stores and queries the gRPC services use.
+/// exports. Every page and API call needs a client or viewer session (<see cref="DashboardAccess"/>); only the login form,
+/// the style sheet and the script are open. Data comes from the stores and queries the gRPC services use.
 /// </summary>
 public static class DashboardEndpoints
 {
-    private static readonly byte[] StyleSheet = ReadStyleSheet();
+    private static readonly byte[] StyleSheet = ReadEmbedded("Web.dashboard.css", "Web/dashboard.css");
 
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
         services.AddSingleton<SweepJobsQuery>();
         services.AddSingleton<FinishEstimator>();
         services.AddSingleton<RunningJobsQuery>();
+        services.AddSingleton<EpochFeedQuery>();
         return services;
     }
 
@@ -35,6 +36,7 @@ public static class DashboardEndpoints
         routes.MapGet(HtmlPage.StyleSheetPath, () => HttpResults.Bytes(StyleSheet, "text/css; charset=utf-8"));
         LoginEndpoints.Map(routes);
         SweepActionEndpoints.Map(routes);
+        LiveEndpoints.Map(routes);
 
         var pages = routes.MapGroup(string.Empty).AddEndpointFilter(new DashboardAccess(api: false));
         pages.MapGet("/", async (long? before, SweepStore sweeps, FinishEstimator finish, TimeProvider time, CancellationToken ct) =>
@@ -45,6 +47,8 @@ public static class DashboardEndpoints
         pages.MapGet("/sweeps/{id:long}", async Task<IResult> (
             long id, HttpContext http, SweepStore sweeps, SweepJobsQuery jobs, ResultsQuery results, FinishEstimator finish, TimeProvider time, LossCurvesQuery curves, CancellationToken ct) =>
         {
+            // Before the page's reads: the live updates start where what the page shows may end.
+            var liveFrom = LivePosition.From(await sweeps.HorizonAsync(ct));
             if (await sweeps.GetAsync(id, ct) is not { } found)
             {
                 return SweepNotFound(id);
@@ -56,11 +60,13 @@ public static class DashboardEndpoints
             var estimate = (await finish.ForAsync([summary], ct)).GetValueOrDefault(id);
             var clientFormToken = DashboardSession.RoleOf(http) == CallerRole.Client ? FormToken.For(http) : null;
             var outcome = SweepActionOutcome.From(http.Request.Query);
-            return SweepView.Render(summary, view, page, total, await jobs.EncodersAsync(id, ct), await ResultTableAsync(results, found.Sweep, ct), actions =>
+            var rendered = SweepView.Render(summary, view, page, total, await jobs.EncodersAsync(id, ct), await ResultTableAsync(results, found.Sweep, ct), actions =>
             {
                 FinishEstimateView.WriteLine(actions, summary, estimate, time.GetUtcNow().UtcDateTime);
                 SweepActionsView.Write(actions, summary, outcome, clientFormToken);
             }, await curves.EpochReportsAsync(id, ct));
+            rendered.LiveEvents = LiveEndpoints.EventsPath(id, liveFrom);
+            return rendered;
         });
         foreach (var (extension, format, mediaType) in SweepView.Exports)
         {
@@ -123,10 +129,11 @@ public static class DashboardEndpoints
         page.Append($"<p class=\"problem\">Sweep {id.ToString(CultureInfo.InvariantCulture)} does not exist. <a href=\"/\">All sweeps</a></p>"),
         StatusCodes.Status404NotFound);
 
-    private static byte[] ReadStyleSheet()
+    /// <summary>A file of the dashboard embedded in the assembly (the csproj names each as an EmbeddedResource).</summary>
+    internal static byte[] ReadEmbedded(string resource, string file)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Web.dashboard.css")
-                           ?? throw new InvalidOperationException("the dashboard's style sheet is not embedded in the assembly (Web/dashboard.css)");
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
+                           ?? throw new InvalidOperationException($"{file} is not embedded in the assembly: the coordinator's csproj must list it as an EmbeddedResource named {resource}");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();

@@ -44,9 +44,9 @@ public static class SweepView
                 page.Append($"<p>{description}</p>");
             }
 
-            page.Append($"<p><span class=\"state-{sweep.State}\">{sweep.State}</span> · <progress value=\"{sweep.Finished}\" max=\"{Math.Max(1, sweep.JobCount)}\">{sweep.Finished}/{sweep.JobCount}</progress> ");
-            page.Append($"{sweep.Finished}/{sweep.JobCount} finished · ");
-            page.Append($"{string.Join(" · ", sweep.Counts.Where(c => c.Value > 0).Select(c => $"{c.Value} {c.Key}"))}");
+            page.Append($"<p><span class=\"state-{sweep.State}\">{sweep.State}</span> · <progress id=\"sweep-progress\" value=\"{sweep.Finished}\" max=\"{Math.Max(1, sweep.JobCount)}\">{sweep.Finished}/{sweep.JobCount}</progress> ");
+            page.Append($"<span id=\"sweep-finished\">{sweep.Finished}/{sweep.JobCount}</span> finished · ");
+            page.Append($"<span id=\"sweep-counts\">{string.Join(" · ", sweep.Counts.Where(c => c.Value > 0).Select(c => $"{c.Value} {c.Key}"))}</span>");
             page.Append($" · submitted {Format.Time(sweep.CreatedAt)}</p>");
             actions?.Invoke(page); // the estimated finish, the outcome of a cancel or retry, their buttons (SweepActionsView)
 
@@ -90,9 +90,10 @@ public static class SweepView
         page.Append($"<th class=\"pick\">Compare</th></tr></thead><tbody>");
         foreach (var job in jobs)
         {
-            page.Append($"<tr><td class=\"num\"><a href=\"/jobs/{job.Id}\">#{job.Id}</a></td><td>{job.Encoder}</td><td class=\"state-{job.State}\">{job.State}</td><td class=\"num\">{job.Attempt}/{job.MaxAttempts}</td>");
-            page.Append($"<td class=\"num\">{(job.Epoch is { } epoch ? Format.Number(epoch) : Format.None)}</td><td class=\"num\">{Format.Number(job.Loss)}</td><td class=\"num\">{Format.Number(job.RecallAt1)}</td>");
-            page.Append($"<td class=\"error\">{job.Error}</td><td class=\"pick\"><input type=\"checkbox\" name=\"jobs\" value=\"{job.Id}\" form=\"compare\" aria-label=\"compare job {job.Id}\"></td></tr>");
+            // data-job-id and data-field are what dashboard.js updates from the event stream (its header comment).
+            page.Append($"<tr data-job-id=\"{job.Id}\"><td class=\"num\"><a href=\"/jobs/{job.Id}\">#{job.Id}</a></td><td>{job.Encoder}</td><td class=\"state-{job.State}\" data-field=\"state\">{job.State}</td><td class=\"num\" data-field=\"attempt\">{job.Attempt}/{job.MaxAttempts}</td>");
+            page.Append($"<td class=\"num\" data-field=\"epoch\">{(job.Epoch is { } epoch ? Format.Number(epoch) : Format.None)}</td><td class=\"num\" data-field=\"loss\">{Format.Number(job.Loss)}</td><td class=\"num\">{Format.Number(job.RecallAt1)}</td>");
+            page.Append($"<td class=\"error\" data-field=\"error\">{job.Error}</td><td class=\"pick\"><input type=\"checkbox\" name=\"jobs\" value=\"{job.Id}\" form=\"compare\" aria-label=\"compare job {job.Id}\"></td></tr>");
         }
 
         page.Append($"</tbody></table></div>");
