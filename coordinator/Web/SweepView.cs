@@ -159,6 +159,13 @@ public static class SweepView
             $"Loss per epoch of the jobs of sweep {sweep.Id}", SweepPlots.LossCaption(reports.Jobs));
         foreach (var cost in results.CostAxes)
         {
+            // An empty scatter is an axis from -10 to 10 (the browser screenshots showed two of them on a new sweep): a line instead.
+            if (!results.Rows.Any(r => r.Mean(results.RankBy) is not null && r.Mean(cost) is not null))
+            {
+                page.Append($"<p class=\"muted\">{JsonCells.Heading(results.RankBy)} against {JsonCells.Heading(cost)}: no group has both yet (plotted once jobs succeed).</p>");
+                continue;
+            }
+
             var name = SweepPlots.CostPlotName(results, cost);
             PlotFigure.Write(page, name, $"/sweeps/{sweep.Id}/{name}", string.Empty, epochs: null,
                 $"{JsonCells.Heading(results.RankBy)} against {JsonCells.Heading(cost)} per {string.Join(", ", results.GroupBy)}",

@@ -56,7 +56,7 @@ internal sealed class BrowserTestHost : IAsyncDisposable
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, BaseURL = Web.ToString() });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(10_000);
+        page.SetDefaultTimeout(30_000); // navigation on a loaded CI machine; the live-update bounds are the tests' own
         return page;
     }
 

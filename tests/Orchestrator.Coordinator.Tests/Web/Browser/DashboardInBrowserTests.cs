@@ -15,6 +15,7 @@ namespace Orchestrator.Coordinator.Tests.Web.Browser;
 /// what a person sees after signing in, submitting from the CLI, and reading the results. Each test leaves screenshots
 /// of the pages it visits in <see cref="Screenshots.Folder"/>.
 /// </summary>
+[Collection(BrowserTestsRunAlone.Name)]
 public sealed class DashboardInBrowserTests(IsolatedDatabase database, InstalledChromium chromium)
     : IClassFixture<IsolatedDatabase>, IClassFixture<InstalledChromium>
 {

@@ -9,6 +9,7 @@ namespace Orchestrator.Coordinator.Tests.Web.Browser;
 /// An open sweep page in a real browser follows the queue without a reload: job states, epochs on the loss curve, a
 /// coordinator restart; and its cancel button works for a client, not for a viewer.
 /// </summary>
+[Collection(BrowserTestsRunAlone.Name)]
 public sealed class LiveDashboardInBrowserTests(IsolatedDatabase database, InstalledChromium chromium)
     : IClassFixture<IsolatedDatabase>, IClassFixture<InstalledChromium>
 {

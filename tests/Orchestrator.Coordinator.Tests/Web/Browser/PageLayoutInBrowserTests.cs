@@ -9,6 +9,7 @@ namespace Orchestrator.Coordinator.Tests.Web.Browser;
 /// (the CSP would say so there), and nothing but a table's own scroll box is wider than the window. The screenshots
 /// are the ones a person looks at.
 /// </summary>
+[Collection(BrowserTestsRunAlone.Name)]
 public sealed class PageLayoutInBrowserTests(IsolatedDatabase database, InstalledChromium chromium)
     : IClassFixture<IsolatedDatabase>, IClassFixture<InstalledChromium>
 {
