@@ -27,9 +27,10 @@ public static class DashboardBenchmark
         {
             await new SchemaMigrator(dataSource).MigrateAsync();
             sweep = await ResultsBenchmark.InsertSweepAsync(dataSource, jobs);
+            await InsertEpochsAsync(dataSource, sweep, EpochsPerJob);
             await InsertWorkersAsync(dataSource, workers);
             active = await InsertActiveSweepAsync(dataSource, jobs, workers);
-            Console.WriteLine($"inserted a finished sweep (#{sweep}) of {jobs:N0} jobs, an active one (#{active}: 88% done, 2% running, with their job events) and {workers:N0} online workers; {runs} timed fetches per page after 2 warm-ups");
+            Console.WriteLine($"inserted a finished sweep (#{sweep}) of {jobs:N0} jobs with {EpochsPerJob} reported epochs each, an active one (#{active}: 88% done, 2% running, with their job events) and {workers:N0} online workers; {runs} timed fetches per page after 2 warm-ups");
         }
 
         var demo = new DemoCoordinator(cluster.ConnectionString, LoopbackPort.PickFree(), LoopbackPort.PickFree(), "bench-client", "bench-worker", "bench-viewer");
@@ -45,6 +46,16 @@ public static class DashboardBenchmark
         }
 
         var lastPage = (jobs + 99) / 100;
+        long firstJob;
+        await using (var connection = new NpgsqlConnection(cluster.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var first = new NpgsqlCommand("SELECT min(id) FROM jobs WHERE sweep_id = @sweep", connection);
+            first.Parameters.AddWithValue("sweep", sweep);
+            firstJob = (long)(await first.ExecuteScalarAsync())!;
+        }
+
+        var sixJobs = string.Join(",", Enumerable.Range(0, 6).Select(i => (firstJob + (i * 997)).ToString(CultureInfo.InvariantCulture)));
         var pages = new (string Name, string Path)[]
         {
             ("baseline: /login (no data)", "/login"),
@@ -56,6 +67,11 @@ public static class DashboardBenchmark
             ($"workers ({workers:N0})", "/workers"),
             ("/api/sweeps/ID (JSON)", $"/api/sweeps/{sweep}"),
             ("active sweep: jobs page 1 + results + estimated finish", $"/sweeps/{active}"),
+            ($"sweep loss curves (SVG, {Results.SweepPlots.MaxCurves} of {jobs:N0} jobs drawn)", $"/sweeps/{sweep}/{Results.SweepPlots.LossName}.svg"),
+            ("sweep loss curves (PNG)", $"/sweeps/{sweep}/{Results.SweepPlots.LossName}.png"),
+            ("R@1 vs latency with the Pareto front (SVG)", $"/sweeps/{sweep}/t2i_r1-vs-latency_ms_b1.svg"),
+            ($"job page ({EpochsPerJob} epochs, history)", $"/jobs/{firstJob}"),
+            ("compare 6 jobs", $"/compare?jobs={sixJobs}"),
         };
 
         var timings = new List<(string Name, (double Median, double P90) Time, long Bytes)>();
@@ -164,6 +180,22 @@ public static class DashboardBenchmark
         command.Parameters.AddWithValue("workers", workers); // without workers to lease it, the sweep stays queued
         await command.ExecuteNonQueryAsync();
         return sweepId;
+    }
+
+    private const int EpochsPerJob = 10;
+
+    /// <summary>Every job of the sweep reported <paramref name="epochs"/> epochs: what its loss figures and job pages read.</summary>
+    private static async Task InsertEpochsAsync(NpgsqlDataSource dataSource, long sweep, int epochs)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO job_metrics (job_id, attempt, epoch, step, metrics, recorded_at)
+            SELECT j.id, 1, e, e * 100, jsonb_build_object('train_loss', 3.0 - e * 0.1 - (j.id % 7) * 0.01, 'val_loss', 3.1 - e * 0.08), now()
+            FROM jobs j, generate_series(1, @epochs) AS e
+            WHERE j.sweep_id = @sweep
+            """);
+        command.Parameters.AddWithValue("sweep", sweep);
+        command.Parameters.AddWithValue("epochs", epochs);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task InsertWorkersAsync(NpgsqlDataSource dataSource, int workers)
