@@ -93,6 +93,7 @@ public sealed class DashboardInBrowserTests(IsolatedDatabase database, Installed
         var rows = await page.EvalOnSelectorAllAsync<string[][]>("table.results tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))");
         var records = OrchResultsCli.Records(await OrchResultsCli.WriteAsync(host.Coordinator, sweepId, "csv"));
         await Screenshots.TakeAsync(page, "sweep-results");
+        await Screenshots.TakeAsync(page, "sweep-results-window", fullPage: false); // what a laptop shows first: the README's picture
 
         Assert.Equal(records.Count + 1, rows.Length); // the heading, then one row per group in the CSV's order
         Assert.Equal(3, records.Count);
