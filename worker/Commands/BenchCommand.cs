@@ -12,7 +12,8 @@ namespace Orchestrator.Worker.Commands;
 /// [--pipeline-encoder NAME|none]`: per encoder, training and inference images/s beside the machine's measured
 /// fp32 matmul rate, then the training-step time with the real data pipeline against pre-loaded tensors
 /// (`none` skips it, for scripts that alternate encoders with a reference).
-/// `bench --decode …` measures image decoding instead (<see cref="DecodeBenchCommand"/>).
+/// `bench --decode …` measures image decoding instead (<see cref="DecodeBenchCommand"/>); `bench --overhead …` the
+/// host overhead of a training step where compute is negligible (<see cref="OverheadBenchCommand"/>).
 /// `bench --onnx FILE [--onnx-reference resnet18] [--onnx-rounds 7]` times training steps of an imported ONNX image
 /// model against a built-in torchvision port, alternating, and prints the ratio of the medians.
 /// </summary>
@@ -23,9 +24,9 @@ public static class BenchCommand
     public static Command Create()
     {
         var encoders = new Option<string?>("--encoders") { Description = $"comma-separated towers (default: all: {string.Join(",", EncoderBenchmark.Encoders)})" };
-        var size = new Option<int?>("--size") { Description = "image size in px (default 224; inception_v3 299)" };
-        var batch = new Option<int?>("--batch") { Description = "batch size (default 16; with --decode 32)" };
-        var steps = new Option<int>("--steps") { Description = "timed steps after three warm-up steps", DefaultValueFactory = _ => 3 };
+        var size = new Option<int?>("--size") { Description = "image size in px (default 224, inception_v3 299; with --overhead 32, inception_v3 75)" };
+        var batch = new Option<int?>("--batch") { Description = "batch size (default 16; with --decode 32; with --overhead 2)" };
+        var steps = new Option<int?>("--steps") { Description = "timed steps after three warm-up steps (default 3; with --overhead 20 per round)" };
         var threads = new Option<int>("--threads") { Description = "threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var device = new Option<string>("--device") { Description = "cpu or cuda (CPU when CUDA is not available)", DefaultValueFactory = _ => "cpu" };
         device.AcceptOnlyFromAmong("cpu", "cuda");
@@ -35,32 +36,43 @@ public static class BenchCommand
         var onnxReference = new Option<string>("--onnx-reference") { Description = "built-in torchvision port the ONNX model is compared with", DefaultValueFactory = _ => "resnet18" };
         var rounds = new Option<int>("--onnx-rounds") { Description = "with --onnx: alternating rounds of --steps steps per model; medians are compared", DefaultValueFactory = _ => 7 };
         var decode = new DecodeBenchCommand();
+        var overhead = new OverheadBenchCommand();
         var command = new Command(Name, "Time training and inference of each image tower against the machine's matmul rate, then the data pipeline.\n" +
-                                        "With --decode, time image decoding against djpeg instead.\n" +
+                                        "With --decode, time image decoding against djpeg instead; with --overhead, the host overhead of training steps.\n" +
                                         "Example: orch-worker bench --encoders resnet18,mobilenet_v2 --batch 8")
         {
             encoders, size, batch, steps, threads, device, pipelineEncoder, workers, onnx, onnxReference, rounds,
         };
         decode.AddTo(command);
-        // One command, two modes: an option of the other mode is a mistake to point out, not to ignore.
-        var towerOnly = new Option[] { encoders, size, steps, device, pipelineEncoder, workers, onnx, onnxReference, rounds };
+        overhead.AddTo(command);
+        // One command, three modes: an option of another mode is a mistake to point out, not to ignore.
+        var towerOnly = new Option[] { pipelineEncoder, workers, onnx, onnxReference, rounds };
+        var sharedWithOverhead = new Option[] { encoders, size, steps, device };
         command.Validators.Add(result =>
         {
-            var given = result.GetValue(decode.Decode) ? towerOnly.Where(o => result.GetResult(o) is { Implicit: false }) : decode.ModeOnly.Where(o => result.GetResult(o) is { Implicit: false });
-            foreach (var option in given)
+            var (mode, foreign) = (result.GetValue(decode.Decode), result.GetValue(overhead.Overhead)) switch
             {
-                result.AddError($"{option.Name} is not an option of `orch-worker bench{(result.GetValue(decode.Decode) ? " --decode" : string.Empty)}`");
+                (true, true) => (" --decode", [overhead.Overhead]),
+                (true, false) => (" --decode", [.. towerOnly, .. sharedWithOverhead, .. overhead.ModeOnly]),
+                (false, true) => (" --overhead", [.. towerOnly, .. decode.ModeOnly]),
+                _ => (string.Empty, decode.ModeOnly.Concat(overhead.ModeOnly).ToArray()),
+            };
+            foreach (var option in foreign.Where(o => result.GetResult(o) is { Implicit: false }))
+            {
+                result.AddError($"{option.Name} is not an option of `orch-worker bench{mode}`");
             }
         });
         command.SetAction(parse => parse.GetValue(decode.Decode)
             ? decode.Run(parse, parse.GetValue(threads), parse.GetValue(batch) ?? 32)
+            : parse.GetValue(overhead.Overhead)
+            ? RunOverhead(parse, overhead, parse.GetValue(encoders), new OverheadSettings(parse.GetValue(size) ?? 32, parse.GetValue(batch) ?? 2, parse.GetValue(steps) ?? 20, parse.GetValue(threads), parse.GetValue(device)!))
             : parse.GetValue(onnx) is { } onnxFile
             ? RunOnnx(
-                new OnnxBenchArguments(onnxFile, parse.GetValue(onnxReference)!, parse.GetValue(size) ?? 112, parse.GetValue(batch) ?? 8, parse.GetValue(steps), parse.GetValue(rounds), parse.GetValue(threads), parse.GetValue(device)!),
+                new OnnxBenchArguments(onnxFile, parse.GetValue(onnxReference)!, parse.GetValue(size) ?? 112, parse.GetValue(batch) ?? 8, parse.GetValue(steps) ?? 3, parse.GetValue(rounds), parse.GetValue(threads), parse.GetValue(device)!),
                 parse.InvocationConfiguration.Output,
                 parse.InvocationConfiguration.Error)
             : Run(
-                new BenchArguments(parse.GetValue(encoders), parse.GetValue(size), parse.GetValue(batch) ?? 16, parse.GetValue(steps), parse.GetValue(threads), parse.GetValue(device)!, parse.GetValue(pipelineEncoder)!, parse.GetValue(workers)),
+                new BenchArguments(parse.GetValue(encoders), parse.GetValue(size), parse.GetValue(batch) ?? 16, parse.GetValue(steps) ?? 3, parse.GetValue(threads), parse.GetValue(device)!, parse.GetValue(pipelineEncoder)!, parse.GetValue(workers)),
                 parse.InvocationConfiguration.Output,
                 parse.InvocationConfiguration.Error));
         return command;
@@ -76,12 +88,8 @@ public static class BenchCommand
         var steps = options.Steps;
         torch.set_num_threads(options.Threads);
         var device = options.Device == "cuda" && cuda.is_available() ? CUDA : CPU;
-        var encoders = options.Encoders?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            ?? [.. EncoderBenchmark.Encoders];
-        var unknown = encoders.Where(e => !EncoderBenchmark.Encoders.Contains(e)).ToList();
-        if (unknown.Count > 0)
+        if (ParseEncoders(options.Encoders, error) is not { } encoders)
         {
-            error.WriteLine($"--encoders: no benchmark for {string.Join(", ", unknown)}; the benchmarked towers are {string.Join(", ", EncoderBenchmark.Encoders)}");
             return TrainerExitCode.Usage;
         }
 
@@ -120,6 +128,26 @@ public static class BenchCommand
         var p = PipelineBenchmark.Measure(pipelineEncoder, size, batch, Math.Max(steps, 12), options.Workers, device);
         output.WriteLine(Invariant($"data pipeline ({p.Encoder}, {p.ImageSize} px, batch {p.Batch}): step {p.PipelineStepSeconds * 1000:0.0} ms with the pipeline, {p.PreloadedStepSeconds * 1000:0.0} ms on pre-loaded tensors, overhead {p.Overhead:P1}"));
         return 0;
+    }
+
+    private static int RunOverhead(ParseResult parse, OverheadBenchCommand overhead, string? encoderList, OverheadSettings settings) =>
+        ParseEncoders(encoderList, parse.InvocationConfiguration.Error) is { } encoders
+            ? overhead.Run(parse, encoders, settings)
+            : TrainerExitCode.Usage;
+
+    /// <summary>The towers --encoders names (all benchmarked ones when absent), or null after saying which are unknown.</summary>
+    private static List<string>? ParseEncoders(string? list, TextWriter error)
+    {
+        var encoders = list?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
+            ?? [.. EncoderBenchmark.Encoders];
+        var unknown = encoders.Where(e => !EncoderBenchmark.Encoders.Contains(e)).ToList();
+        if (unknown.Count > 0 || encoders.Count == 0)
+        {
+            error.WriteLine($"--encoders: no benchmark for {(unknown.Count > 0 ? string.Join(", ", unknown) : "an empty list")}; the benchmarked towers are {string.Join(", ", EncoderBenchmark.Encoders)}");
+            return null;
+        }
+
+        return encoders;
     }
 
     private static int RunOnnx(OnnxBenchArguments options, TextWriter output, TextWriter error)

@@ -62,7 +62,7 @@ public static class OnnxTrainingBenchmark
             progress?.Invoke($"round {round + 1}/{rounds}: imported {importedTimes[^1] * 1000:0.0} ms/step, built-in {reference} {builtInTimes[^1] * 1000:0.0} ms/step");
         }
 
-        return new OnnxTrainingBenchmarkResult(onnxPath, reference, imageSize, batch, rounds, Median(importedTimes), Median(builtInTimes));
+        return new OnnxTrainingBenchmarkResult(onnxPath, reference, imageSize, batch, rounds, Median.Of(importedTimes), Median.Of(builtInTimes));
     }
 
     /// <summary>The same loss for both models (mean square of the output): only the network's cost differs.</summary>
@@ -73,12 +73,5 @@ public static class OnnxTrainingBenchmark
         loss.backward();
         optimizer.step();
         return loss;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        var middle = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }

@@ -47,7 +47,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         random.manual_seed(parameters.Seed);
         using var model = BuildModel(parameters, data.Tokenizer, sources);
         model.to(device);
-        var groups = ParameterGroups(model);
+        var groups = ParameterGroups(model, parameters);
         using var optimizer = optim.AdamW(groups, lr: parameters.HeadLr);
         var scheduler = new ReduceLrOnPlateau(parameters.Patience, parameters.Factor);
 
@@ -214,9 +214,9 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
     /// <summary>
     /// The study's groups: towers without weight decay at their own rates, heads at head_lr with decay. InfoNCE's
     /// logit scale (absent from the study) gets a group of its own at head_lr without decay, as in open_clip;
-    /// the heads' group stays last so its rate is the one reported as lr_head.
+    /// the heads' group stays last so its rate is the one reported as lr_head. The overhead benchmark steps these same groups.
     /// </summary>
-    private List<AdamW.ParamGroup> ParameterGroups(ClipModel model)
+    internal static List<AdamW.ParamGroup> ParameterGroups(ClipModel model, JobParameters parameters)
     {
         var groups = new List<AdamW.ParamGroup>();
         if (parameters.Trainable)

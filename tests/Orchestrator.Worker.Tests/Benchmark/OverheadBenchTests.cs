@@ -1,0 +1,74 @@
+using System.Globalization;
+using Orchestrator.Worker.Agent;
+using Orchestrator.Worker.Commands;
+using Orchestrator.Worker.Engine.Benchmark;
+
+namespace Orchestrator.Worker.Tests.Benchmark;
+
+/// <summary>`orch-worker bench --overhead`: its options belong to their mode, and a tiny run prints a row per encoder.</summary>
+public sealed class OverheadBenchTests
+{
+    [Fact]
+    public void A_tiny_overhead_run_prints_one_row_with_the_step_the_optimizer_and_its_tensors()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = BenchCommand.Run(["--overhead", "--encoders", "mobilenet_v3_small", "--overhead-rounds", "1", "--steps", "2"], output, error);
+
+        Assert.True(code == 0, error.ToString());
+        var lines = output.ToString().Split('\n');
+        Assert.Contains(lines, l => l.Contains("32 px, batch 2, small-transformer text tower", StringComparison.Ordinal));
+        var row = Assert.Single(lines, l => l.StartsWith("| mobilenet_v3_small | 32 | 2 |", StringComparison.Ordinal));
+        var cells = row.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+        var tensors = int.Parse(cells[3].Split(' ')[0], CultureInfo.InvariantCulture);
+        var imageTowerTensors = int.Parse(cells[3].Split(' ')[1].Trim('(', ')'), CultureInfo.InvariantCulture);
+        Assert.InRange(imageTowerTensors, 1, tensors - 1); // the text tower and heads are stepped too
+        Assert.True(double.Parse(cells[4], CultureInfo.InvariantCulture) > 0, row);
+        Assert.True(double.Parse(cells[5], CultureInfo.InvariantCulture) > 0, row);
+        Assert.Equal(OverheadBenchmarkResult.AdamWCallsPerTensor * tensors, int.Parse(cells[6], CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Inception_is_measured_at_its_smallest_input_not_below_it()
+    {
+        Assert.Equal(75, OverheadBenchmark.Parameters("inception_v3", 32, 2).ImageSize);
+        Assert.Equal(32, OverheadBenchmark.Parameters("resnet50", 32, 2).ImageSize);
+    }
+
+    [Theory]
+    [InlineData("--workers", "3", "--workers is not an option of `orch-worker bench --overhead`")]
+    [InlineData("--onnx-rounds", "3", "--onnx-rounds is not an option of `orch-worker bench --overhead`")]
+    [InlineData("--decode", "true", "--overhead is not an option of `orch-worker bench --decode`")]
+    public void An_option_of_another_mode_is_refused_with_overhead(string option, string value, string message)
+    {
+        var error = new StringWriter();
+
+        var code = BenchCommand.Run(["--overhead", option, value], new StringWriter(), error);
+
+        Assert.Equal(TrainerExitCode.Usage, code);
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Overhead_rounds_without_overhead_is_refused()
+    {
+        var error = new StringWriter();
+
+        var code = BenchCommand.Run(["--overhead-rounds", "3"], new StringWriter(), error);
+
+        Assert.Equal(TrainerExitCode.Usage, code);
+        Assert.Contains("--overhead-rounds is not an option of `orch-worker bench`", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_encoder_is_a_usage_error_naming_the_benchmarked_ones()
+    {
+        var error = new StringWriter();
+
+        var code = BenchCommand.Run(["--overhead", "--encoders", "resnet19"], new StringWriter(), error);
+
+        Assert.Equal(TrainerExitCode.Usage, code);
+        Assert.Contains("--encoders: no benchmark for resnet19; the benchmarked towers are resnet18,", error.ToString(), StringComparison.Ordinal);
+    }
+}
