@@ -16,9 +16,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ENCODERS = "resnet18,resnet50,mobilenet_v2,mobilenet_v3_small,mobilenet_v3_large,googlenet,inception_v3,efficientnet_b0"
 
 
-def rows(command):
+def rows(command, env=None):
     """Table rows of a benchmark's output as lists of cells, header and separator left out."""
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
     cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in output.splitlines() if line.startswith("| ")]
     found = [r for r in cells if r[0] not in ("encoder", "---")]
     if not found:
@@ -32,9 +32,12 @@ def ours(worker, encoder, common):
     return {"px": row[1], "tensors": row[3], "step": float(row[4]), "optimizer": float(row[5]), "calls": row[6]}
 
 
-def theirs(encoder, common):
+def theirs(encoder, common, tuned):
     # encoder | px | batch | AdamW | tensors (image tower) | ms/step | ms/optimizer step | ATen calls
-    found = rows([sys.executable, os.path.join(HERE, "pytorch_overhead.py"), "--encoders", encoder, "--rounds", "1"] + common)
+    command = [sys.executable, os.path.join(HERE, "pytorch_overhead.py"), "--encoders", encoder, "--rounds", "1"] + common
+    # orch-worker keeps freed heap memory in the process (GlibcHeap) and flushes denormals; tuned, PyTorch does alike.
+    env = dict(os.environ, MALLOC_MMAP_MAX_="0", MALLOC_TRIM_THRESHOLD_="2147483647") if tuned else None
+    found = rows(command + (["--flush-denormal"] if tuned else []), env)
     return {r[3]: {"tensors": r[4], "step": float(r[5]), "optimizer": float(r[6]), "calls": r[7]} for r in found}
 
 
@@ -47,6 +50,9 @@ def main():
     parser.add_argument("--size", type=int, default=32)
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--steps", type=int, default=10, help="timed steps per process, after three warm-up steps")
+    parser.add_argument(
+        "--tuned-reference", action="store_true",
+        help="run PyTorch with the process settings orch-worker applies to itself: denormals flushed, freed heap memory kept")
     args = parser.parse_args()
     common = ["--threads", str(args.threads), "--size", str(args.size), "--batch", str(args.batch), "--steps", str(args.steps)]
     runs = {e: ([], []) for e in args.encoders.split(",")}
@@ -55,9 +61,9 @@ def main():
             # Which goes first alternates too: a warming or cooling machine then favours neither.
             if round_ % 2:
                 mine.append(ours(args.worker, encoder, common))
-                reference.append(theirs(encoder, common))
+                reference.append(theirs(encoder, common, args.tuned_reference))
             else:
-                reference.append(theirs(encoder, common))
+                reference.append(theirs(encoder, common, args.tuned_reference))
                 mine.append(ours(args.worker, encoder, common))
             print(f"round {round_}/{args.rounds} {encoder}: ours {mine[-1]['step']:.2f} ms/step, {mine[-1]['optimizer']:.3f} ms/optimizer step; "
                   f"PyTorch foreach {reference[-1]['foreach']['step']:.2f}, {reference[-1]['foreach']['optimizer']:.3f}", file=sys.stderr, flush=True)
@@ -66,7 +72,7 @@ def main():
         return statistics.median(v[key] for v in values)
 
     print(f"torch {subprocess.run([sys.executable, '-c', 'import torch; print(torch.__version__)'], capture_output=True, text=True).stdout.strip()}; "
-          f"{args.threads} threads, {args.size} px, batch {args.batch}, medians of {args.rounds} rounds of {args.steps} steps; "
+          f"{'PyTorch tuned alike (freed heap kept, denormals flushed); ' if args.tuned_reference else ''}{args.threads} threads, {args.size} px, batch {args.batch}, medians of {args.rounds} rounds of {args.steps} steps; "
           "time ratios are ours/PyTorch (> 1: ours slower); speed is PyTorch foreach time / ours (≥ 1.0×: ours as fast)")
     for what, label in (("step", "training step"), ("optimizer", "optimizer step alone")):
         print()

@@ -141,8 +141,10 @@ def main():
     parser.add_argument("--steps", type=int, default=20, help="timed steps per round")
     parser.add_argument("--rounds", type=int, default=5, help="rounds, alternating which AdamW goes first; medians are printed")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--flush-denormal", action="store_true", help="as orch-worker's trainer does (FTZ/DAZ)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(args.flush_denormal)
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; overhead-bound CLIP step, {args.size} px, batch {args.batch}, "
           f"medians of {args.rounds} rounds of {args.steps} steps")
