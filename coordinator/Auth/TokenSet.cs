@@ -82,19 +82,7 @@ public sealed class TokenSet
     }
 
     /// <summary>The role of the token whose session value is <paramref name="session"/>; null when no token in force has it (e.g. rotated out).</summary>
-    public CallerRole? RoleOfSession(ReadOnlySpan<byte> session)
-    {
-        CallerRole? role = null;
-        foreach (var (candidate, candidateRole) in tokens)
-        {
-            if (CryptographicOperations.FixedTimeEquals(session, SessionOfDigest(candidate)))
-            {
-                role = candidateRole;
-            }
-        }
-
-        return role;
-    }
+    public CallerRole? RoleOfSession(ReadOnlySpan<byte> session) => TokenOfSession(session)?.Role;
 
     /// <summary>
     /// The anti-forgery value the dashboard's forms carry for <paramref name="session"/>: HMAC-SHA256 of the session value
@@ -104,22 +92,28 @@ public sealed class TokenSet
     /// </summary>
     public byte[]? FormTokenOfSession(ReadOnlySpan<byte> session)
     {
-        byte[]? key = null;
-        foreach (var (candidate, _) in tokens)
-        {
-            if (CryptographicOperations.FixedTimeEquals(session, SessionOfDigest(candidate)))
-            {
-                key = candidate;
-            }
-        }
-
-        if (key is null)
+        if (TokenOfSession(session) is not { } token)
         {
             return null;
         }
 
         byte[] message = [.. FormPurpose, .. session];
-        return HMACSHA256.HashData(key, message);
+        return HMACSHA256.HashData(token.Digest, message);
+    }
+
+    /// <summary>The token in force whose session <paramref name="session"/> is; every candidate compared in constant time.</summary>
+    private (byte[] Digest, CallerRole Role)? TokenOfSession(ReadOnlySpan<byte> session)
+    {
+        (byte[], CallerRole)? found = null;
+        foreach (var candidate in tokens)
+        {
+            if (CryptographicOperations.FixedTimeEquals(session, SessionOfDigest(candidate.Item1)))
+            {
+                found = candidate;
+            }
+        }
+
+        return found;
     }
 
     /// <summary>The role of <paramref name="presented"/>, or null when no valid token matches it.</summary>

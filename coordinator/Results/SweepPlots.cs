@@ -16,7 +16,8 @@ public static class SweepPlots
     /// <summary>The sweep's loss figure: the first job of each encoder in turn (<see cref="Overview"/>).</summary>
     public const string LossName = "loss";
 
-    private const string LossTitle = "train (solid) and validation (dashed) loss";
+    /// <summary>What every loss figure draws, the CLI's and the dashboard's (a job's, compared jobs'): its title's tail.</summary>
+    public const string LossTitle = "train (solid) and validation (dashed) loss";
 
     public static string CostPlotName(ResultTable table, string costKey)
     {

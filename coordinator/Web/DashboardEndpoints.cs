@@ -125,9 +125,7 @@ public static class DashboardEndpoints
         return (shown, page.Count > SweepsView.PageSize ? shown[^1].Id : null);
     }
 
-    private static HtmlPage SweepNotFound(long id) => new("Not found", page =>
-        page.Append($"<p class=\"problem\">Sweep {id.ToString(CultureInfo.InvariantCulture)} does not exist. <a href=\"/\">All sweeps</a></p>"),
-        StatusCodes.Status404NotFound);
+    private static HtmlPage SweepNotFound(long id) => HtmlPage.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sweep {id} does not exist."));
 
     /// <summary>A file of the dashboard embedded in the assembly (the csproj names each as an EmbeddedResource).</summary>
     internal static byte[] ReadEmbedded(string resource, string file)

@@ -11,6 +11,10 @@ public sealed class HtmlPage(string title, Action<HtmlWriter> body, int statusCo
 {
     public const string StyleSheetPath = "/dashboard.css";
 
+    /// <summary>The 404 page of a sweep or job that does not exist: the sentence saying so, then the way back.</summary>
+    public static HtmlPage NotFound(string sentence) =>
+        new("Not found", page => page.Append($"<p class=\"problem\">{sentence} <a href=\"/\">All sweeps</a></p>"), StatusCodes.Status404NotFound);
+
     /// <summary>The one script tag of every page: the dashboard's own script, run after the page is parsed.</summary>
     public const string ScriptTag = "<script src=\"" + LiveEndpoints.ScriptPath + "\" defer></script>";
 

@@ -16,8 +16,7 @@ public static class JobEndpoints
             .MapGet("/jobs/{id:long}", async Task<IResult> (long id, JobStore jobs, IOptions<LimitsOptions> limits, CancellationToken ct) =>
                 await JobAnswer.LoadAsync(jobs, id, limits.Value.MaxProgressPointsInJobDetail, ct) is { } job
                     ? JobView.Render(job)
-                    : new HtmlPage("Not found", page => page.Append($"<p class=\"problem\">Job {id.ToString(CultureInfo.InvariantCulture)} does not exist. <a href=\"/\">All sweeps</a></p>"),
-                        StatusCodes.Status404NotFound));
+                    : HtmlPage.NotFound(string.Create(CultureInfo.InvariantCulture, $"Job {id} does not exist.")));
         routes.MapGroup("/api").AddEndpointFilter(new DashboardAccess(api: true))
             .MapGet("/jobs/{id:long}", async Task<IResult> (long id, JobStore jobs, IOptions<LimitsOptions> limits, CancellationToken ct) =>
                 await JobAnswer.LoadAsync(jobs, id, limits.Value.MaxProgressPointsInJobDetail, ct) is { } job

@@ -12,8 +12,6 @@ namespace Orchestrator.Coordinator.Web;
 /// </summary>
 public static class PlotEndpoints
 {
-    private const string LossTitle = "train (solid) and validation (dashed) loss";
-
     public static void Map(IEndpointRouteBuilder routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
@@ -59,7 +57,7 @@ public static class PlotEndpoints
             }
 
             var found = await curves.ForJobsAsync([id], ct);
-            return new PlotImage(ResultPlots.LossCurves(found, $"job {Number(id)}: {LossTitle}", format), format);
+            return new PlotImage(ResultPlots.LossCurves(found, $"job {Number(id)}: {SweepPlots.LossTitle}", format), format);
         });
         plots.MapGet("/compare/loss.{extension}", async Task<IResult> (string extension, HttpContext http, JobStore jobs, LossCurvesQuery curves, CancellationToken ct) =>
         {
@@ -75,7 +73,7 @@ public static class PlotEndpoints
             }
 
             var found = await curves.ForJobsAsync([.. selection.Select(j => j.Id)], ct);
-            var title = $"jobs {string.Join(", ", selection.Select(j => Number(j.Id)))}: {LossTitle}";
+            var title = $"jobs {string.Join(", ", selection.Select(j => Number(j.Id)))}: {SweepPlots.LossTitle}";
             return new PlotImage(ResultPlots.LossCurves(found, title, format), format);
         });
     }

@@ -71,9 +71,7 @@ public static class SweepActionEndpoints
         page.Append($"<p class=\"problem\">{problem}</p><p><a href=\"{SweepPath(sweepId)}\">Back to the sweep</a></p>"),
         StatusCodes.Status403Forbidden);
 
-    private static HtmlPage NotFound(long sweepId) => new("Not found", page =>
-        page.Append($"<p class=\"problem\">Sweep {sweepId.ToString(CultureInfo.InvariantCulture)} does not exist; nothing was changed. <a href=\"/\">All sweeps</a></p>"),
-        StatusCodes.Status404NotFound);
+    private static HtmlPage NotFound(long sweepId) => HtmlPage.NotFound(string.Create(CultureInfo.InvariantCulture, $"Sweep {sweepId} does not exist; nothing was changed."));
 
     /// <summary>303 See Other: the browser follows it with a GET, so reloading the page it lands on posts nothing again.</summary>
     private sealed class SeeOther(string location) : IResult
