@@ -51,7 +51,7 @@ public sealed class ModelPartsTests
     {
         using var a = nn.Linear(2, 2);
         using var b = nn.Linear(2, 2);
-        using var optimizer = optim.AdamW([new TorchSharp.Modules.AdamW.ParamGroup(a.parameters(), lr: 1e-3), new TorchSharp.Modules.AdamW.ParamGroup(b.parameters(), lr: 1e-4)]);
+        using var optimizer = new FlatAdamW([new ParameterGroup("a", [.. a.parameters()], 1e-3, 0), new ParameterGroup("b", [.. b.parameters()], 1e-4, 0)]);
         var scheduler = new ReduceLrOnPlateau(patience: 1, factor: 0.5);
 
         var reduced = new[] { 1.0, 0.9, 0.95, 0.9, 0.91 }.Select(loss => scheduler.Step(loss, optimizer)).ToArray();

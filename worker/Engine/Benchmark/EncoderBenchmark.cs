@@ -39,7 +39,8 @@ public static class EncoderBenchmark
         using var model = entry.CreateClassifier?.Invoke() as nn.Module<Tensor, Tensor>
             ?? throw new ArgumentException($"{encoder} has no TorchVision classifier to benchmark", nameof(encoder));
         model.to(device);
-        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4);
+        // The trainer's optimizer; PyTorch's AdamW defaults (weight decay 0.01) as the PyTorch twin has them.
+        using var optimizer = new FlatAdamW([new ParameterGroup("model", [.. model.parameters()], LearningRate: 1e-4, WeightDecay: 0.01)]);
         using var scope = NewDisposeScope();
         var input = randn(batch, 3, imageSize, imageSize, device: device);
         var labels = randint(0, 1000, [batch], device: device);
@@ -49,9 +50,9 @@ public static class EncoderBenchmark
         {
             var output = model.call(input);
             var loss = nn.functional.cross_entropy(output, labels);
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             return loss;
         });
 

@@ -4,20 +4,26 @@ using Orchestrator.Worker.Engine.Text;
 using Orchestrator.Worker.Engine.Towers;
 using Orchestrator.Worker.Engine.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Engine.Benchmark;
 
-/// <summary>Median times of one encoder's overhead-bound training step and of its optimizer step alone.</summary>
+/// <summary>
+/// Median times of one encoder's overhead-bound training step and of its optimizer step alone, with the trainer's
+/// <see cref="FlatAdamW"/> and, in the same run, with TorchSharp's AdamW over the same groups (the optimizer before it).
+/// </summary>
 public sealed record OverheadBenchmarkResult(
-    string Encoder, int ImageSize, int Batch, int Rounds, int ParameterTensors, int ImageTowerTensors, double StepSeconds, double OptimizerStepSeconds)
+    string Encoder, int ImageSize, int Batch, int Rounds, int ParameterTensors, int ImageTowerTensors,
+    double StepSeconds, double OptimizerStepSeconds, int OptimizerCallsPerStep,
+    double TorchSharpStepSeconds, double TorchSharpOptimizerStepSeconds)
 {
     /// <summary>
     /// LibTorch calls of one TorchSharp AdamW step, derived from its source (TorchSharp has no profiler to count them):
     /// per parameter tensor the gradient's handle, then the decoupled decay (run even at weight decay 0), two ops
     /// per moment, sqrt, the bias-correction division, + eps and the addcdiv update.
     /// </summary>
-    public int OptimizerCallsPerStep => AdamWCallsPerTensor * ParameterTensors;
+    public int TorchSharpCallsPerStep => AdamWCallsPerTensor * ParameterTensors;
 
     public const int AdamWCallsPerTensor = 10;
 }
@@ -58,7 +64,9 @@ public static class OverheadBenchmark
         model.to(device);
         model.train();
         var groups = ClipTrainer.ParameterGroups(model, parameters);
-        using var optimizer = optim.AdamW(groups, lr: parameters.HeadLr);
+        using var optimizer = new FlatAdamW(groups);
+        // TorchSharp's AdamW over the same parameters (now views into the flat buffers, which it updates tensor by tensor).
+        using var before = optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: g.WeightDecay)));
         var size = parameters.ImageSize;
         var length = parameters.MaxLength;
         using var batch = new ClipBatch(
@@ -73,35 +81,65 @@ public static class OverheadBenchmark
             TrainingStep.Run(model, optimizer, batch, device);
             return onDevice;
         };
-        Func<Tensor> optimizerStep = () =>
+        Func<Tensor> trainingStepBefore = () =>
         {
-            optimizer.step();
+            // TrainingStep as it was with TorchSharp's optimizer: the loss read, gradients zeroed tensor by tensor.
+            using var scope = NewDisposeScope();
+            var (image, text) = model.call(batch.Images.to(device), batch.Ids.to(device), batch.Mask.to(device));
+            var loss = model.Loss.call(image, text);
+            if (float.IsFinite(loss.item<float>()))
+            {
+                before.zero_grad();
+                loss.backward();
+                before.step();
+            }
+
             return onDevice;
         };
 
-        var stepTimes = new List<double>();
-        for (var round = 0; round < rounds; round++)
-        {
-            stepTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, trainingStep, round == 0 ? 3 : 0));
-        }
-
+        // Rounds alternate which optimizer goes first, so drifting machine load falls on both.
+        var (stepTimes, stepTimesBefore) = Alternating(rounds, stepsPerRound, trainingStep, trainingStepBefore);
         FillGradients(model, optimizer);
-        var optimizerTimes = new List<double>();
+        var (optimizerTimes, optimizerTimesBefore) = Alternating(rounds, stepsPerRound, () => Step(optimizer.Step, onDevice), () => Step(() => before.step(), onDevice));
+
+        var tensors = groups.Sum(g => g.Parameters.Count);
+        return new OverheadBenchmarkResult(
+            parameters.Encoder, size, parameters.BatchSize, rounds, tensors, model.ImageTower.parameters().Count(),
+            Median.Of(stepTimes), Median.Of(optimizerTimes), optimizer.CallsPerStep, Median.Of(stepTimesBefore), Median.Of(optimizerTimesBefore));
+    }
+
+    private static Tensor Step(Action step, Tensor onDevice)
+    {
+        step();
+        return onDevice;
+    }
+
+    private static (List<double> First, List<double> Second) Alternating(int rounds, int stepsPerRound, Func<Tensor> first, Func<Tensor> second)
+    {
+        var (firstTimes, secondTimes) = (new List<double>(), new List<double>());
         for (var round = 0; round < rounds; round++)
         {
-            optimizerTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, optimizerStep, round == 0 ? 3 : 0));
+            var warmup = round == 0 ? 3 : 0;
+            if (round % 2 == 0)
+            {
+                firstTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, first, warmup));
+                secondTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, second, warmup));
+            }
+            else
+            {
+                secondTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, second, warmup));
+                firstTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, first, warmup));
+            }
         }
 
-        var tensors = groups.Sum(g => g.Parameters.Count());
-        return new OverheadBenchmarkResult(
-            parameters.Encoder, size, parameters.BatchSize, rounds, tensors, model.ImageTower.parameters().Count(), Median.Of(stepTimes), Median.Of(optimizerTimes));
+        return (firstTimes, secondTimes);
     }
 
     /// <summary>Random gradients on every parameter, through autograd (Σ p·r gives each p the gradient r), so the optimizer updates all of them.</summary>
-    private static void FillGradients(Clip.ClipModel model, optim.Optimizer optimizer)
+    private static void FillGradients(Clip.ClipModel model, FlatAdamW optimizer)
     {
         using var scope = NewDisposeScope();
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         var sum = model.parameters().Select(p => (p * randn_like(p)).sum()).Aggregate((a, b) => a + b);
         sum.backward();
     }

@@ -34,7 +34,7 @@ public static class PipelineBenchmark
             ImageTowerRegistry.Get(encoder).Create(), TextTowerRegistry.Create(parameters, data.Tokenizer), new InfoNceLoss(), 1, 256, 0.1);
         model.to(device);
         model.train();
-        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4);
+        using var optimizer = new FlatAdamW([new ParameterGroup("model", [.. model.parameters()], LearningRate: 1e-4, WeightDecay: 0.01)]);
         var batches = data.TrainSamples.Chunk(batch).Take(steps + 1).ToList();
 
         using (var warmup = data.Assembler.Assemble(batches[0]))

@@ -23,7 +23,10 @@ public sealed record CheckpointState(
 public sealed class CheckpointStore(string directory)
 {
     private const string ModelFile = "model.dat";
-    private const string OptimizerFile = "optimizer.dat";
+    private const string OptimizerFile = "adamw.dat";
+
+    // TorchSharp's AdamW state, which checkpoints written before FlatAdamW hold instead.
+    private const string TorchSharpOptimizerFile = "optimizer.dat";
     private const string RngFile = "rng.bin";
     private const string StateFile = "state.json";
 
@@ -33,14 +36,14 @@ public sealed class CheckpointStore(string directory)
 
     public bool HasLast => File.Exists(Path.Combine(LastDirectory, StateFile));
 
-    public void SaveLast(ClipModel model, optim.Optimizer optimizer, CheckpointState state, bool isBest)
+    public void SaveLast(ClipModel model, FlatAdamW optimizer, CheckpointState state, bool isBest)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
         var staging = Path.Combine(directory, "last.tmp");
         RecreateDirectory(staging);
         model.save(Path.Combine(staging, ModelFile));
-        ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(Path.Combine(staging, OptimizerFile));
+        optimizer.Save(Path.Combine(staging, OptimizerFile));
         using (var rng = random.get_rng_state())
         {
             File.WriteAllBytes(Path.Combine(staging, RngFile), rng.data<byte>().ToArray());
@@ -60,14 +63,23 @@ public sealed class CheckpointStore(string directory)
     }
 
     /// <summary>Loads the last checkpoint into the model and optimiser and restores the RNG; returns its state.</summary>
-    public CheckpointState LoadLast(ClipModel model, optim.Optimizer optimizer)
+    public CheckpointState LoadLast(ClipModel model, FlatAdamW optimizer)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
         var state = JsonSerializer.Deserialize<CheckpointState>(File.ReadAllText(Path.Combine(LastDirectory, StateFile)), EngineJson.Options)
             ?? throw new InvalidDataException($"{LastDirectory}: empty checkpoint state");
         model.load(Path.Combine(LastDirectory, ModelFile));
-        ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(Path.Combine(LastDirectory, OptimizerFile));
+        var optimizerFile = Path.Combine(LastDirectory, OptimizerFile);
+        if (File.Exists(optimizerFile))
+        {
+            optimizer.Load(optimizerFile);
+        }
+        else
+        {
+            optimizer.LoadTorchSharpState(Path.Combine(LastDirectory, TorchSharpOptimizerFile));
+        }
+
         using var rng = tensor(File.ReadAllBytes(Path.Combine(LastDirectory, RngFile)), dtype: ScalarType.Byte);
         random.set_rng_state(rng);
         return state;

@@ -8,7 +8,6 @@ using Orchestrator.Worker.Engine.Clip;
 using Orchestrator.Worker.Engine.Towers;
 using Orchestrator.Worker.Engine.Weights;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Engine.Training;
@@ -48,7 +47,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         using var model = BuildModel(parameters, data.Tokenizer, sources);
         model.to(device);
         var groups = ParameterGroups(model, parameters);
-        using var optimizer = optim.AdamW(groups, lr: parameters.HeadLr);
+        using var optimizer = new FlatAdamW(groups);
         var scheduler = new ReduceLrOnPlateau(parameters.Patience, parameters.Factor);
 
         var history = new List<EpochSummary>();
@@ -216,22 +215,22 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
     /// logit scale (absent from the study) gets a group of its own at head_lr without decay, as in open_clip;
     /// the heads' group stays last so its rate is the one reported as lr_head. The overhead benchmark steps these same groups.
     /// </summary>
-    internal static List<AdamW.ParamGroup> ParameterGroups(ClipModel model, JobParameters parameters)
+    internal static List<ParameterGroup> ParameterGroups(ClipModel model, JobParameters parameters)
     {
-        var groups = new List<AdamW.ParamGroup>();
+        var groups = new List<ParameterGroup>();
         if (parameters.Trainable)
         {
-            groups.Add(new AdamW.ParamGroup(model.ImageTower.parameters(), lr: parameters.ImageEncoderLr, weight_decay: 0));
-            groups.Add(new AdamW.ParamGroup(model.TextTower.parameters(), lr: parameters.TextEncoderLr, weight_decay: 0));
+            groups.Add(new ParameterGroup("image_tower", [.. model.ImageTower.parameters()], parameters.ImageEncoderLr, 0));
+            groups.Add(new ParameterGroup("text_tower", [.. model.TextTower.parameters()], parameters.TextEncoderLr, 0));
         }
 
         var lossParameters = model.Loss.parameters().ToList();
         if (lossParameters.Count > 0)
         {
-            groups.Add(new AdamW.ParamGroup(lossParameters, lr: parameters.HeadLr, weight_decay: 0));
+            groups.Add(new ParameterGroup("loss", lossParameters, parameters.HeadLr, 0));
         }
 
-        groups.Add(new AdamW.ParamGroup(model.HeadParameters, lr: parameters.HeadLr, weight_decay: parameters.WeightDecay));
+        groups.Add(new ParameterGroup("heads", [.. model.HeadParameters], parameters.HeadLr, parameters.WeightDecay));
         return groups;
     }
 
@@ -239,7 +238,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
 
     // earlierSeconds: training work done for this epoch before it started (the frozen towers' features).
     private EpochSummary RunEpoch(
-        int epoch, ClipModel model, optim.Optimizer optimizer, JobData data, FrozenTowerFeatures? frozen, double earlierSeconds, Device device, CancellationToken cancellationToken)
+        int epoch, ClipModel model, FlatAdamW optimizer, JobData data, FrozenTowerFeatures? frozen, double earlierSeconds, Device device, CancellationToken cancellationToken)
     {
         model.train();
         if (!parameters.Trainable)
@@ -291,7 +290,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
 
     /// <summary>The epoch's steps, each with its loss and pair count: on batches assembled in the background, or on frozen features.</summary>
     private IEnumerable<(float Loss, long Pairs)> TrainingSteps(
-        ClipModel model, optim.Optimizer optimizer, JobData data, FrozenTowerFeatures? frozen, List<int[]> batches, Device device, CancellationToken cancellationToken)
+        ClipModel model, FlatAdamW optimizer, JobData data, FrozenTowerFeatures? frozen, List<int[]> batches, Device device, CancellationToken cancellationToken)
     {
         if (frozen is not null)
         {

@@ -1,5 +1,3 @@
-using TorchSharp;
-
 namespace Orchestrator.Worker.Engine.Training;
 
 /// <summary>
@@ -23,7 +21,7 @@ public sealed class ReduceLrOnPlateau(int patience, double factor)
     }
 
     /// <summary>Records one epoch's validation loss; returns true when the learning rates were reduced.</summary>
-    public bool Step(double validationLoss, torch.optim.Optimizer optimizer)
+    public bool Step(double validationLoss, FlatAdamW optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         if (validationLoss < Best * (1 - Threshold))

@@ -8,7 +8,7 @@ namespace Orchestrator.Worker.Engine.Training;
 public static class TrainingStep
 {
     /// <summary>Runs the step unless the loss is not finite; returns the loss either way (the caller decides).</summary>
-    public static float Run(ClipModel model, optim.Optimizer optimizer, ClipBatch batch, Device device)
+    public static float Run(ClipModel model, FlatAdamW optimizer, ClipBatch batch, Device device)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -19,7 +19,7 @@ public static class TrainingStep
     }
 
     /// <summary>The step of a model with frozen towers: only the heads (and the loss's scale) see the captions <paramref name="samples"/>.</summary>
-    public static float RunOnFeatures(ClipModel model, optim.Optimizer optimizer, FrozenTowerFeatures features, IReadOnlyList<int> samples)
+    public static float RunOnFeatures(ClipModel model, FlatAdamW optimizer, FrozenTowerFeatures features, IReadOnlyList<int> samples)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -29,14 +29,14 @@ public static class TrainingStep
         return Optimise(optimizer, model.Loss.call(image, text));
     }
 
-    private static float Optimise(optim.Optimizer optimizer, Tensor loss)
+    private static float Optimise(FlatAdamW optimizer, Tensor loss)
     {
         var value = loss.item<float>();
         if (float.IsFinite(value))
         {
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
         }
 
         return value;

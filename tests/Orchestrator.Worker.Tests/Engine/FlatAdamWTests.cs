@@ -1,0 +1,200 @@
+using Orchestrator.Worker.Engine.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Orchestrator.Worker.Tests.Engine;
+
+/// <summary>
+/// The flat-buffer AdamW takes the same steps as TorchSharp's per-tensor AdamW (the trainer's optimizer before it),
+/// keeps the model's parameters and gradients as views of its buffers, and saves and resumes its state.
+/// </summary>
+public sealed class FlatAdamWTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("orch-flat-adamw-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    /// <summary>Two groups of several shapes: one without decay at one rate, one with decay at another (the trainer's kinds).</summary>
+    private static (nn.Module<Tensor, Tensor> Model, List<ParameterGroup> Groups) Model(int seed)
+    {
+        random.manual_seed(seed);
+        var tower = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 4 * 4, 8));
+        var head = nn.Sequential(nn.Linear(8, 8), nn.GELU(), nn.LayerNorm(8));
+        var model = nn.Sequential(tower, head);
+        return (model, [new ParameterGroup("tower", [.. tower.parameters()], 3e-3, 0), new ParameterGroup("head", [.. head.parameters()], 1e-2, 0.2)]);
+    }
+
+    private static Tensor Loss(nn.Module<Tensor, Tensor> model, int step)
+    {
+        var generator = new Generator((ulong)(100 + step));
+        var input = randn([4, 3, 6, 6], generator: generator);
+        var target = randn([4, 8], generator: generator);
+        return nn.functional.mse_loss(model.call(input), target);
+    }
+
+    private static void Train(nn.Module<Tensor, Tensor> model, Action zeroGrad, Action step, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            using var scope = NewDisposeScope();
+            zeroGrad();
+            Loss(model, i).backward();
+            step();
+        }
+    }
+
+    private static void AssertSameParameters(nn.Module<Tensor, Tensor> expected, nn.Module<Tensor, Tensor> actual, double tolerance)
+    {
+        foreach (var ((name, e), (_, a)) in expected.named_parameters().Zip(actual.named_parameters()))
+        {
+            var difference = (e - a).abs().max().item<float>();
+            Assert.True(difference <= tolerance, $"{name}: differs by {difference:E2}");
+        }
+    }
+
+    [Fact]
+    public void Ten_steps_give_exactly_the_parameters_of_torchsharp_s_adamw()
+    {
+        var (reference, referenceGroups) = Model(seed: 7);
+        var (flat, flatGroups) = Model(seed: 7);
+        using var torchSharp = optim.AdamW(referenceGroups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: g.WeightDecay)));
+        using var optimizer = new FlatAdamW(flatGroups);
+
+        Train(reference, torchSharp.zero_grad, () => torchSharp.step(), 0, 10);
+        Train(flat, optimizer.ZeroGrad, optimizer.Step, 0, 10);
+
+        // Ten steps of lr 1e-2 moved the head's weights by ~0.1, and the update was applied: not a no-op.
+        using var initial = Model(seed: 7).Model;
+        Assert.True((initial.parameters().Last() - flat.parameters().Last()).abs().max().item<float>() > 1e-2);
+        // The same operations in the same order: equal to the last bit (the conv's bias before BatchNorm would show any difference).
+        AssertSameParameters(reference, flat, 0);
+    }
+
+    [Fact]
+    public void Parameters_and_gradients_are_views_of_the_buffers_and_zeroing_clears_every_gradient()
+    {
+        var (model, groups) = Model(seed: 3);
+        var before = model.parameters().Select(p => p.detach().clone()).ToList();
+        using var optimizer = new FlatAdamW(groups);
+
+        // Flattening kept every value.
+        foreach (var (p, b) in model.parameters().Zip(before))
+        {
+            Assert.True(p.equal(b).all().item<bool>());
+        }
+
+        using (var scope = NewDisposeScope())
+        {
+            Loss(model, 0).backward();
+        }
+
+        var gradients = model.parameters().Select(p => p.grad!).ToList();
+        Assert.All(gradients, g => Assert.True(g.abs().sum().item<float>() > 0));
+        var norm = gradients.Sum(g => g.pow(2).sum().item<float>());
+        var buffers = optimizer.ParamGroups.Sum(g => g.Gradients.pow(2).sum().item<float>());
+        Assert.Equal(norm, buffers, norm * 1e-5); // autograd accumulated into the buffers
+
+        optimizer.ZeroGrad();
+        Assert.All(model.parameters(), p => Assert.Equal(0f, p.grad!.abs().sum().item<float>()));
+
+        // A second backward accumulates into the same storage (no new gradient tensors).
+        using (var scope = NewDisposeScope())
+        {
+            Loss(model, 1).backward();
+        }
+
+        Assert.True(optimizer.ParamGroups.Sum(g => g.Gradients.abs().sum().item<float>()) > 0);
+    }
+
+    [Fact]
+    public void A_saved_state_resumes_into_a_new_optimizer_and_continues_as_one_that_never_stopped()
+    {
+        var (straight, straightGroups) = Model(seed: 5);
+        using var straightOptimizer = new FlatAdamW(straightGroups);
+        Train(straight, straightOptimizer.ZeroGrad, straightOptimizer.Step, 0, 8);
+
+        var (first, firstGroups) = Model(seed: 5);
+        var path = Path.Combine(directory, "adamw.dat");
+        var modelPath = Path.Combine(directory, "model.dat");
+        using (var firstOptimizer = new FlatAdamW(firstGroups))
+        {
+            Train(first, firstOptimizer.ZeroGrad, firstOptimizer.Step, 0, 4);
+            firstOptimizer.Save(path);
+            first.save(modelPath);
+        }
+
+        // As the trainer resumes: a fresh model and optimizer, then the model's weights and the optimizer's state.
+        var (resumed, resumedGroups) = Model(seed: 99);
+        using var resumedOptimizer = new FlatAdamW(resumedGroups);
+        resumed.load(modelPath);
+        resumedOptimizer.Load(path);
+        Train(resumed, resumedOptimizer.ZeroGrad, resumedOptimizer.Step, 4, 8);
+
+        AssertSameParameters(straight, resumed, 0);
+    }
+
+    [Fact]
+    public void A_checkpoint_of_torchsharp_s_adamw_resumes_into_the_flat_optimizer()
+    {
+        var (reference, referenceGroups) = Model(seed: 9);
+        using var torchSharp = optim.AdamW(referenceGroups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: g.WeightDecay)));
+        Train(reference, torchSharp.zero_grad, () => torchSharp.step(), 0, 4);
+        var path = Path.Combine(directory, "optimizer.dat");
+        var modelPath = Path.Combine(directory, "model.dat");
+        torchSharp.save_state_dict(path);
+        reference.save(modelPath);
+        Train(reference, torchSharp.zero_grad, () => torchSharp.step(), 4, 8);
+
+        var (resumed, resumedGroups) = Model(seed: 1);
+        using var optimizer = new FlatAdamW(resumedGroups);
+        resumed.load(modelPath);
+        optimizer.LoadTorchSharpState(path);
+        Train(resumed, optimizer.ZeroGrad, optimizer.Step, 4, 8);
+
+        AssertSameParameters(reference, resumed, 0);
+    }
+
+    [Fact]
+    public void A_state_file_of_other_groups_is_refused_with_both_shapes()
+    {
+        var (model, groups) = Model(seed: 2);
+        var path = Path.Combine(directory, "adamw.dat");
+        using (var optimizer = new FlatAdamW(groups))
+        {
+            optimizer.Save(path);
+        }
+
+        using var other = new FlatAdamW([groups[0]]);
+        var refused = Assert.Throws<InvalidDataException>(() => other.Load(path));
+        Assert.Contains("with 2 parameter groups; this model has 1 groups", refused.Message, StringComparison.Ordinal);
+
+        using var linear = nn.Linear(3, 3);
+        using var renamed = new FlatAdamW([new ParameterGroup("tower", [.. linear.parameters()], 1e-3, 0), groups[1]]);
+        refused = Assert.Throws<InvalidDataException>(() => renamed.Load(path));
+        Assert.Contains("optimizer state for group tower of ", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("this model's group is tower of 12", refused.Message, StringComparison.Ordinal);
+        GC.KeepAlive(model);
+    }
+
+    [Fact]
+    public void A_group_that_mixes_data_types_is_refused_before_anything_moves()
+    {
+        using var single = nn.Linear(2, 2);
+        using var @double = nn.Linear(2, 2).to(ScalarType.Float64);
+
+        var refused = Assert.Throws<ArgumentException>(() => new FlatAdamW([new ParameterGroup("mixed", [.. single.parameters(), .. @double.parameters()], 1e-3, 0)]));
+
+        Assert.Contains("parameter group mixed mixes data types or devices (Float32 on cpu, Float64 on cpu)", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Calls_per_step_are_per_group_not_per_tensor()
+    {
+        var (_, groups) = Model(seed: 4);
+        using var optimizer = new FlatAdamW(groups);
+
+        Assert.Equal(8 + 9, optimizer.CallsPerStep);
+        Assert.Equal(10, groups.Sum(g => g.Parameters.Count)); // TorchSharp's AdamW: 100 calls
+    }
+}
