@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using Google.Protobuf.WellKnownTypes;
 using Npgsql;
 using Orchestrator.Coordinator.Hosting;
@@ -11,23 +12,32 @@ using Orchestrator.Shared.Specs;
 namespace Orchestrator.Coordinator.Benchmarks;
 
 /// <summary>
-/// `dotnet run -c Release --project coordinator -- bench [--workers N] [--jobs M] [--wakeups K] [--connection CS] [--synchronous-commit off]`:
-/// N simulated workers lease and complete M no-op jobs over gRPC, then the same loop through the job store
-/// directly (the same SQL statements, no gRPC) on the same database; then the wake-up latency of a waiting
-/// lease after a job is queued. Without --connection it runs on a throwaway local PostgreSQL.
+/// `dotnet run -c Release --project coordinator -- bench [--workers N] [--jobs M] [--rounds R] [--wakeups K] [--connection CS] [--synchronous-commit off]`:
+/// N simulated workers lease and complete M no-op jobs over gRPC, and the same loop through the job store directly
+/// (the same SQL statements, no gRPC) on the same database, R rounds of both in alternating order; then the wake-up
+/// latency of a waiting lease after a job is queued. Without --connection it runs on a throwaway local PostgreSQL.
 /// </summary>
 public static class QueueBenchmark
 {
     private const string Token = "bench";
 
+    // Warm-up rounds end when the JIT took under this share of their two drains' time (the tiered JIT has settled:
+    // on a busy machine its background recompilation of some 19,000 methods lasts minutes), or after the most.
+    private const double QuietJitShare = 0.01;
+    private const int MaxWarmupRounds = 30;
+
     /// <param name="workers">simulated workers leasing at once</param>
-    /// <param name="jobs">no-op jobs per path</param>
+    /// <param name="jobs">no-op jobs per path and round</param>
+    /// <param name="rounds">timed rounds of both paths, alternating which goes first</param>
     /// <param name="wakeups">samples of the wake-up latency</param>
     /// <param name="connection">PostgreSQL to use; null: a throwaway local cluster</param>
     /// <param name="synchronousCommit">the database's synchronous_commit (on, off)</param>
-    public static async Task RunAsync(int workers, int jobs, int wakeups, string? connection, string synchronousCommit)
+    public static async Task RunAsync(int workers, int jobs, int rounds, int wakeups, string? connection, string synchronousCommit)
     {
-
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(wakeups, 1);
         await using var cluster = connection is null ? await StartThrowawayClusterAsync() : null;
         connection ??= cluster!.ConnectionString;
         var database = await FreshDatabaseAsync(connection, synchronousCommit);
@@ -48,41 +58,84 @@ public static class QueueBenchmark
             ids.Add((await client.RegisterWorkerAsync(new RegisterWorkerRequest { Name = $"bench-{i}", Host = "bench", Version = "bench" })).WorkerId);
         }
 
-        Console.WriteLine(Invariant($"Queue benchmark: {workers} workers, {jobs} no-op jobs per path, {Environment.ProcessorCount} CPUs, PostgreSQL {(cluster is null ? "given" : "local throwaway")}, synchronous_commit {synchronousCommit}"));
+        Console.WriteLine(Invariant($"Queue benchmark: {workers} workers, {jobs} no-op jobs per path and round, {rounds} round(s), {Environment.ProcessorCount} CPUs, PostgreSQL {(cluster is null ? "given" : "local throwaway")}, synchronous_commit {synchronousCommit}, load average {LoadAverage()}"));
 
-        // Warm-up of both paths (JIT, pools, plans); not reported.
-        await SeedAsync(host, Math.Min(jobs, 500));
-        await DrainAsync(ids, id => GrpcLeaseAsync(client, id), (id, job) => GrpcCompleteAsync(client, id, job));
-        await SeedAsync(host, Math.Min(jobs, 500));
-        await DrainAsync(ids, id => StoreLeaseAsync(store, id), (id, job) => StoreCompleteAsync(store, id, job));
+        Task<PathResult> Grpc() => DrainAsync(ids, id => GrpcLeaseAsync(client, id), (id, job) => GrpcCompleteAsync(client, id, job));
+        Task<PathResult> Raw() => DrainAsync(ids, id => StoreLeaseAsync(store, id), (id, job) => StoreCompleteAsync(store, id, job));
 
-        await SeedAsync(host, jobs);
-        var grpc = await DrainAsync(ids, id => GrpcLeaseAsync(client, id), (id, job) => GrpcCompleteAsync(client, id, job));
-        await SeedAsync(host, jobs);
-        var raw = await DrainAsync(ids, id => StoreLeaseAsync(store, id), (id, job) => StoreCompleteAsync(store, id, job));
+        // Warm-up of both paths (JIT, pools, plans), not reported, until the tiered JIT has settled: methods are
+        // recompiled optimised on a background thread after their first calls, and the gRPC path has many more of
+        // them (Kestrel, HTTP/2, both gRPC stacks), so a short warm-up left that compilation inside its timed run.
+        var warmups = 0;
+        double jitShare;
+        do
+        {
+            await SeedAsync(host, Math.Min(jobs, 1000));
+            var grpc = await Grpc();
+            await SeedAsync(host, Math.Min(jobs, 1000));
+            var raw = await Raw();
+            jitShare = (grpc.Jit + raw.Jit) / (grpc.Elapsed + raw.Elapsed);
+            warmups++;
+        }
+        while (jitShare >= QuietJitShare && warmups < MaxWarmupRounds);
+
+        Console.WriteLine(Invariant($"warm-up: {warmups} round(s) of both paths; the JIT took {jitShare:P1} of the last"));
+        Console.WriteLine();
+        Console.WriteLine("round  path              jobs/s   lease p50 ms   lease p99 ms   .NET CPU µs/job   JIT ms");
+        var grpcRuns = new List<PathResult>();
+        var rawRuns = new List<PathResult>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            // Alternating which path goes first spreads a drift in the machine's load over both.
+            foreach (var grpcNow in round % 2 == 1 ? new[] { true, false } : [false, true])
+            {
+                await SeedAsync(host, jobs);
+                var result = grpcNow ? await Grpc() : await Raw();
+                (grpcNow ? grpcRuns : rawRuns).Add(result);
+                Print(round.ToString(CultureInfo.InvariantCulture), grpcNow ? "gRPC" : "raw SQL (store)", result);
+            }
+        }
 
         Console.WriteLine();
-        Console.WriteLine("path              jobs/s   lease p50 ms   lease p99 ms   .NET CPU µs/job");
-        Print("gRPC", grpc);
-        Print("raw SQL (store)", raw);
-        Console.WriteLine(Invariant($"ratio gRPC / raw SQL: {grpc.JobsPerSecond / raw.JobsPerSecond:P0}"));
+        Console.WriteLine(Invariant($"median of {rounds} round(s):"));
+        Print("", "gRPC", PathResult.Median(grpcRuns));
+        Print("", "raw SQL (store)", PathResult.Median(rawRuns));
+        var ratios = grpcRuns.Zip(rawRuns, (g, r) => g.JobsPerSecond / r.JobsPerSecond).ToList();
+        Console.WriteLine(Invariant($"ratio gRPC / raw SQL: {Percentile(ratios, 0.5):P0} (median of the rounds' ratios: {string.Join(", ", ratios.Select(r => r.ToString("P0", CultureInfo.InvariantCulture)))})"));
 
         var wake = await WakeupAsync(host, client, ids[0], wakeups);
         Console.WriteLine(Invariant($"lease wake-up after a job is queued ({wakeups} samples): p50 {Percentile(wake, 0.5):F2} ms, p99 {Percentile(wake, 0.99):F2} ms"));
+        Console.WriteLine(Invariant($"load average at the end: {LoadAverage()}"));
     }
 
-    /// <summary>One path's run. ProcessCpu: what this process (client loop and, for gRPC, the coordinator) spent; PostgreSQL's is not in it.</summary>
-    private sealed record PathResult(int Jobs, TimeSpan Elapsed, List<double> LeaseMs, TimeSpan ProcessCpu)
+    /// <summary>
+    /// One path's run. ProcessCpu: what this process (client loop and, for gRPC, the coordinator) spent, PostgreSQL's
+    /// not in it; Jit: time the JIT spent meanwhile (in ProcessCpu too).
+    /// </summary>
+    private sealed record PathResult(int Jobs, TimeSpan Elapsed, List<double> LeaseMs, TimeSpan ProcessCpu, TimeSpan Jit)
     {
         public double JobsPerSecond => Jobs / Elapsed.TotalSeconds;
 
         public double ProcessCpuMicrosecondsPerJob => ProcessCpu.TotalMicroseconds / Jobs;
+
+        /// <summary>The rounds' median throughput, CPU and JIT per job, with every round's lease latencies pooled.</summary>
+        public static PathResult Median(List<PathResult> runs)
+        {
+            var jobs = runs[0].Jobs;
+            return new PathResult(
+                jobs,
+                TimeSpan.FromSeconds(jobs / Percentile([.. runs.Select(r => r.JobsPerSecond)], 0.5)),
+                [.. runs.SelectMany(r => r.LeaseMs)],
+                TimeSpan.FromMicroseconds(jobs * Percentile([.. runs.Select(r => r.ProcessCpuMicrosecondsPerJob)], 0.5)),
+                TimeSpan.FromMilliseconds(Percentile([.. runs.Select(r => r.Jit.TotalMilliseconds)], 0.5)));
+        }
     }
 
     private static async Task<PathResult> DrainAsync(List<string> workerIds, Func<string, Task<long?>> lease, Func<string, long, Task> complete)
     {
         var latencies = new List<double>();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var jitBefore = JitInfo.GetCompilationTime();
         var total = Stopwatch.StartNew();
         var counts = await Task.WhenAll(workerIds.Select(id => Task.Run(async () =>
         {
@@ -106,7 +159,7 @@ public static class QueueBenchmark
             }
         })));
         total.Stop();
-        return new PathResult(counts.Sum(), total.Elapsed, latencies, Process.GetCurrentProcess().TotalProcessorTime - cpuBefore);
+        return new PathResult(counts.Sum(), total.Elapsed, latencies, Process.GetCurrentProcess().TotalProcessorTime - cpuBefore, JitInfo.GetCompilationTime() - jitBefore);
     }
 
     private static async Task<long?> GrpcLeaseAsync(WorkerService.WorkerServiceClient client, string workerId) =>
@@ -147,8 +200,12 @@ public static class QueueBenchmark
         await host.Services.GetRequiredService<SweepStore>().InsertAsync(new ParsedSweep(spec, jobs), createNew: true);
     }
 
-    private static void Print(string name, PathResult result) =>
-        Console.WriteLine(Invariant($"{name,-16} {result.JobsPerSecond,7:F0}   {Percentile(result.LeaseMs, 0.5),12:F2}   {Percentile(result.LeaseMs, 0.99),12:F2}   {result.ProcessCpuMicrosecondsPerJob,15:F0}"));
+    private static void Print(string round, string name, PathResult result) =>
+        Console.WriteLine(Invariant($"{round,-6} {name,-16} {result.JobsPerSecond,7:F0}   {Percentile(result.LeaseMs, 0.5),12:F2}   {Percentile(result.LeaseMs, 0.99),12:F2}   {result.ProcessCpuMicrosecondsPerJob,15:F0}   {result.Jit.TotalMilliseconds,6:F0}"));
+
+    /// <summary>The 1, 5 and 15 minute load averages (Linux), which say how busy the shared machine was.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static double Percentile(List<double> values, double quantile)
     {

@@ -13,19 +13,31 @@ public static class BenchCommands
     public static Command Queue()
     {
         var workers = new Option<int>("--workers") { Description = "simulated workers leasing at once", DefaultValueFactory = _ => 20 };
-        var jobs = new Option<int>("--jobs") { Description = "no-op jobs per path (gRPC, then the store directly)", DefaultValueFactory = _ => 5000 };
+        var jobs = new Option<int>("--jobs") { Description = "no-op jobs per path (gRPC, and the store directly) and round", DefaultValueFactory = _ => 5000 };
+        var rounds = new Option<int>("--rounds") { Description = "timed rounds of both paths, alternating which goes first; medians are reported", DefaultValueFactory = _ => 3 };
         var wakeups = new Option<int>("--wakeups") { Description = "samples of the wake-up latency of a waiting lease after a job is queued", DefaultValueFactory = _ => 200 };
         var connection = new Option<string?>("--connection") { Description = "PostgreSQL to run on (default: a throwaway local cluster)" };
         var synchronousCommit = new Option<string>("--synchronous-commit") { Description = "off takes the WAL flush out of each commit, to show what is CPU", DefaultValueFactory = _ => "on" };
         synchronousCommit.AcceptOnlyFromAmong("on", "off");
-        var command = new Command("bench", "(developer) Benchmark the queue: simulated workers lease and complete no-op jobs over gRPC, then on the job store directly.\n" +
+        var command = new Command("bench", "(developer) Benchmark the queue: simulated workers lease and complete no-op jobs over gRPC, and on the job store directly.\n" +
                                            "Example: dotnet run -c Release --project coordinator -- bench --workers 4 --jobs 1000")
         {
-            workers, jobs, wakeups, connection, synchronousCommit,
+            workers, jobs, rounds, wakeups, connection, synchronousCommit,
         };
+        foreach (var count in new[] { workers, jobs, rounds, wakeups })
+        {
+            count.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() < 1)
+                {
+                    result.AddError($"{count.Name} must be at least 1, not {result.GetValueOrDefault<int>()}");
+                }
+            });
+        }
+
         command.SetAction(async (parse, _) =>
         {
-            await QueueBenchmark.RunAsync(parse.GetValue(workers), parse.GetValue(jobs), parse.GetValue(wakeups), parse.GetValue(connection), parse.GetValue(synchronousCommit)!);
+            await QueueBenchmark.RunAsync(parse.GetValue(workers), parse.GetValue(jobs), parse.GetValue(rounds), parse.GetValue(wakeups), parse.GetValue(connection), parse.GetValue(synchronousCommit)!);
             return ExitCode.Ok;
         });
         return command;

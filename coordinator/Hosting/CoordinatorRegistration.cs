@@ -63,7 +63,11 @@ public static class CoordinatorRegistration
         services.AddScheduledJobs(configuration);
 
         // The boundary interceptor is global, so it wraps every service and the token check too: no call ends UNKNOWN.
+        // Services and interceptors found in the container are reused; otherwise gRPC builds them afresh for every
+        // call. Neither keeps anything of a call, and every dependency they take is a singleton.
         services.AddSingleton<UnexpectedErrors>();
+        services.AddSingleton<RpcBoundaryInterceptor>();
+        services.AddSingleton<WorkerApi>();
         services.AddGrpc(o =>
             {
                 o.EnableDetailedErrors = false;

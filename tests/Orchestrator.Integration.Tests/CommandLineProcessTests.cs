@@ -16,7 +16,18 @@ public sealed class CommandLineProcessTests : IDisposable
         Assert.True(help.ExitCode == 0, help.Error);
         Assert.Contains("orch bench [options]", help.Output, StringComparison.Ordinal);
         Assert.Contains("--synchronous-commit", help.Output, StringComparison.Ordinal);
+        Assert.Contains("--rounds", help.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Queue benchmark", help.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Orch_bench_refuses_zero_rounds_with_exit_2_before_starting_anything()
+    {
+        var refused = await OrchProcess.RunAsync(["bench", "--rounds", "0"], home);
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--rounds must be at least 1, not 0", refused.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Queue benchmark", refused.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,6 +27,11 @@ public static partial class ReportedMetrics
             return "{}";
         }
 
+        if (metrics.Count == 0)
+        {
+            return "{}"; // most completions of tiny jobs: no serializer work on the hot path
+        }
+
         foreach (var (key, value) in metrics)
         {
             if (!Key().IsMatch(key))

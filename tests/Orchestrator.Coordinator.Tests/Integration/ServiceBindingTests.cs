@@ -1,5 +1,8 @@
 using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Coordinator.Api;
+using Orchestrator.Coordinator.Api.Boundary;
 using Orchestrator.Protos;
 using Orchestrator.Testing;
 
@@ -8,7 +11,8 @@ namespace Orchestrator.Coordinator.Tests.Integration;
 /// <summary>
 /// The coordinator binds every service through its own method provider (requests that fail to decode are
 /// INVALID_ARGUMENT): unary, server-streaming and duplex methods of its own and of the health and reflection services
-/// still answer, as a client that discovers them by reflection (grpcurl, an independent client) expects.
+/// still answer, as a client that discovers them by reflection (grpcurl, an independent client) expects. The worker
+/// service and the boundary interceptor come from the container, built once rather than for every call.
 /// </summary>
 public sealed class ServiceBindingTests(IsolatedDatabase database) : IClassFixture<IsolatedDatabase>
 {
@@ -30,5 +34,21 @@ public sealed class ServiceBindingTests(IsolatedDatabase database) : IClassFixtu
         Assert.Contains(Health.Descriptor.FullName, services);
         var health = await new Health.HealthClient(host.Connect(token: null)).CheckAsync(new HealthCheckRequest());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+    }
+
+    [Fact]
+    public async Task The_worker_service_and_the_boundary_interceptor_are_built_once_and_answer_call_after_call()
+    {
+        await using var host = await TestCoordinator.StartAsync(database.ConnectionString);
+        var workers = host.Workers();
+
+        // gRPC reuses what the container holds; anything else it builds anew for each call of the hot path.
+        Assert.Same(host.Services.GetRequiredService<WorkerApi>(), host.Services.GetRequiredService<WorkerApi>());
+        Assert.Same(host.Services.GetRequiredService<RpcBoundaryInterceptor>(), host.Services.GetRequiredService<RpcBoundaryInterceptor>());
+        var first = await workers.RegisterAsync();
+        var second = await workers.RegisterAsync();
+        Assert.NotEqual(first, second);
+        Assert.Null(await workers.LeaseNowAsync(first));
+        Assert.Null(await workers.LeaseNowAsync(second));
     }
 }

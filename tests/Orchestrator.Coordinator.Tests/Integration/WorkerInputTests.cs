@@ -172,6 +172,17 @@ public sealed class WorkerInputTests(IsolatedDatabase database) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_completion_without_metrics_succeeds_with_an_empty_result()
+    {
+        var (worker, job) = await LeaseOneAsync();
+
+        await workers.CompleteJobAsync(new CompleteJobRequest { Lease = job.Token(worker) });
+
+        Assert.Equal("succeeded", await TestCoordinator.ScalarAsync<string>(ConnectionString, "SELECT state::text FROM jobs WHERE id = @id", new { id = job.JobId }));
+        Assert.Equal("{}", await TestCoordinator.ScalarAsync<string>(ConnectionString, "SELECT result::text FROM jobs WHERE id = @id", new { id = job.JobId }));
+    }
+
+    [Fact]
     public async Task An_error_text_with_control_characters_is_kept_cleaned()
     {
         var (worker, job) = await LeaseOneAsync();
