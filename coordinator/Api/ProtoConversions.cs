@@ -19,6 +19,7 @@ public static class ProtoConversions
         Stored.JobState.Failed => JobState.Failed,
         Stored.JobState.Cancelled => JobState.Cancelled,
         Stored.JobState.LeaseLost => JobState.LeaseLost,
+        Stored.JobState.Stopped => JobState.Stopped,
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
@@ -32,6 +33,7 @@ public static class ProtoConversions
         JobState.Failed => Stored.JobState.Failed,
         JobState.Cancelled => Stored.JobState.Cancelled,
         JobState.LeaseLost => Stored.JobState.LeaseLost,
+        JobState.Stopped => Stored.JobState.Stopped,
         _ => throw new RpcException(new Status(StatusCode.InvalidArgument, $"unknown job state {state}")),
     };
 
@@ -124,6 +126,7 @@ public static class ProtoConversions
                 Failed = Count(Stored.JobState.Failed),
                 Cancelled = Count(Stored.JobState.Cancelled),
                 LeaseLost = Count(Stored.JobState.LeaseLost),
+                Stopped = Count(Stored.JobState.Stopped),
             },
         };
     }

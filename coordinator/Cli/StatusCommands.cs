@@ -217,15 +217,18 @@ public static class StatusCommands
         }
 
         var c = sweep.Counts;
-        var finished = c.Succeeded + c.Failed + c.Cancelled + c.LeaseLost;
+        var finished = c.Succeeded + c.Failed + c.Cancelled + c.LeaseLost + c.Stopped;
         var output = new StringBuilder();
         output.AppendLine(CultureInfo.InvariantCulture, $"sweep #{sweep.Id} {sweep.Name}: {Name(sweep.State)}");
         output.AppendLine(CultureInfo.InvariantCulture, $"{Bar(finished, sweep.JobCount)} {finished}/{sweep.JobCount} finished · " +
-            $"{c.Running} running · {c.Queued} queued · {c.Succeeded} succeeded · {c.Failed + c.LeaseLost} failed · {c.Cancelled} cancelled{Eta(jobs, c)}");
+            $"{c.Running} running · {c.Queued} queued · {c.Succeeded} succeeded · {c.Failed + c.LeaseLost} failed · {c.Cancelled} cancelled{StoppedEarly(c)}{Eta(jobs, c)}");
         output.AppendLine();
         output.Append(JobTable(jobs, progress));
         return output.ToString();
     }
+
+    // Said only for sweeps that stop jobs early, so every other sweep's line reads as before.
+    private static string StoppedEarly(SweepCounts c) => c.Stopped > 0 ? $" · {c.Stopped} stopped early" : string.Empty;
 
     private static string JobTable(IReadOnlyList<Job> jobs, IReadOnlyDictionary<long, ProgressPoint>? progress) =>
         TextTable.Render(["JOB", "ENCODER", "STATE", "ATTEMPT", "EPOCH", "LOSS", "T2I R@1", "NOTE"],
