@@ -78,6 +78,7 @@ public static class ProtoConversions
             FinishedAt = ToTimestamp(row.FinishedAt),
             Error = row.Error ?? "",
             CancelRequested = row.CancelRequested,
+            StopReason = row.StopReason ?? "",
         };
         AddMetrics(job.Result, row.Result);
         return job;
@@ -118,6 +119,8 @@ public static class ProtoConversions
             FinishedAt = ToTimestamp(row.FinishedAt),
             JobCount = row.JobCount,
             SpecJson = row.Spec,
+            EpochsTrained = row.EpochsTrained,
+            EpochsPlanned = row.EpochsPlanned,
             Counts = new SweepCounts
             {
                 Queued = Count(Stored.JobState.Queued),

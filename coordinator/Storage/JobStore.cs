@@ -167,7 +167,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
 
     private const string JobColumns = """
         id, sweep_id, job_key, encoder, params::text AS params, state::text AS state_label, attempt, max_attempts, priority,
-        cancel_requested, lease_owner, lease_expires_at, created_at, started_at, finished_at, error, result::text AS result
+        cancel_requested, lease_owner, lease_expires_at, created_at, started_at, finished_at, error, result::text AS result,
+        (SELECT s.reason FROM job_stops s WHERE s.job_id = jobs.id) AS stop_reason
         """;
 
     private const string SelectJob = $"SELECT {JobColumns} FROM jobs WHERE id = @id";

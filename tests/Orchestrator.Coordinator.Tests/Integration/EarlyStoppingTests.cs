@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Storage;
 using Orchestrator.Protos;
@@ -103,12 +104,14 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
             "SELECT epoch, count(*) FROM job_metrics WHERE sweep_id = @sweepId GROUP BY epoch ORDER BY epoch", new { sweepId });
         var states = await StatesAsync(sweepId, index);
         var bestFinal = Enumerable.Range(0, 27).MinBy(i => AshaCurve(i)[^1]);
+        var sweep = await host.Sweeps().GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
 
         Assert.Equal(StoppedAtRungOne.Select(i => (i, 1)).Concat(StoppedAtRungThree.Select(i => (i, 3))).Order(), stoppedAt.Select(p => (p.Key, p.Value)).Order());
         Assert.Equal(ExpectedCuts.OrderBy(p => p.Key).Select(p => (p.Key, "asha", p.Value.Rung, "val_loss", AshaCurve(p.Key)[p.Value.Rung - 1], p.Value.Cut)),
             stops.Select(s => (index[s.JobId], s.Rule, s.Rung, s.Metric, s.Value, s.Cut)).OrderBy(s => s.Item1));
         Assert.Equal([(1, 27L), (2, 9L), (3, 9L), (4, 3L), (5, 3L), (6, 3L), (7, 3L), (8, 3L), (9, 3L)], reachedEpoch);
         Assert.Equal(63, reachedEpoch.Sum(r => r.Jobs)); // of the grid's 27 × 9 = 243
+        Assert.Equal((63L, 243L, 24), (sweep.EpochsTrained, sweep.EpochsPlanned, sweep.Counts.Stopped));
         Assert.Equal([0, 9, 18], states.Where(s => s.Value == "succeeded").Select(s => s.Key).Order());
         Assert.Equal(24, states.Count(s => s.Value == "stopped"));
         Assert.Equal(18, bestFinal);
@@ -116,6 +119,59 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
         Assert.Equal(24L, await TestCoordinator.ScalarAsync<long>(database.ConnectionString,
             "SELECT count(*) FROM job_events WHERE sweep_id = @sweepId AND state = 'stopped'", new { sweepId }));
         Assert.Equal([sweepId], await host.Services.GetRequiredService<SweepStore>().FinishCompletedAsync(DateTime.UtcNow));
+    }
+
+    [Theory]
+    [InlineData("together", new[] { 2 })]
+    [InlineData("separately", new[] { 1, 2 })]
+    public async Task Seeds_of_a_configuration_are_judged_on_their_mean_or_each_alone_as_the_spec_says(string judgeSeeds, int[] expectedStopped)
+    {
+        // Jobs in lease order: a/seed 0, a/seed 1, b/seed 0, b/seed 1, reporting epoch 1 (a rung, eta 2) in that order.
+        // Together: a's mean 1.0, then 2.0 (a alone at the rung: goes on); b's 2.5 is behind a's 2.0 (best 1 of 2):
+        // stopped; b's mean (2.5 + 1.5) / 2 = 2.0 ties the cut: goes on. Separately: 3.0 is behind 1.0 (best 1 of 2),
+        // 2.5 behind 1.0 (best 1 of 3), 1.5 ties the cut 1.5 (best 2 of 4): jobs 1 and 2 stop.
+        double[] atRungOne = [1.0, 3.0, 2.5, 1.5];
+        await SubmitAsync(host, $$"""
+            name: seeds-{{judgeSeeds}}
+            dataset: {format: synthetic}
+            encoders: [resnet18]
+            seeds: [0, 1]
+            parameters:
+              epochs: 3
+              head_lr: [1e-4, 2e-4]
+            early_stopping: {type: asha, grace: 1, eta: 2, judge_seeds: {{judgeSeeds}}}
+            """);
+        var workers = host.Workers();
+        var worker = await workers.RegisterAsync();
+        var stopped = new List<int>();
+        var leases = new List<LeasedJob>();
+        for (var i = 0; i < atRungOne.Length; i++)
+        {
+            leases.Add((await workers.LeaseNowAsync(worker))!);
+        }
+
+        for (var i = 0; i < atRungOne.Length; i++)
+        {
+            if ((await ReportAsync(workers, leases[i].Token(worker), 1, atRungOne[i])).Stopped)
+            {
+                stopped.Add(i);
+            }
+        }
+
+        Assert.Equal([(1e-4, 0), (1e-4, 1), (2e-4, 0), (2e-4, 1)], leases.Select(l => Parameters(l)));
+        Assert.Equal(expectedStopped, stopped);
+    }
+
+    [Fact]
+    public async Task The_database_lets_only_a_running_job_stop()
+    {
+        var sweepId = await SubmitAsync(host, MedianSpec);
+
+        var refusal = await Assert.ThrowsAsync<PostgresException>(() => TestCoordinator.ScalarAsync<long>(database.ConnectionString,
+            "UPDATE jobs SET state = 'stopped', finished_at = now() WHERE sweep_id = @sweepId RETURNING id", new { sweepId }));
+
+        Assert.Equal(PostgresErrorCodes.CheckViolation, refusal.SqlState);
+        Assert.Contains("illegal transition queued -> stopped", refusal.MessageText, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -138,6 +194,7 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
         Assert.Contains("ASHA rung 1: val_loss 2 is not among the best 1 of the 2 jobs", answer.StopReason, StringComparison.Ordinal);
         Assert.Equal((StatusCode.FailedPrecondition, StatusCode.FailedPrecondition, StatusCode.FailedPrecondition), (complete, report, beat));
         Assert.Equal(JobState.Stopped, job.Job.State);
+        Assert.Equal(answer.StopReason, job.Job.StopReason);
         Assert.Equal([1], job.Progress.Select(p => p.Epoch));
     }
 
@@ -238,6 +295,12 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
         var atThree = i % 3 != 0 ? atOne : survivor % 3 == 0 ? 3.0 - (0.1 * (survivor / 3)) : 20.0 + survivor;
         var final = i switch { 0 => 2.0, 9 => 1.5, 18 => 1.0, _ => atThree };
         return [atOne, (atOne + atThree) / 2, atThree, .. Enumerable.Range(1, 6).Select(k => atThree + ((final - atThree) * k / 6))];
+    }
+
+    private static (double HeadLr, int Seed) Parameters(LeasedJob job)
+    {
+        var parameters = CanonicalJson.Deserialize<JobParameters>(job.ParametersJson);
+        return (parameters.HeadLr, parameters.Seed);
     }
 
     private static async Task<long> SubmitAsync(CoordinatorHost coordinator, string yaml) =>
