@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Orchestrator.Shared.Metrics;
+using Orchestrator.Shared.Suggestions;
 using static Orchestrator.Shared.Specs.SpecNodeReader;
 
 namespace Orchestrator.Shared.Specs;
@@ -97,8 +98,9 @@ internal static class EarlyStoppingSpecReader
         var mode = reader.Text(fields, "mode", Path("mode"), TextKind.Word);
         if (metric is null)
         {
-            var scored = MetricCatalog.All.Where(m => m.Better != Better.Neither).Select(m => m.Key);
-            problems.Add(new SpecProblem(Path("metric"), UnknownKeyMessage(key, scored).Replace("unknown key", "unknown metric", StringComparison.Ordinal).Replace("known keys", "known metrics", StringComparison.Ordinal)));
+            var scored = MetricCatalog.All.Where(m => m.Better != Better.Neither).Select(m => m.Key).Order(StringComparer.Ordinal).ToList();
+            var hint = NearestName.Among(key, scored) is { } closest ? $" (did you mean '{closest}'?)" : string.Empty;
+            problems.Add(new SpecProblem(Path("metric"), $"unknown metric {SpecText.Quote(key)}{hint}; known metrics: {string.Join(", ", scored)}"));
             return key;
         }
 
