@@ -19,6 +19,7 @@ public static class ProtoConversions
         Stored.JobState.Failed => JobState.Failed,
         Stored.JobState.Cancelled => JobState.Cancelled,
         Stored.JobState.LeaseLost => JobState.LeaseLost,
+        Stored.JobState.Stopped => JobState.Stopped,
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 
@@ -32,6 +33,7 @@ public static class ProtoConversions
         JobState.Failed => Stored.JobState.Failed,
         JobState.Cancelled => Stored.JobState.Cancelled,
         JobState.LeaseLost => Stored.JobState.LeaseLost,
+        JobState.Stopped => Stored.JobState.Stopped,
         _ => throw new RpcException(new Status(StatusCode.InvalidArgument, $"unknown job state {state}")),
     };
 
@@ -76,6 +78,7 @@ public static class ProtoConversions
             FinishedAt = ToTimestamp(row.FinishedAt),
             Error = row.Error ?? "",
             CancelRequested = row.CancelRequested,
+            StopReason = row.StopReason ?? "",
         };
         AddMetrics(job.Result, row.Result);
         return job;
@@ -116,6 +119,8 @@ public static class ProtoConversions
             FinishedAt = ToTimestamp(row.FinishedAt),
             JobCount = row.JobCount,
             SpecJson = row.Spec,
+            EpochsTrained = row.EpochsTrained,
+            EpochsPlanned = row.EpochsPlanned,
             Counts = new SweepCounts
             {
                 Queued = Count(Stored.JobState.Queued),
@@ -124,6 +129,7 @@ public static class ProtoConversions
                 Failed = Count(Stored.JobState.Failed),
                 Cancelled = Count(Stored.JobState.Cancelled),
                 LeaseLost = Count(Stored.JobState.LeaseLost),
+                Stopped = Count(Stored.JobState.Stopped),
             },
         };
     }

@@ -128,10 +128,15 @@ public sealed class WorkerApi(
         problems.ThrowIfAny();
 
         // The epoch's upper bound is the job's own epochs: checked in the recording statement, explained on refusal.
-        var cancelRequested = await jobs.ReportProgressAsync(lease, request.Epoch, request.Step, values, request.ProducedByAttempt, context.CancellationToken)
+        var answer = await jobs.ReportProgressAsync(lease, request.Epoch, request.Step, values, request.ProducedByAttempt, context.CancellationToken)
             ?? throw await RefusalAsync(lease, context, request.Epoch);
         metrics.EpochReported();
-        return new ReportProgressResponse { CancelRequested = cancelRequested };
+        if (answer.Stopped is { } stop)
+        {
+            logger.LogInformation("Job {Job} attempt {Attempt} stopped early: {Reason}", lease.JobId, lease.Attempt, stop.Reason);
+        }
+
+        return new ReportProgressResponse { CancelRequested = answer.CancelRequested, Stopped = answer.Stopped is not null, StopReason = answer.Stopped?.Reason ?? "" };
     }
 
     public override async Task<CompleteJobResponse> CompleteJob(CompleteJobRequest request, ServerCallContext context)

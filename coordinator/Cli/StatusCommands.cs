@@ -207,7 +207,8 @@ public static class StatusCommands
     {
         var jobs = await AllJobsAsync(cli, sweep.Id, JobState.Unspecified, cancellationToken);
         var progress = new Dictionary<long, ProgressPoint>();
-        foreach (var running in jobs.Where(j => j.State == JobState.Running))
+        // Stopped jobs show their last epoch too: it is where they stopped, and their only metrics.
+        foreach (var running in jobs.Where(j => j.State is JobState.Running or JobState.Stopped))
         {
             var detail = await cli.Connection.Sweeps.GetJobAsync(new GetJobRequest { JobId = running.Id }, cli.Connection.Call(cancellationToken));
             if (detail.Progress.Count > 0)
@@ -217,15 +218,21 @@ public static class StatusCommands
         }
 
         var c = sweep.Counts;
-        var finished = c.Succeeded + c.Failed + c.Cancelled + c.LeaseLost;
+        var finished = c.Succeeded + c.Failed + c.Cancelled + c.LeaseLost + c.Stopped;
         var output = new StringBuilder();
         output.AppendLine(CultureInfo.InvariantCulture, $"sweep #{sweep.Id} {sweep.Name}: {Name(sweep.State)}");
         output.AppendLine(CultureInfo.InvariantCulture, $"{Bar(finished, sweep.JobCount)} {finished}/{sweep.JobCount} finished · " +
-            $"{c.Running} running · {c.Queued} queued · {c.Succeeded} succeeded · {c.Failed + c.LeaseLost} failed · {c.Cancelled} cancelled{Eta(jobs, c)}");
+            $"{c.Running} running · {c.Queued} queued · {c.Succeeded} succeeded · {c.Failed + c.LeaseLost} failed · {c.Cancelled} cancelled{StoppedEarly(sweep)}{Eta(jobs, c)}");
         output.AppendLine();
         output.Append(JobTable(jobs, progress));
         return output.ToString();
     }
+
+    // Said only for sweeps that stop jobs early, so every other sweep's line reads as before.
+    private static string StoppedEarly(Sweep sweep) => sweep.Counts.Stopped > 0
+        ? string.Create(CultureInfo.InvariantCulture,
+            $" · {sweep.Counts.Stopped} stopped early · epochs trained {sweep.EpochsTrained} of {sweep.EpochsPlanned} ({(double)sweep.EpochsTrained / Math.Max(1, sweep.EpochsPlanned):P0})")
+        : string.Empty;
 
     private static string JobTable(IReadOnlyList<Job> jobs, IReadOnlyDictionary<long, ProgressPoint>? progress) =>
         TextTable.Render(["JOB", "ENCODER", "STATE", "ATTEMPT", "EPOCH", "LOSS", "T2I R@1", "NOTE"],
@@ -236,7 +243,7 @@ public static class StatusCommands
                     : j.Result.TryGetValue(MetricCatalog.TrainLoss.Key, out var final) ? final : (double?)null;
                 var r1 = j.Result.TryGetValue(MetricCatalog.TextToImageR1.Key, out var recall) ? Number(recall) : "–";
                 return (IReadOnlyList<string>)[$"#{j.Id}", j.Encoder, Name(j.State), $"{j.Attempt}/{j.MaxAttempts}",
-                    point is null ? "–" : Number(point.Epoch), loss is { } l ? Number(l) : "–", r1, Truncate(j.Error, 60)];
+                    point is null ? "–" : Number(point.Epoch), loss is { } l ? Number(l) : "–", r1, Truncate(j.StopReason.Length > 0 ? j.StopReason : j.Error, 60)];
             }));
 
     private static string Eta(IReadOnlyList<Job> jobs, SweepCounts counts)

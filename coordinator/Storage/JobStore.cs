@@ -1,7 +1,9 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Orchestrator.Coordinator.EarlyStopping;
 using Orchestrator.Coordinator.Hosting;
+using Orchestrator.Shared.Specs;
 using Orchestrator.Shared.States;
 
 namespace Orchestrator.Coordinator.Storage;
@@ -51,20 +53,22 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
     // (its parameters say how many) matches no row, records nothing and extends nothing; the caller explains why.
     // Each epoch is stored once per job (migration 0004), with the attempt that produced it (@producedBy, 0: the
     // lease's). A report of a stored epoch replaces it unless the stored one is a later attempt's: the same epoch
-    // re-sent, or trained again by a later attempt, leaves the newest attempt's values.
+    // re-sent, or trained again by a later attempt, leaves the newest attempt's values. `fresh`: the epoch was not
+    // stored before (xmax is 0 on an inserted row, not on an updated one), the only report early stopping judges.
     private const string RecordProgress = $"""
         WITH live AS (
             UPDATE jobs SET lease_expires_at = @now + @leaseDuration
             WHERE {Fence} AND @epoch <= coalesce((params->>'epochs')::int, @epoch)
-            RETURNING id, attempt, cancel_requested
+            RETURNING id, sweep_id, attempt, cancel_requested, (params->>'epochs')::int AS epochs
         ), recorded AS (
             INSERT INTO job_metrics (job_id, attempt, epoch, step, metrics, recorded_at)
             SELECT id, coalesce(nullif(@producedBy, 0), attempt), @epoch, @step, @metrics::jsonb, @now FROM live
             ON CONFLICT (job_id, epoch) DO UPDATE
             SET attempt = EXCLUDED.attempt, step = EXCLUDED.step, metrics = EXCLUDED.metrics, recorded_at = EXCLUDED.recorded_at
             WHERE job_metrics.attempt <= EXCLUDED.attempt
+            RETURNING xmax = 0 AS inserted
         )
-        SELECT cancel_requested FROM live
+        SELECT cancel_requested, sweep_id, coalesce(epochs, @epoch) AS epochs, coalesce((SELECT inserted FROM recorded), false) AS fresh FROM live
         """;
 
     // started_at is the lease's start (the claim sets it), so the answer is how long this attempt held its lease.
@@ -163,7 +167,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
 
     private const string JobColumns = """
         id, sweep_id, job_key, encoder, params::text AS params, state::text AS state_label, attempt, max_attempts, priority,
-        cancel_requested, lease_owner, lease_expires_at, created_at, started_at, finished_at, error, result::text AS result
+        cancel_requested, lease_owner, lease_expires_at, created_at, started_at, finished_at, error, result::text AS result,
+        (SELECT s.reason FROM job_stops s WHERE s.job_id = jobs.id) AS stop_reason
         """;
 
     private const string SelectJob = $"SELECT {JobColumns} FROM jobs WHERE id = @id";
@@ -234,16 +239,33 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
     }
 
     /// <summary>
-    /// Records epoch metrics; returns cancel-requested, or null when the lease is no longer current or the epoch is
-    /// beyond the job's epochs (nothing changed; <see cref="DescribeAsync"/> tells which).
+    /// Records epoch metrics and, when the job's sweep stops jobs early, judges a newly recorded epoch in the same
+    /// transaction (<see cref="EarlyStoppingJudge"/>); returns whether a cancel is requested and whether the job was
+    /// stopped, or null when the lease is no longer current or the epoch is beyond the job's epochs (nothing changed;
+    /// <see cref="DescribeAsync"/> tells which).
     /// </summary>
-    public async Task<bool?> ReportProgressAsync(JobLease lease, int epoch, long step, string metricsJson, int producedBy = 0, CancellationToken cancellationToken = default)
+    public async Task<ProgressAnswer?> ReportProgressAsync(JobLease lease, int epoch, long step, string metricsJson, int producedBy = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
+        var now = Now;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<bool?>(new CommandDefinition(RecordProgress,
-            new { lease.JobId, lease.Attempt, lease.WorkerId, epoch, step, metrics = metricsJson, producedBy, now = Now, leaseDuration = queue.LeaseDuration },
-            cancellationToken: cancellationToken));
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var earlyStopping = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            EarlyStoppingJudge.LockSweep, new { lease.JobId }, transaction, cancellationToken: cancellationToken));
+        var recorded = await connection.QuerySingleOrDefaultAsync<RecordedProgress>(new CommandDefinition(RecordProgress,
+            new { lease.JobId, lease.Attempt, lease.WorkerId, epoch, step, metrics = metricsJson, producedBy, now, leaseDuration = queue.LeaseDuration },
+            transaction, cancellationToken: cancellationToken));
+        if (recorded is null)
+        {
+            return null;
+        }
+
+        var stopped = earlyStopping is not null && recorded.Fresh && !recorded.CancelRequested
+            ? await EarlyStoppingJudge.JudgeAsync(connection, transaction, CanonicalJson.Deserialize<EarlyStoppingSpec>(earlyStopping), lease,
+                recorded.SweepId, epoch, recorded.Epochs, now, cancellationToken)
+            : null;
+        await transaction.CommitAsync(cancellationToken);
+        return new ProgressAnswer(recorded.CancelRequested, stopped);
     }
 
     /// <summary>Stores the result; returns how long the attempt held its lease, or null when the lease is no longer current (nothing changed).</summary>
@@ -367,6 +389,17 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         public TimeSpan? Waited { get; init; }
     }
 
+    private sealed class RecordedProgress
+    {
+        public bool CancelRequested { get; init; }
+
+        public long SweepId { get; init; }
+
+        public int Epochs { get; init; }
+
+        public bool Fresh { get; init; }
+    }
+
     private sealed class HeartbeatResult
     {
         public bool CancelRequested { get; init; }
@@ -374,6 +407,9 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         public DateTime LeaseExpiresAt { get; init; }
     }
 }
+
+/// <summary>What recording an epoch answers: a cancel is requested, or the sweep's early-stopping rule stopped the job (null: it goes on).</summary>
+public sealed record ProgressAnswer(bool CancelRequested, StopDecision? Stopped);
 
 /// <summary>A lease ended by FailJob or the rescuer, and the state the job went to.</summary>
 public sealed class EndedLease

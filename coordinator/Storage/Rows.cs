@@ -71,6 +71,9 @@ public sealed class JobRow
 
     public string? Error { get; init; }
 
+    /// <summary>Why early stopping stopped the job (job_stops.reason); null for every other job.</summary>
+    public string? StopReason { get; init; }
+
     public string? Result { get; init; }
 }
 
@@ -182,6 +185,12 @@ public sealed class SweepRow
     public DateTime CreatedAt { get; init; }
 
     public DateTime? FinishedAt { get; init; }
+
+    /// <summary>Epochs its jobs reported (read for one sweep only; 0 in lists).</summary>
+    public long EpochsTrained { get; init; }
+
+    /// <summary>Epochs of all its jobs, had each trained to its end (read for one sweep only; 0 in lists).</summary>
+    public long EpochsPlanned { get; init; }
 }
 
 /// <summary>Jobs of one sweep by state; a state no job is in has no entry.</summary>

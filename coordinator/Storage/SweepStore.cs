@@ -30,7 +30,14 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
     private const string SweepColumns =
         "id, name, spec::text AS spec, state::text AS state_label, job_count, created_at, finished_at";
 
-    private const string SelectSweep = $"SELECT {SweepColumns} FROM sweeps WHERE id = @id";
+    // One sweep also says how much it trained: epochs reported (one row per job and epoch) against the epochs of all
+    // its jobs. Lists leave both out: they would read every job and epoch row of every sweep on the page.
+    private const string SelectSweep = $"""
+        SELECT {SweepColumns},
+               (SELECT count(*) FROM job_metrics m WHERE m.sweep_id = sweeps.id) AS epochs_trained,
+               (SELECT coalesce(sum((j.params->>'epochs')::bigint), 0) FROM jobs j WHERE j.sweep_id = sweeps.id)::bigint AS epochs_planned
+        FROM sweeps WHERE id = @id
+        """;
 
     private const string SelectSweeps = $"""
         SELECT {SweepColumns} FROM sweeps WHERE (@before::bigint IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit

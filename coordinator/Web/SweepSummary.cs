@@ -9,7 +9,7 @@ public sealed record SweepSummary(
     long Id, string Name, string? Description, string? Owner, string State, int JobCount, int Finished,
     IReadOnlyDictionary<string, int> Counts, DateTime CreatedAt, DateTime? FinishedAt)
 {
-    private static readonly JobState[] Ended = [JobState.Succeeded, JobState.Failed, JobState.Cancelled, JobState.LeaseLost];
+    private static readonly JobState[] Ended = [JobState.Succeeded, JobState.Failed, JobState.Cancelled, JobState.LeaseLost, JobState.Stopped];
 
     public static SweepSummary From(SweepWithCounts sweep)
     {

@@ -23,4 +23,13 @@ public static class SpecFieldBounds
     public static ValueBounds SyntheticImages { get; } = ValueBounds.Whole(10, 100_000);
 
     public static ValueBounds CaptionsPerImage { get; } = ValueBounds.Whole(1, 100);
+
+    /// <summary>`early_stopping`'s epoch counts (grace, max_epochs, min_epochs): the bounds of a job's `epochs`.</summary>
+    public static ValueBounds EarlyStoppingEpochs { get; } = ValueBounds.Whole(1, 10_000);
+
+    /// <summary>ASHA's reduction factor: 1 would keep every job, and beyond 100 every rung keeps (almost) none.</summary>
+    public static ValueBounds Eta { get; } = new(2, 100) { Note = "one job in eta passes each rung, so eta 1 would stop none" };
+
+    /// <summary>Median stopping's completed jobs before it judges.</summary>
+    public static ValueBounds MinCompleted { get; } = ValueBounds.Whole(1, 10_000);
 }

@@ -51,16 +51,20 @@ public sealed record SweepSpec
     [JsonPropertyName("priority")]
     public int Priority { get; init; }
 
-    /// <summary>
-    /// The space, by parameter name: a JSON array of values (grid or random), or for method random an object
-    /// `{min, max, log}` to draw from. Parameters not named keep the study's defaults.
-    /// </summary>
     /// <summary>The spec's own ONNX towers by name (built-in ones need no entry); null when it defines none.</summary>
     [JsonPropertyName("onnx_towers")]
     public IReadOnlyDictionary<string, OnnxTowerDefinition>? OnnxTowers { get; init; }
 
+    /// <summary>
+    /// The space, by parameter name: a JSON array of values (grid or random), or for method random an object
+    /// `{min, max, log}` to draw from. Parameters not named keep the study's defaults.
+    /// </summary>
     [JsonPropertyName("parameters")]
     public IReadOnlyDictionary<string, JsonNode> Parameters { get; init; } = new SortedDictionary<string, JsonNode>(StringComparer.Ordinal);
+
+    /// <summary>How the coordinator stops hopeless jobs early; null (and not written) when it stops none.</summary>
+    [JsonPropertyName("early_stopping")]
+    public EarlyStoppingSpec? EarlyStopping { get; init; }
 
     public string ToCanonicalJson() => CanonicalJson.Serialize(this);
 }

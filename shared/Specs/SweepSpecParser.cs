@@ -13,7 +13,7 @@ namespace Orchestrator.Shared.Specs;
 public static partial class SweepSpecParser
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "description", "owner", "dataset", "encoders", "method", "count", "seed", "seeds", "max_attempts", "priority", "parameters", OnnxTowerSpecReader.Key];
+        ["name", "description", "owner", "dataset", "encoders", "method", "count", "seed", "seeds", "max_attempts", "priority", "parameters", OnnxTowerSpecReader.Key, EarlyStoppingSpecReader.Key];
 
     // Specs once took a cron `schedule:` that nothing ran; it is refused with its own message rather than as unknown.
     private const string RemovedSchedule = "schedule";
@@ -109,6 +109,7 @@ public static partial class SweepSpecParser
         var declaredTowers = new HashSet<string>(StringComparer.Ordinal);
         var onnxTowers = OnnxTowerSpecReader.Read(keys, reader, problems, declaredTowers);
         var towers = new OnnxTowerNames(onnxTowers, declaredTowers);
+        var parameters = ReadParameters(keys, reader, method, towers, problems);
         var spec = new SweepSpec
         {
             Name = name ?? string.Empty,
@@ -122,8 +123,9 @@ public static partial class SweepSpecParser
             Seeds = seeds,
             MaxAttempts = reader.Integer(keys, "max_attempts", "max_attempts", SpecFieldBounds.MaxAttempts) ?? 3,
             Priority = reader.Integer(keys, "priority", "priority", SpecFieldBounds.Priority) ?? 0,
-            Parameters = ReadParameters(keys, reader, method, towers, problems),
+            Parameters = parameters,
             OnnxTowers = onnxTowers,
+            EarlyStopping = EarlyStoppingSpecReader.Read(keys, reader, problems, parameters),
         };
         return spec;
     }

@@ -11,4 +11,7 @@ public enum JobState
 
     /// <summary>Its last attempt's lease expired with no attempts left.</summary>
     LeaseLost,
+
+    /// <summary>Stopped early by its sweep's early-stopping rule (ASHA or median): behind the others, not broken.</summary>
+    Stopped,
 }

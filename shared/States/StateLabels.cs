@@ -16,6 +16,7 @@ public static class StateLabels
         [JobState.Failed] = "failed",
         [JobState.Cancelled] = "cancelled",
         [JobState.LeaseLost] = "lease_lost",
+        [JobState.Stopped] = "stopped",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<SweepState, string> SweepLabels = new Dictionary<SweepState, string>

@@ -13,6 +13,9 @@ public enum JobRunEnd
     DeviceFailure,
     Released,
     LeaseLost,
+
+    /// <summary>The coordinator stopped the job early (its sweep's early-stopping rule): nothing left to deliver.</summary>
+    StoppedEarly,
 }
 
 /// <summary>
@@ -33,6 +36,7 @@ public sealed class JobRun(
 {
     private volatile bool cancelRequested;
     private volatile bool leaseLost;
+    private volatile bool stoppedEarly;
 
     public async Task<JobRunEnd> RunAsync(LeasedJob job, CancellationToken shutdown)
     {
@@ -52,7 +56,7 @@ public sealed class JobRun(
         child.OutputLine += line => logger.LogDebug("[{Slot}] job {Job}: {Line}", slot, job.JobId, line);
         using var childDone = new CancellationTokenSource();
         var heartbeats = HeartbeatUntilAsync(lease, child, childDone.Token);
-        var relay = RelayUntilAsync(lease, tail, relayMark, childDone.Token, shutdown);
+        var relay = RelayUntilAsync(lease, child, tail, relayMark, childDone.Token, shutdown);
 
         await Task.WhenAny(child.Exited, Task.Delay(Timeout.Infinite, shutdown));
         var stoppedForShutdown = !child.Exited.IsCompleted;
@@ -68,14 +72,26 @@ public sealed class JobRun(
         // fail: from here on the outbox is the only way it leaves. The agent's own shutdown after that changes nothing.
         var release = stoppedForShutdown && !cancelRequested;
         var outcome = TrainerOutcome.RetryableFailure;
-        var entry = release ? null : Conclude(job, lease, directory, exitCode, child.ErrorTail, resume, out outcome);
+        var entry = release || stoppedEarly ? null : Conclude(job, lease, directory, exitCode, child.ErrorTail, resume, out outcome);
         if (entry is not null)
         {
             outbox.Put(entry);
         }
 
         await childDone.CancelAsync();
-        await FinishReportingAsync(lease, tail, relayMark, heartbeats, relay);
+        await FinishReportingAsync(lease, child, tail, relayMark, heartbeats, relay);
+
+        // Checked before a lost lease: a heartbeat racing the stopping report is refused for the same reason.
+        if (stoppedEarly)
+        {
+            if (entry is not null)
+            {
+                outbox.Remove(entry); // the job is final (stopped); the coordinator would refuse its end
+            }
+
+            logger.LogInformation("[{Slot}] job {Job} attempt {Attempt}: stopped early by its sweep's rule; trainer stopped, checkpoint kept", slot, job.JobId, job.Attempt);
+            return JobRunEnd.StoppedEarly;
+        }
 
         if (leaseLost)
         {
@@ -102,12 +118,12 @@ public sealed class JobRun(
     /// Lets the heartbeats end and relays the epochs the trainer wrote last, so they arrive before the result. None
     /// of it may keep the result from its delivery: a failure here costs at most an epoch row, which is logged.
     /// </summary>
-    private async Task FinishReportingAsync(LeaseToken lease, MetricsFileTail tail, MetricsRelayMark relayMark, Task heartbeats, Task relay)
+    private async Task FinishReportingAsync(LeaseToken lease, TrainerProcess child, MetricsFileTail tail, MetricsRelayMark relayMark, Task heartbeats, Task relay)
     {
         try
         {
             await Task.WhenAll(heartbeats, relay);
-            await RelayNewReportsAsync(lease, tail, relayMark, CancellationToken.None);
+            await RelayNewReportsAsync(lease, child, tail, relayMark, CancellationToken.None);
         }
         catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException)
         {
@@ -223,14 +239,14 @@ public sealed class JobRun(
     /// Relays new epoch lines until the child is done. A report already read from the file is sent even when the
     /// child ends meanwhile (only the agent's own shutdown interrupts it), so no epoch is read and then dropped.
     /// </summary>
-    private async Task RelayUntilAsync(LeaseToken lease, MetricsFileTail tail, MetricsRelayMark mark, CancellationToken done, CancellationToken shutdown)
+    private async Task RelayUntilAsync(LeaseToken lease, TrainerProcess child, MetricsFileTail tail, MetricsRelayMark mark, CancellationToken done, CancellationToken shutdown)
     {
         using var timer = new PeriodicTimer(options.MetricsPollInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(done))
             {
-                await RelayNewReportsAsync(lease, tail, mark, shutdown);
+                await RelayNewReportsAsync(lease, child, tail, mark, shutdown);
             }
         }
         catch (OperationCanceledException) when (done.IsCancellationRequested || shutdown.IsCancellationRequested)
@@ -241,8 +257,13 @@ public sealed class JobRun(
         }
     }
 
-    private async Task RelayNewReportsAsync(LeaseToken lease, MetricsFileTail tail, MetricsRelayMark mark, CancellationToken cancellationToken)
+    private async Task RelayNewReportsAsync(LeaseToken lease, TrainerProcess child, MetricsFileTail tail, MetricsRelayMark mark, CancellationToken cancellationToken)
     {
+        if (stoppedEarly)
+        {
+            return;
+        }
+
         var reports = tail.ReadNew();
         if (tail.LatestStep is { } latest)
         {
@@ -255,11 +276,20 @@ public sealed class JobRun(
             request.Metrics.Add(report.Metrics.ToDictionary());
             try
             {
-                await coordinator.CallAsync("ReportProgress", o => coordinator.Client.ReportProgressAsync(request, o).ResponseAsync, cancellationToken);
+                var answer = await coordinator.CallAsync("ReportProgress", o => coordinator.Client.ReportProgressAsync(request, o).ResponseAsync, cancellationToken);
                 mark.Advance(report.End);
                 metrics.EpochRelayed(slot);
                 logger.LogInformation("[{Slot}] job {Job} epoch {Epoch}: {Metrics}", slot, lease.JobId, report.Epoch,
                     string.Join(", ", report.Metrics.Where(m => m.Key.Contains("loss", StringComparison.Ordinal)).Select(m => $"{m.Key}={m.Value:F4}")));
+                if (answer.Stopped)
+                {
+                    // Like a cancel: SIGTERM, and the trainer's last checkpoint stays. The job is final, so later
+                    // epochs the file may hold would be refused: none is sent.
+                    stoppedEarly = true;
+                    logger.LogInformation("[{Slot}] job {Job}: stopped early ({Reason}), stopping the trainer", slot, lease.JobId, answer.StopReason);
+                    await child.StopAsync(options.KillGrace);
+                    return;
+                }
             }
             catch (RpcException ex) when (CoordinatorConnection.IsFencingRefusal(ex))
             {

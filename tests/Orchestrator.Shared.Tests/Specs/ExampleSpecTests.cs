@@ -12,11 +12,21 @@ public sealed class ExampleSpecTests
     [InlineData("small-encoders.yaml", 30)]
     [InlineData("pretrained-flickr8k.yaml", 2)]
     [InlineData("pretrained-frozen-flickr8k.yaml", 3)]
+    [InlineData("asha-synthetic.yaml", 27)]
     public void Example_parses_to_its_documented_job_count(string file, int jobs)
     {
         var parsed = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), file)));
 
         Assert.Equal(jobs, parsed.Jobs.Count);
+    }
+
+    [Fact]
+    public void The_asha_example_judges_at_rungs_one_and_three_of_nine_epochs()
+    {
+        var spec = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), "asha-synthetic.yaml"))).Spec.EarlyStopping!;
+
+        Assert.Equal((EarlyStoppingSpec.Asha, "val_loss", 9), (spec.Type, spec.Metric, spec.MaxEpochs!.Value));
+        Assert.Equal([1, 3], spec.Rungs());
     }
 
     [Fact]
