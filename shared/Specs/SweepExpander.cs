@@ -165,8 +165,12 @@ public static class SweepExpander
         }
 
         var value = log ? LogUniform(min, max, random) : min + (random.NextDouble() * (max - min));
-        return JsonValue.Create(double.Parse(value.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+        return JsonValue.Create(SixSignificantDigits(value));
     }
+
+    /// <summary>A drawn real value as a job stores it: six significant digits keep its key and the tables readable.</summary>
+    internal static double SixSignificantDigits(double value) =>
+        double.Parse(value.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     private static double LogUniform(double min, double max, Random random) =>
         Math.Exp(Math.Log(min) + (random.NextDouble() * (Math.Log(max) - Math.Log(min))));
