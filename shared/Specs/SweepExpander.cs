@@ -76,7 +76,7 @@ public static class SweepExpander
     }
 
     /// <summary>How many distinct draws the space holds (capped), or long.MaxValue when a real-valued range makes it endless.</summary>
-    private static long CountDistinct(SweepSpec spec)
+    internal static long CountDistinct(SweepSpec spec)
     {
         long product = 1;
         foreach (var (name, domain) in spec.Parameters)
