@@ -42,7 +42,13 @@ public sealed class TpeSampler
     }
 
     /// <summary>The point to run as trial <paramref name="trialNumber"/> (0, 1, …), given the observations so far, oldest first.</summary>
-    public SearchPoint Suggest(IReadOnlyList<Observation> observations, int trialNumber)
+    public SearchPoint Suggest(IReadOnlyList<Observation> observations, int trialNumber) => Suggest(observations, trialNumber, attempt: 0);
+
+    /// <summary>
+    /// Another suggestion for the same trial (attempt 1, 2, …), from a stream of its own, for a caller that cannot use
+    /// the first (its jobs exist already, or one of them is invalid).
+    /// </summary>
+    internal SearchPoint Suggest(IReadOnlyList<Observation> observations, int trialNumber, int attempt)
     {
         ArgumentNullException.ThrowIfNull(observations);
         for (var i = 0; i < observations.Count; i++)
@@ -53,7 +59,7 @@ public sealed class TpeSampler
             }
         }
 
-        var random = new Random(TrialSeed(seed, trialNumber));
+        var random = new Random(TrialSeed(seed, trialNumber, attempt));
         if (observations.Count < settings.StartupCount)
         {
             return space.DrawUniform(random);
@@ -135,6 +141,9 @@ public sealed class TpeSampler
         return best;
     }
 
+    /// <summary>A uniform random point for the trial, whatever the observations: the way out of a corner the model keeps suggesting.</summary>
+    internal SearchPoint SuggestUniform(int trialNumber, int attempt) => space.DrawUniform(new Random(TrialSeed(seed, trialNumber, attempt)));
+
     private TruncatedGaussianMixture FitNumber(NumericDimension dimension, int d, List<SearchPoint> points) =>
         TruncatedGaussianMixture.Fit(
             [.. points.Select(p => dimension.CoordinateOf(p[d]))], TpeSettings.ObservationWeights(points.Count), dimension.Low, dimension.High, settings.PriorWeight);
@@ -143,14 +152,14 @@ public sealed class TpeSampler
         ChoiceFrequencies.Fit([.. points.Select(p => (int)p[d])], TpeSettings.ObservationWeights(points.Count), dimension.Choices.Count, settings.PriorWeight);
 
     /// <summary>
-    /// Each trial's own stream (SplitMix64 of seed and trial), so trial k's draws do not depend on how many
-    /// suggestions were asked before. <see cref="Random(int)"/> with a seed is the same algorithm on every .NET.
+    /// Each trial's and attempt's own stream (SplitMix64 of seed, trial and attempt), so trial k's draws do not depend
+    /// on how many suggestions were asked before. <see cref="Random(int)"/> with a seed is the same algorithm on every .NET.
     /// </summary>
-    private static int TrialSeed(int seed, int trialNumber)
+    private static int TrialSeed(int seed, int trialNumber, int attempt)
     {
         unchecked
         {
-            var z = ((ulong)(uint)seed << 32) | (uint)trialNumber;
+            var z = (((ulong)(uint)seed << 32) | (uint)trialNumber) + ((ulong)attempt * 0xD1B54A32D192ED03);
             z += 0x9E3779B97F4A7C15;
             z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
             z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
