@@ -112,6 +112,22 @@ public sealed class TpeSamplerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_diverged_result_counts_among_the_bad_not_the_good()
+    {
+        // Every finite result is equal, so only the rank of not-a-number decides; sorted as .NET orders doubles it
+        // would come first, and the good results would all lie where training diverged (x below 0.5).
+        var space = new SearchSpace([new NumberDimension("x", 0, 1)]);
+        var sampler = new TpeSampler(space, Better.Lower, seed: 4);
+        var history = Enumerable.Range(0, 40).Select(t => sampler.Suggest([], t))
+            .Select(p => new Observation(p, p.Number("x") < 0.5 ? double.NaN : 1.0))
+            .ToList();
+
+        var clear = Enumerable.Range(40, 100).Count(t => sampler.Suggest(history, t).Number("x") >= 0.5);
+
+        Assert.True(clear >= 80, $"only {clear} of 100 suggestions avoid the half where every result diverged");
+    }
+
+    [Fact]
     public void Higher_is_better_on_negated_values_suggests_exactly_what_lower_is_better_does()
     {
         var lower = Run(new TpeSampler(Mixed, Better.Lower, seed: 2), MixedObjective, budget: 30);
