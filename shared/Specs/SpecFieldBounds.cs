@@ -12,6 +12,9 @@ public static class SpecFieldBounds
     /// <summary>`seed` (of the random draw), each of `seeds` and `dataset.split_seed`.</summary>
     public static ValueBounds Seed { get; } = ValueBounds.Whole(0, 1_000_000_000);
 
+    /// <summary>`parallel` of method tpe: trials at once; `count` bounds it too.</summary>
+    public static ValueBounds Parallel { get; } = ValueBounds.Whole(1, 10_000);
+
     public static ValueBounds MaxAttempts { get; } = ValueBounds.Whole(1, 100);
 
     /// <summary>Higher runs first.</summary>

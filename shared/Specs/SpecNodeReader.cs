@@ -341,9 +341,9 @@ internal sealed class SpecNodeReader(List<SpecProblem> problems, SweepLimits lim
     /// <summary>`{min, max, log}` of method random: whole-number bounds for a whole-number parameter, both within its rule.</summary>
     public JsonObject? Range(SpecMapping mapping, string path, ParameterRule rule, string method)
     {
-        if (method != "random")
+        if (method is not ("random" or TpeSpecRules.Method))
         {
-            problems.Add(new SpecProblem(path, "a {min, max} range needs method random; a grid takes a list of values"));
+            problems.Add(new SpecProblem(path, "a {min, max} range needs method random or tpe; a grid takes a list of values"));
             return null;
         }
 

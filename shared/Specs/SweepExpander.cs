@@ -40,10 +40,7 @@ public static class SweepExpander
         {
             foreach (var draw in draws)
             {
-                foreach (var seed in spec.Seeds)
-                {
-                    jobs.Add(new JobDefinition(WithOnnxTowers(Build(encoder, seed, draw), spec.OnnxTowers), spec.Dataset));
-                }
+                jobs.AddRange(JobsOf(spec, encoder, draw));
             }
         }
 
@@ -76,7 +73,7 @@ public static class SweepExpander
     }
 
     /// <summary>How many distinct draws the space holds (capped), or long.MaxValue when a real-valued range makes it endless.</summary>
-    private static long CountDistinct(SweepSpec spec)
+    internal static long CountDistinct(SweepSpec spec)
     {
         long product = 1;
         foreach (var (name, domain) in spec.Parameters)
@@ -165,8 +162,12 @@ public static class SweepExpander
         }
 
         var value = log ? LogUniform(min, max, random) : min + (random.NextDouble() * (max - min));
-        return JsonValue.Create(double.Parse(value.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+        return JsonValue.Create(SixSignificantDigits(value));
     }
+
+    /// <summary>A drawn real value as a job stores it: six significant digits keep its key and the tables readable.</summary>
+    internal static double SixSignificantDigits(double value) =>
+        double.Parse(value.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     private static double LogUniform(double min, double max, Random random) =>
         Math.Exp(Math.Log(min) + (random.NextDouble() * (Math.Log(max) - Math.Log(min))));
@@ -174,7 +175,11 @@ public static class SweepExpander
     private static (double Min, double Max, bool Log) RangeOf(JsonNode domain) =>
         (domain["min"]!.GetValue<double>(), domain["max"]!.GetValue<double>(), domain["log"]!.GetValue<bool>());
 
-    private static JobParameters Build(string encoder, int seed, SortedDictionary<string, JsonNode> draw)
+    /// <summary>The jobs of one combination with one encoder: one per training seed of the spec.</summary>
+    internal static List<JobDefinition> JobsOf(SweepSpec spec, string encoder, IReadOnlyDictionary<string, JsonNode> draw) =>
+        [.. spec.Seeds.Select(seed => new JobDefinition(WithOnnxTowers(Build(encoder, seed, draw), spec.OnnxTowers), spec.Dataset))];
+
+    private static JobParameters Build(string encoder, int seed, IReadOnlyDictionary<string, JsonNode> draw)
     {
         var node = JsonSerializer.SerializeToNode(new JobParameters { Encoder = encoder, Seed = seed }, JsonOptions)!.AsObject();
         foreach (var (name, value) in draw)
@@ -195,7 +200,8 @@ public static class SweepExpander
             : parameters with { OnnxImageTower = image is { IsImage: true } ? image : null, OnnxTextTower = text is { IsText: true } ? text : null };
     }
 
-    private static void CheckEachJob(List<JobDefinition> jobs, List<SpecProblem> problems)
+    /// <summary>Problems only a whole job shows: an image size below its encoder's minimum, weights it cannot have, heads that do not divide the width.</summary>
+    internal static void CheckEachJob(IReadOnlyList<JobDefinition> jobs, List<SpecProblem> problems)
     {
         var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in jobs.Select(j => j.Parameters))

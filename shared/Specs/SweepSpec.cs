@@ -29,12 +29,19 @@ public sealed record SweepSpec
     [JsonPropertyName("encoders")]
     public required IReadOnlyList<string> Encoders { get; init; }
 
-    /// <summary>`grid` (the full product) or `random` (<see cref="Count"/> draws seeded by <see cref="Seed"/>).</summary>
+    /// <summary>
+    /// `grid` (the full product), `random` (<see cref="Count"/> draws seeded by <see cref="Seed"/>) or `tpe` (Count
+    /// trials suggested one after another from the results so far; see <see cref="TpeSpecRules"/>).
+    /// </summary>
     [JsonPropertyName("method")]
     public string Method { get; init; } = "grid";
 
     [JsonPropertyName("count")]
     public int? Count { get; init; }
+
+    /// <summary>Method tpe: how many trials run (or wait queued) at once; null for the other methods.</summary>
+    [JsonPropertyName("parallel")]
+    public int? Parallel { get; init; }
 
     /// <summary>Seed of the random draw (method random).</summary>
     [JsonPropertyName("seed")]
@@ -56,7 +63,7 @@ public sealed record SweepSpec
     public IReadOnlyDictionary<string, OnnxTowerDefinition>? OnnxTowers { get; init; }
 
     /// <summary>
-    /// The space, by parameter name: a JSON array of values (grid or random), or for method random an object
+    /// The space, by parameter name: a JSON array of values (any method), or for methods random and tpe an object
     /// `{min, max, log}` to draw from. Parameters not named keep the study's defaults.
     /// </summary>
     [JsonPropertyName("parameters")]

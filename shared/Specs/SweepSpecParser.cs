@@ -13,7 +13,7 @@ namespace Orchestrator.Shared.Specs;
 public static partial class SweepSpecParser
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "description", "owner", "dataset", "encoders", "method", "count", "seed", "seeds", "max_attempts", "priority", "parameters", OnnxTowerSpecReader.Key, EarlyStoppingSpecReader.Key];
+        ["name", "description", "owner", "dataset", "encoders", "method", "count", "seed", "seeds", "max_attempts", "priority", "parameters", OnnxTowerSpecReader.Key, EarlyStoppingSpecReader.Key, TpeSpecRules.ParallelKey];
 
     // Specs once took a cron `schedule:` that nothing ran; it is refused with its own message rather than as unknown.
     private const string RemovedSchedule = "schedule";
@@ -21,7 +21,7 @@ public static partial class SweepSpecParser
     private static readonly string[] DatasetKeys =
         ["format", "images", "captions", "annotations", "val_fraction", "split_seed", "resize", "synthetic_images", "captions_per_image"];
 
-    private static readonly string[] Methods = ["grid", "random"];
+    private static readonly string[] Methods = ["grid", "random", TpeSpecRules.Method];
     private static readonly string[] ResizeModes = ["squash", "center-crop"];
 
     /// <summary>Parses, validates and expands; throws <see cref="SpecValidationException"/> listing every problem.</summary>
@@ -31,6 +31,11 @@ public static partial class SweepSpecParser
         limits ??= SweepLimits.Default;
         var problems = new List<SpecProblem>();
         var spec = Read(text, limits, problems);
+        if (spec?.Method == TpeSpecRules.Method)
+        {
+            problems.Add(new SpecProblem("method", TpeSpecRules.NotRunYet));
+        }
+
         if (spec is null || problems.Count > 0)
         {
             throw new SpecValidationException(problems);
@@ -96,13 +101,13 @@ public static partial class SweepSpecParser
         }
 
         var count = reader.Integer(keys, "count", "count", SpecFieldBounds.Count);
-        if (method == "random" && count is null && !keys.ContainsKey("count"))
+        if (method is ("random" or TpeSpecRules.Method) && count is null && !keys.ContainsKey("count"))
         {
-            problems.Add(new SpecProblem("count", "method random needs count: how many combinations to draw"));
+            problems.Add(new SpecProblem("count", $"method {method} needs count: how many combinations to {(method == "random" ? "draw" : "try")}"));
         }
         else if (method == "grid" && keys.ContainsKey("count"))
         {
-            problems.Add(new SpecProblem("count", "count applies to method random only; a grid runs every combination"));
+            problems.Add(new SpecProblem("count", "count applies to methods random and tpe only; a grid runs every combination"));
         }
 
         var seeds = reader.IntegerList(keys, "seeds", "seeds", SpecFieldBounds.Seed) ?? [0];
@@ -119,6 +124,7 @@ public static partial class SweepSpecParser
             Encoders = ReadEncoders(keys, reader, towers, problems),
             Method = method,
             Count = count,
+            Parallel = TpeSpecRules.ReadParallel(keys, reader, method, problems),
             Seed = reader.Integer(keys, "seed", "seed", SpecFieldBounds.Seed) ?? 0,
             Seeds = seeds,
             MaxAttempts = reader.Integer(keys, "max_attempts", "max_attempts", SpecFieldBounds.MaxAttempts) ?? 3,
@@ -127,6 +133,11 @@ public static partial class SweepSpecParser
             OnnxTowers = onnxTowers,
             EarlyStopping = EarlyStoppingSpecReader.Read(keys, reader, problems, parameters),
         };
+        if (method == TpeSpecRules.Method)
+        {
+            TpeSpecRules.Check(spec, limits, problems);
+        }
+
         return spec;
     }
 
