@@ -208,7 +208,10 @@ public sealed class FlatAdamW : IDisposable
 
             ExpAvg.mul_(Beta1).add_(Gradients, alpha: 1 - Beta1);
             ExpAvgSq.mul_(Beta2).addcmul_(Gradients, Gradients, 1 - Beta2);
-            using var denominator = ExpAvgSq.sqrt();
+            // pow(0.5), not sqrt(): the same correctly rounded square root, but LibTorch's official build sends sqrt
+            // to MKL's vector library, whose generic path (taken on AMD CPUs such as this project's VMs) ran 11x slower
+            // than pow's own vectorised kernel on 11 M values (31 against 2.7 ms), a third of ResNet-18's step.
+            using var denominator = ExpAvgSq.pow(0.5);
             denominator.div_(Math.Sqrt(correction2)).add_(Epsilon);
             Values.addcdiv_(ExpAvg, denominator, -LearningRate / correction1);
         }
