@@ -112,7 +112,7 @@ public static class BenchCommand
         {
             // Inception is measured at its native 299 px (as the PyTorch reference was) unless a size is given.
             var encoderSize = encoder == "inception_v3" && options.Size is null ? 299 : size;
-            Engine.TorchRuntime.UseOneDnnAsFor(encoder);
+            using var oneDnn = Engine.TorchRuntime.OneDnnAsFor(encoder);
             var r = EncoderBenchmark.Measure(encoder, encoderSize, batch, steps, matmul, device);
             output.WriteLine(Invariant($"| {r.Encoder} | {r.ImageSize} | {r.Batch} | {(Engine.TorchRuntime.OneDnnDisabled ? "off" : "on")} | {r.TrainImagesPerSecond:0.0} | {r.InferenceImagesPerSecond:0.0} | {r.ForwardGflopsPerImage:0.00} | {r.TrainFractionOfMatmul:P1} | {r.InferenceFractionOfMatmul:P1} |"));
         }
@@ -123,7 +123,7 @@ public static class BenchCommand
             return 0;
         }
 
-        Engine.TorchRuntime.UseOneDnnAsFor(pipelineEncoder);
+        using var pipelineOneDnn = Engine.TorchRuntime.OneDnnAsFor(pipelineEncoder);
         // At least 12 steps: prefetching starts with a burst of batches built at once, which a few steps would overweight.
         var p = PipelineBenchmark.Measure(pipelineEncoder, size, batch, Math.Max(steps, 12), options.Workers, device);
         output.WriteLine(Invariant($"data pipeline ({p.Encoder}, {p.ImageSize} px, batch {p.Batch}): step {p.PipelineStepSeconds * 1000:0.0} ms with the pipeline, {p.PreloadedStepSeconds * 1000:0.0} ms on pre-loaded tensors, overhead {p.Overhead:P1}"));
@@ -169,7 +169,7 @@ public static class BenchCommand
         Engine.GlibcHeap.KeepFreedMemory();
         Engine.TorchRuntime.FlushDenormalsOnThisThread();
         // One oneDNN setting for both models: the reference's, as a training run of it would have.
-        Engine.TorchRuntime.UseOneDnnAsFor(options.Reference);
+        using var oneDnn = Engine.TorchRuntime.OneDnnAsFor(options.Reference);
         output.WriteLine(Invariant($"device {device}, {torch.get_num_threads()} threads; training step (forward + backward + AdamW), batch {options.Batch}, {options.Size} px, {options.Rounds} rounds of {options.Steps} steps"));
         try
         {

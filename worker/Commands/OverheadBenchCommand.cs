@@ -58,7 +58,7 @@ public sealed class OverheadBenchCommand
         output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var encoder in encoders)
         {
-            Engine.TorchRuntime.UseOneDnnAsFor(encoder);
+            using var oneDnn = Engine.TorchRuntime.OneDnnAsFor(encoder);
             var r = OverheadBenchmark.Measure(OverheadBenchmark.Parameters(encoder, settings.Size, settings.Batch), settings.Steps, roundCount, device);
             output.WriteLine(Invariant(
                 $"| {r.Encoder} | {r.ImageSize} | {r.Batch} | {r.ParameterTensors} ({r.ImageTowerTensors}) | {r.StepSeconds * 1000:0.00} | {r.OptimizerStepSeconds * 1000:0.000} | {r.OptimizerCallsPerStep} | ") +

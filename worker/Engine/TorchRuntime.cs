@@ -70,6 +70,27 @@ public static partial class TorchRuntime
     }
 
     /// <summary>
+    /// <see cref="UseOneDnnAsFor"/> until the scope ends, then the previous setting again. A benchmark run inside a
+    /// longer-lived process (the tests run `bench` in theirs) must not leave oneDNN on for the towers after it: on a
+    /// host without cache sizes a later GoogLeNet then met oneDNN's broken 1×1 path, whose first loss was NaN.
+    /// </summary>
+    public static IDisposable OneDnnAsFor(string? encoder)
+    {
+        var previous = OneDnnDisabled;
+        UseOneDnnAsFor(encoder);
+        return new OneDnnRestore(previous);
+    }
+
+    private sealed class OneDnnRestore(bool disabled) : IDisposable
+    {
+        public void Dispose()
+        {
+            SetUserEnabledMkldnn(GlobalContext(), !disabled);
+            OneDnnDisabled = disabled;
+        }
+    }
+
+    /// <summary>
     /// Lets CUDA matmuls and cuDNN convolutions use TF32 tensor cores (Ampere and newer): float32 storage with a
     /// 10-bit mantissa inside the products, as PyTorch users switch on for training. It is the only reduced
     /// precision on offer: TorchSharp 0.107 has no autocast, so bf16/fp16 mixed precision is not available.

@@ -14,9 +14,13 @@ public sealed class OverheadBenchTests
         var output = new StringWriter();
         var error = new StringWriter();
 
+        var oneDnnDisabled = Orchestrator.Worker.Engine.TorchRuntime.OneDnnDisabled;
+
         var code = BenchCommand.Run(["--overhead", "--encoders", "mobilenet_v3_small", "--overhead-rounds", "1", "--steps", "2"], output, error);
 
         Assert.True(code == 0, error.ToString());
+        // The tower's oneDNN setting held for its measurement only: later tests' towers get the process's own again.
+        Assert.Equal(oneDnnDisabled, Orchestrator.Worker.Engine.TorchRuntime.OneDnnDisabled);
         var lines = output.ToString().Split('\n');
         Assert.Contains(lines, l => l.Contains("32 px, batch 2, small-transformer text tower", StringComparison.Ordinal));
         var row = Assert.Single(lines, l => l.StartsWith("| mobilenet_v3_small | 32 | 2 |", StringComparison.Ordinal));
