@@ -42,25 +42,9 @@ public static class OnnxTrainingBenchmark
         Func<Tensor> importedStep = () => Step(imported.call([input])[0], importedOptimizer);
         Func<Tensor> builtInStep = () => Step(builtIn.call(input), builtInOptimizer);
 
-        var importedTimes = new List<double>();
-        var builtInTimes = new List<double>();
-        for (var round = 0; round < rounds; round++)
-        {
-            // The first round starts with untimed warm-up steps for both (kernel choices, allocator growth).
-            var warmup = round == 0 ? 3 : 0;
-            if (round % 2 == 0)
-            {
-                importedTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, importedStep, warmup));
-                builtInTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, builtInStep, warmup));
-            }
-            else
-            {
-                builtInTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, builtInStep, warmup));
-                importedTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, importedStep, warmup));
-            }
-
-            progress?.Invoke($"round {round + 1}/{rounds}: imported {importedTimes[^1] * 1000:0.0} ms/step, built-in {reference} {builtInTimes[^1] * 1000:0.0} ms/step");
-        }
+        var (importedTimes, builtInTimes) = AlternatingRounds.SecondsPerStep(
+            rounds, stepsPerRound, importedStep, builtInStep,
+            (round, imported, builtIn) => progress?.Invoke($"round {round + 1}/{rounds}: imported {imported * 1000:0.0} ms/step, built-in {reference} {builtIn * 1000:0.0} ms/step"));
 
         return new OnnxTrainingBenchmarkResult(onnxPath, reference, imageSize, batch, rounds, Median.Of(importedTimes), Median.Of(builtInTimes));
     }

@@ -97,10 +97,9 @@ public static class OverheadBenchmark
             return onDevice;
         };
 
-        // Rounds alternate which optimizer goes first, so drifting machine load falls on both.
-        var (stepTimes, stepTimesBefore) = Alternating(rounds, stepsPerRound, trainingStep, trainingStepBefore);
+        var (stepTimes, stepTimesBefore) = AlternatingRounds.SecondsPerStep(rounds, stepsPerRound, trainingStep, trainingStepBefore);
         FillGradients(model, optimizer);
-        var (optimizerTimes, optimizerTimesBefore) = Alternating(rounds, stepsPerRound, () => Step(optimizer.Step, onDevice), () => Step(() => before.step(), onDevice));
+        var (optimizerTimes, optimizerTimesBefore) = AlternatingRounds.SecondsPerStep(rounds, stepsPerRound, () => Step(optimizer.Step, onDevice), () => Step(() => before.step(), onDevice));
 
         var tensors = groups.Sum(g => g.Parameters.Count);
         return new OverheadBenchmarkResult(
@@ -112,27 +111,6 @@ public static class OverheadBenchmark
     {
         step();
         return onDevice;
-    }
-
-    private static (List<double> First, List<double> Second) Alternating(int rounds, int stepsPerRound, Func<Tensor> first, Func<Tensor> second)
-    {
-        var (firstTimes, secondTimes) = (new List<double>(), new List<double>());
-        for (var round = 0; round < rounds; round++)
-        {
-            var warmup = round == 0 ? 3 : 0;
-            if (round % 2 == 0)
-            {
-                firstTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, first, warmup));
-                secondTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, second, warmup));
-            }
-            else
-            {
-                secondTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, second, warmup));
-                firstTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, first, warmup));
-            }
-        }
-
-        return (firstTimes, secondTimes);
     }
 
     /// <summary>Random gradients on every parameter, through autograd (Σ p·r gives each p the gradient r), so the optimizer updates all of them.</summary>
