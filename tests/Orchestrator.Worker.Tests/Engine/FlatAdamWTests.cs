@@ -1,6 +1,5 @@
 using Orchestrator.Worker.Engine.Training;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Tests.Engine;
@@ -53,12 +52,23 @@ public sealed class FlatAdamWTests : IDisposable
         }
     }
 
+    /// <summary>As the trainer resumes: a differently initialised model and a fresh optimizer, then the saved weights and optimizer state; steps 4–7.</summary>
+    private static nn.Module<Tensor, Tensor> ResumedAndTrainedOn(string modelPath, Action<FlatAdamW> loadState)
+    {
+        var (resumed, groups) = Model(seed: 99);
+        using var optimizer = new FlatAdamW(groups);
+        resumed.load(modelPath);
+        loadState(optimizer);
+        Train(resumed, optimizer.ZeroGrad, optimizer.Step, 4, 8);
+        return resumed;
+    }
+
     [Fact]
     public void Ten_steps_give_exactly_the_parameters_of_torchsharp_s_adamw()
     {
         var (reference, referenceGroups) = Model(seed: 7);
         var (flat, flatGroups) = Model(seed: 7);
-        using var torchSharp = optim.AdamW(referenceGroups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: g.WeightDecay)));
+        using var torchSharp = optim.AdamW(referenceGroups.Select(g => g.ToTorchSharp()));
         using var optimizer = new FlatAdamW(flatGroups);
 
         Train(reference, torchSharp.zero_grad, () => torchSharp.step(), 0, 10);
@@ -124,21 +134,14 @@ public sealed class FlatAdamWTests : IDisposable
             first.save(modelPath);
         }
 
-        // As the trainer resumes: a fresh model and optimizer, then the model's weights and the optimizer's state.
-        var (resumed, resumedGroups) = Model(seed: 99);
-        using var resumedOptimizer = new FlatAdamW(resumedGroups);
-        resumed.load(modelPath);
-        resumedOptimizer.Load(path);
-        Train(resumed, resumedOptimizer.ZeroGrad, resumedOptimizer.Step, 4, 8);
-
-        AssertSameParameters(straight, resumed, 0);
+        AssertSameParameters(straight, ResumedAndTrainedOn(modelPath, optimizer => optimizer.Load(path)), 0);
     }
 
     [Fact]
     public void A_checkpoint_of_torchsharp_s_adamw_resumes_into_the_flat_optimizer()
     {
         var (reference, referenceGroups) = Model(seed: 9);
-        using var torchSharp = optim.AdamW(referenceGroups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: g.WeightDecay)));
+        using var torchSharp = optim.AdamW(referenceGroups.Select(g => g.ToTorchSharp()));
         Train(reference, torchSharp.zero_grad, () => torchSharp.step(), 0, 4);
         var path = Path.Combine(directory, "optimizer.dat");
         var modelPath = Path.Combine(directory, "model.dat");
@@ -146,13 +149,7 @@ public sealed class FlatAdamWTests : IDisposable
         reference.save(modelPath);
         Train(reference, torchSharp.zero_grad, () => torchSharp.step(), 4, 8);
 
-        var (resumed, resumedGroups) = Model(seed: 1);
-        using var optimizer = new FlatAdamW(resumedGroups);
-        resumed.load(modelPath);
-        optimizer.LoadTorchSharpState(path);
-        Train(resumed, optimizer.ZeroGrad, optimizer.Step, 4, 8);
-
-        AssertSameParameters(reference, resumed, 0);
+        AssertSameParameters(reference, ResumedAndTrainedOn(modelPath, optimizer => optimizer.LoadTorchSharpState(path)), 0);
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using Orchestrator.Worker.Engine.Text;
 using Orchestrator.Worker.Engine.Towers;
 using Orchestrator.Worker.Engine.Training;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Engine.Benchmark;
@@ -66,7 +65,7 @@ public static class OverheadBenchmark
         var groups = ClipTrainer.ParameterGroups(model, parameters);
         using var optimizer = new FlatAdamW(groups);
         // TorchSharp's AdamW over the same parameters (now views into the flat buffers, which it updates tensor by tensor).
-        using var before = optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: g.WeightDecay)));
+        using var before = optim.AdamW(groups.Select(g => g.ToTorchSharp()));
         var size = parameters.ImageSize;
         var length = parameters.MaxLength;
         using var batch = new ClipBatch(

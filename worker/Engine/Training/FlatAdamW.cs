@@ -5,7 +5,11 @@ using static TorchSharp.torch;
 namespace Orchestrator.Worker.Engine.Training;
 
 /// <summary>Parameters that share a learning rate and a weight decay (PyTorch's parameter group).</summary>
-public sealed record ParameterGroup(string Name, IReadOnlyList<Parameter> Parameters, double LearningRate, double WeightDecay);
+public sealed record ParameterGroup(string Name, IReadOnlyList<Parameter> Parameters, double LearningRate, double WeightDecay)
+{
+    /// <summary>The same group for TorchSharp's own AdamW (old checkpoints, the benchmark's "before").</summary>
+    public AdamW.ParamGroup ToTorchSharp() => new(Parameters, lr: LearningRate, weight_decay: WeightDecay);
+}
 
 /// <summary>
 /// AdamW (decoupled weight decay, PyTorch's defaults β 0.9/0.999, ε 1e-8) whose parameters and gradients live in one
@@ -104,7 +108,7 @@ public sealed class FlatAdamW : IDisposable
     /// </summary>
     public void LoadTorchSharpState(string path)
     {
-        using var legacy = optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: g.WeightDecay)));
+        using var legacy = optim.AdamW(groups.Select(g => new ParameterGroup(g.Name, g.Parameters, g.LearningRate, g.WeightDecay).ToTorchSharp()));
         legacy.load_state_dict(path);
         var states = legacy.state_dict().State.Cast<AdamW.State>().ToList();
         using var noGrad = no_grad();
