@@ -7,8 +7,9 @@ namespace Orchestrator.Worker.Agent;
 /// <summary>
 /// One slot: a device a child trainer is pinned to, with the memory it has. <paramref name="VisibleDevice"/> is
 /// what the child gets as CUDA_VISIBLE_DEVICES, so it sees its GPU as cuda:0 (null for a CPU slot).
+/// <paramref name="Threads"/> is the child's LibTorch thread count (0: the trainer's default, every core).
 /// </summary>
-public sealed record Slot(int Index, string Device, long MemoryBytes, string? VisibleDevice = null)
+public sealed record Slot(int Index, string Device, long MemoryBytes, string? VisibleDevice = null, int Threads = 0)
 {
     public bool IsCuda => Device.StartsWith("cuda", StringComparison.Ordinal);
 
@@ -28,10 +29,23 @@ public static class SlotPlan
     public static IReadOnlyList<Slot> From(AgentOptions options) =>
         From(options, VisibleGpuMemory(), Environment.GetEnvironmentVariable(EnvironmentVariables.CudaVisibleDevices));
 
+    /// <summary>
+    /// The slots, each with its share of this machine's cores for its trainer's LibTorch threads. Every trainer
+    /// taking every core made two CPU slots on two cores run four spinning OpenMP threads, each trainer at a
+    /// fraction of the speed of one alone; GPU trainers use their threads for the input pipeline, shared alike.
+    /// </summary>
     /// <param name="options">the agent's options</param>
     /// <param name="gpuMemory">memory of each GPU nvidia-smi shows, in its order</param>
     /// <param name="cudaVisibleDevices">the agent's own CUDA_VISIBLE_DEVICES; null when unset</param>
-    public static IReadOnlyList<Slot> From(AgentOptions options, IReadOnlyList<long> gpuMemory, string? cudaVisibleDevices = null)
+    /// <param name="processorCount">cores this process may use (default: Environment.ProcessorCount)</param>
+    public static IReadOnlyList<Slot> From(AgentOptions options, IReadOnlyList<long> gpuMemory, string? cudaVisibleDevices = null, int? processorCount = null)
+    {
+        var slots = Devices(options, gpuMemory, cudaVisibleDevices);
+        var threads = Math.Max(1, (processorCount ?? Environment.ProcessorCount) / Math.Max(1, slots.Count));
+        return slots.Select(slot => slot with { Threads = threads }).ToList();
+    }
+
+    private static List<Slot> Devices(AgentOptions options, IReadOnlyList<long> gpuMemory, string? cudaVisibleDevices)
     {
         ArgumentNullException.ThrowIfNull(options);
         var gpus = UsableGpus(gpuMemory, cudaVisibleDevices);

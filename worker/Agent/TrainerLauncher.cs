@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using Orchestrator.Shared.Configuration;
 using Orchestrator.Worker.Engine.Training;
@@ -19,6 +20,11 @@ public sealed class TrainerLauncher(AgentOptions options)
             "--device", slot.IsCuda ? "cuda" : "cpu",
             "--weights-dir", options.WeightsDirectory,
         };
+        if (slot.Threads > 0)
+        {
+            arguments.AddRange(["--threads", slot.Threads.ToString(CultureInfo.InvariantCulture)]);
+        }
+
         if (resume)
         {
             arguments.Add("--resume");

@@ -44,8 +44,8 @@ public sealed class WorkerAgent(
         var registered = await coordinator.CallAsync("RegisterWorker", o => coordinator.Client.RegisterWorkerAsync(registration, o).ResponseAsync, stoppingToken);
         identity.Write(registered.WorkerId);
         var heartbeat = registered.HeartbeatInterval.ToTimeSpan();
-        logger.LogInformation("registered as {Worker} with {Coordinator}: {Count} slot(s) [{Slots}], heartbeat every {Heartbeat:F0} s{Previous}",
-            registered.WorkerId, coordinator.Address, slots.Count, string.Join(", ", slots.Select(s => s.Device)), heartbeat.TotalSeconds,
+        logger.LogInformation("registered as {Worker} with {Coordinator}: {Count} slot(s) [{Slots}] with {Threads} LibTorch thread(s) each, heartbeat every {Heartbeat:F0} s{Previous}",
+            registered.WorkerId, coordinator.Address, slots.Count, string.Join(", ", slots.Select(s => s.Device)), slots.Count > 0 ? slots[0].Threads : 0, heartbeat.TotalSeconds,
             previous is null ? "" : $" (restarted: the leases of {previous} ended)");
 
         var loops = slots.Select(slot => new SlotLoop(

@@ -113,6 +113,32 @@ public sealed class AgentPartsTests : IDisposable
         Assert.Equal("/srv/weights", launch.Arguments[flag + 1]);
     }
 
+    [Theory]
+    [InlineData(1, 2, 2)]
+    [InlineData(2, 2, 1)]
+    [InlineData(3, 2, 1)]
+    [InlineData(4, 16, 4)]
+    [InlineData(3, 16, 5)]
+    public void Cpu_slots_share_the_machine_s_cores_between_their_trainers(int slots, int cores, int threadsEach)
+    {
+        var plan = SlotPlan.From(new AgentOptions { Slots = slots }, [], null, cores);
+
+        Assert.Equal(slots, plan.Count);
+        Assert.All(plan, slot => Assert.Equal(threadsEach, slot.Threads));
+    }
+
+    [Fact]
+    public void Gpu_slots_share_the_cores_too_and_the_trainer_is_told_its_share()
+    {
+        var plan = SlotPlan.From(new AgentOptions(), [10, 20, 30, 40], null, 64);
+        Assert.All(plan, slot => Assert.Equal(16, slot.Threads));
+
+        var launch = new TrainerLauncher(new AgentOptions { WeightsDirectory = "/srv/weights" }).For(plan[2], directory, resume: false);
+        var flag = launch.Arguments.ToList().IndexOf("--threads");
+        Assert.True(flag >= 0, string.Join(' ', launch.Arguments));
+        Assert.Equal("16", launch.Arguments[flag + 1]);
+    }
+
     [Fact]
     public void Backoff_ceiling_doubles_from_250_ms_up_to_the_cap()
     {
