@@ -74,8 +74,10 @@ public static class DemoCommand
         Console.WriteLine($"orch demo: coordinator on {coordinator.Address}; starting {workerCount} local worker(s) …");
         Console.WriteLine($"orch demo: dashboard (read-only, while the demo runs): {demo.DashboardLink}");
 
+        // The agents share this machine's cores: each trainer taking all of them ran slower than one alone.
+        var threadsPerWorker = Math.Max(1, Environment.ProcessorCount / workerCount);
         var agents = Enumerable.Range(1, workerCount)
-            .Select(i => LocalWorker.Start($"demo-worker-{i}", coordinator.Address, workerToken, scratch))
+            .Select(i => LocalWorker.Start($"demo-worker-{i}", coordinator.Address, workerToken, scratch, threadsPerWorker))
             .ToList();
         try
         {

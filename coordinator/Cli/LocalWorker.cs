@@ -42,13 +42,14 @@ public sealed class LocalWorker
         throw new UsageException("orch-worker was not found: build it (`dotnet build worker`) or set " + EnvironmentVariables.WorkerProgram + " to its path");
     }
 
-    public static LocalWorker Start(string name, Uri coordinator, string token, string scratch)
+    public static LocalWorker Start(string name, Uri coordinator, string token, string scratch, int threadsPerSlot)
     {
         var program = Program();
         var info = program.EndsWith(".dll", StringComparison.Ordinal) ? new ProcessStartInfo("dotnet") { ArgumentList = { program } } : new ProcessStartInfo(program);
         foreach (var argument in new[]
                  {
                      "--coordinator", coordinator.ToString().TrimEnd('/'), "--token", token, "--name", name, "--slots", "1",
+                     "--threads-per-slot", threadsPerSlot.ToString(CultureInfo.InvariantCulture),
                      "--checkpoint-root", Path.Combine(scratch, "checkpoints"), "--state-dir", Path.Combine(scratch, name),
                      "--lease-wait", "00:00:05",
                  })

@@ -32,6 +32,9 @@ public sealed class AgentOptions
     /// <summary>Number of CPU slots when no GPU is used (overrides the one-slot default).</summary>
     public int? Slots { get; set; }
 
+    /// <summary>LibTorch threads of each slot's trainer; default: this machine's cores ÷ slots (at least 1).</summary>
+    public int? ThreadsPerSlot { get; set; }
+
     public string Name { get; set; } = Environment.MachineName;
 
     /// <summary>Checkpoints go to CHECKPOINT_ROOT/&lt;sweep&gt;/&lt;job&gt;/; a shared folder lets another machine resume a job.</summary>

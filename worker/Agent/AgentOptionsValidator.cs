@@ -41,6 +41,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         }
 
         Require(options.Slots is null or >= 1, $"--slots must be at least 1, got {options.Slots}");
+        Require(options.ThreadsPerSlot is null or >= 1, $"--threads-per-slot must be at least 1, got {options.ThreadsPerSlot}");
         Require(!string.IsNullOrWhiteSpace(options.Name), "--name must not be empty");
         Require(!string.IsNullOrWhiteSpace(options.CheckpointRoot), "--checkpoint-root must not be empty");
         Require(!string.IsNullOrWhiteSpace(options.StateDirectory), "--state-dir must not be empty");

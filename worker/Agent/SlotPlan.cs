@@ -41,7 +41,7 @@ public static class SlotPlan
     public static IReadOnlyList<Slot> From(AgentOptions options, IReadOnlyList<long> gpuMemory, string? cudaVisibleDevices = null, int? processorCount = null)
     {
         var slots = Devices(options, gpuMemory, cudaVisibleDevices);
-        var threads = Math.Max(1, (processorCount ?? Environment.ProcessorCount) / Math.Max(1, slots.Count));
+        var threads = options.ThreadsPerSlot ?? Math.Max(1, (processorCount ?? Environment.ProcessorCount) / Math.Max(1, slots.Count));
         return slots.Select(slot => slot with { Threads = threads }).ToList();
     }
 

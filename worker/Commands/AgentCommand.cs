@@ -34,6 +34,7 @@ public static class AgentCommand
             (new("--ca") { Description = "PEM file of the CA that signed the coordinator's TLS certificate, trusted besides the system's (default: ORCH_CA_FILE)" }, "Agent:CaFile"),
             (new("--devices") { Description = "comma-separated devices, one slot each: cuda:0,cuda:1 or cpu (default: every visible GPU, else one CPU slot)" }, "Agent:Devices"),
             (new("--slots") { Description = "number of CPU slots when no GPU is used" }, "Agent:Slots"),
+            (new("--threads-per-slot") { Description = "LibTorch threads of each slot's trainer (default: cores ÷ slots; lower it when several agents share a machine)" }, "Agent:ThreadsPerSlot"),
             (new("--name") { Description = "this worker's name (default: the host name)" }, "Agent:Name"),
             (new("--checkpoint-root") { Description = "checkpoints go to DIR/sweep-S/job-J/; a shared folder lets another machine resume a job" }, "Agent:CheckpointRoot"),
             (new("--data-root") { Description = "relative dataset paths in a spec are taken from here" }, "Agent:DataRoot"),

@@ -128,6 +128,14 @@ public sealed class AgentPartsTests : IDisposable
     }
 
     [Fact]
+    public void Threads_per_slot_set_for_the_agent_override_the_share()
+    {
+        var plan = SlotPlan.From(new AgentOptions { Slots = 2, ThreadsPerSlot = 3 }, [], null, 2);
+
+        Assert.All(plan, slot => Assert.Equal(3, slot.Threads));
+    }
+
+    [Fact]
     public void Gpu_slots_share_the_cores_too_and_the_trainer_is_told_its_share()
     {
         var plan = SlotPlan.From(new AgentOptions(), [10, 20, 30, 40], null, 64);
