@@ -30,6 +30,16 @@ public sealed class ExampleSpecTests
     }
 
     [Fact]
+    public void The_tpe_example_is_accepted_with_no_jobs_up_front_and_searches_three_parameters_two_trials_at_a_time()
+    {
+        var parsed = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), "tpe-synthetic.yaml")));
+
+        Assert.Empty(parsed.Jobs);
+        Assert.Equal(("tpe", 16, 2), (parsed.Spec.Method, parsed.Spec.Count!.Value, parsed.Spec.Parallel!.Value));
+        Assert.Equal(["encoder", "dropout", "head_lr", "image_encoder_lr"], Orchestrator.Shared.Search.SearchSpace.FromSpec(parsed.Spec).Dimensions.Select(d => d.Name));
+    }
+
+    [Fact]
     public void The_study_spec_uses_the_study_s_table_one()
     {
         var job = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), "study-flickr30k.yaml"))).Jobs[0].Parameters;
