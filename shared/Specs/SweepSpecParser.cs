@@ -57,6 +57,15 @@ public static partial class SweepSpecParser
     public static JobDefinition ParseSingleJob(string text)
     {
         var parsed = Parse(text);
+        if (parsed.Spec.Method == TpeSpecRules.Method)
+        {
+            throw new SpecValidationException(
+            [
+                new SpecProblem("method", "a job file runs one job, but method tpe is a search the coordinator runs trial by trial; " +
+                    "submit it with `orch submit`, or give each parameter one value and drop method, count and parallel"),
+            ]);
+        }
+
         if (parsed.Jobs.Count != 1)
         {
             throw new SpecValidationException(

@@ -42,6 +42,16 @@ public sealed class TpeSpecTests
     }
 
     [Fact]
+    public void A_tpe_spec_is_not_a_job_file()
+    {
+        var refused = Assert.Throws<SpecValidationException>(() => SweepSpecParser.ParseSingleJob(Good));
+
+        var problem = Assert.Single(refused.Problems);
+        Assert.Equal("method", problem.Path);
+        Assert.Contains("submit it with `orch submit`", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Grid_and_random_specs_are_not_model_based_and_say_nothing_of_parallel()
     {
         var random = Head + "encoders: [tiny_cnn]\nmethod: random\ncount: 2\nparameters:\n  head_lr: {min: 1e-5, max: 1e-1, log: true}\n";
