@@ -63,30 +63,31 @@ public sealed class TrialStore(NpgsqlDataSource dataSource, TimeProvider time, I
     // A stored spec passed the limits of its submission; reading it back must not apply today's job limit to it.
     private static readonly SweepLimits StoredSpecLimits = new(int.MaxValue);
 
-    /// <summary>Creates the trials the sweep has room for, in a transaction of its own; returns how many jobs it queued.</summary>
+    /// <summary>
+    /// Creates the trials the sweep has room for, in a transaction of its own; returns how many jobs it queued. A
+    /// failure is logged, not thrown: the callers' own change (a job that ended) has committed and must not be
+    /// reported to the worker as failed, and the next lease call that finds the queue empty tries again.
+    /// </summary>
     public async Task<int> TopUpAsync(long sweepId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        int queued;
         try
         {
-            queued = await CreateTrialsAsync(connection, transaction, sweepId, time.GetUtcNow().UtcDateTime, cancellationToken);
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var queued = await CreateTrialsAsync(connection, transaction, sweepId, time.GetUtcNow().UtcDateTime, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            if (queued > 0)
+            {
+                logger.LogInformation("Sweep {Sweep}: {Jobs} job(s) of new trials queued", sweepId, queued);
+            }
+
+            return queued;
         }
-        catch (SpecValidationException exception)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // Only at submission can no trial at all be planned; afterwards the count is lowered instead. Say so, do not fail the worker's call.
-            logger.LogError("Sweep {Sweep}: no trial could be planned: {Problems}", sweepId, exception.Message);
+            logger.LogError(exception, "Sweep {Sweep}: its next trials could not be created; a lease call finding the queue empty tries again", sweepId);
             return 0;
         }
-
-        await transaction.CommitAsync(cancellationToken);
-        if (queued > 0)
-        {
-            logger.LogInformation("Sweep {Sweep}: {Jobs} job(s) of new trials queued", sweepId, queued);
-        }
-
-        return queued;
     }
 
     /// <summary>Tops up every active tpe sweep that has room for a trial; returns how many jobs it queued in all.</summary>
