@@ -164,6 +164,33 @@ public sealed class TpeSweepTests(IsolatedDatabase database, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task A_trial_failed_for_good_makes_room_a_retried_one_does_not_and_a_cancelled_sweep_gets_no_new_trial()
+    {
+        var sweepId = await SubmitAsync(BowlSpec("fail-and-cancel", "method: tpe\nparallel: 2", 4, seed: 4));
+        var workers = host.Workers();
+        var worker = await workers.RegisterAsync();
+        var first = (await workers.LeaseNowAsync(worker))!;
+        var second = (await workers.LeaseNowAsync(worker))!;
+
+        var failed = await workers.FailJobAsync(new FailJobRequest { Lease = first.Token(worker), Error = "CUDA out of memory", Retryable = false });
+        var afterFailure = await TrialsAsync(sweepId);
+        var requeued = await workers.FailJobAsync(new FailJobRequest { Lease = second.Token(worker), Error = "worker lost its disk", Retryable = true });
+        var afterRetry = await TrialsAsync(sweepId);
+        var again = (await workers.LeaseNowAsync(worker))!;
+        await host.Sweeps().CancelSweepAsync(new CancelSweepRequest { SweepId = sweepId });
+        await CompleteAsync(workers, again.Token(worker), 0.5);
+        var leasedAfterCancel = await workers.LeaseNowAsync(worker);
+
+        Assert.Equal((JobState.Failed, JobState.Queued), (failed.State, requeued.State));
+        Assert.Equal([0, 1, 2], afterFailure);
+        Assert.Equal([0, 1, 2], afterRetry);
+        Assert.Equal(second.JobId, again.JobId);
+        Assert.Null(leasedAfterCancel);
+        Assert.Equal([0, 1, 2], await TrialsAsync(sweepId));
+        Assert.Equal(0L, await UnfinishedTrialsAsync(sweepId));
+    }
+
+    [Fact]
     public async Task A_bad_tpe_spec_is_refused_with_every_problem_and_nothing_is_stored()
     {
         const string spec = "name: bad-tpe\ndataset: {format: synthetic}\nencoders: [tiny_cnn]\nmethod: tpe\ncount: 3\nparallel: 5\n" +
