@@ -121,6 +121,8 @@ public static class ProtoConversions
             SpecJson = row.Spec,
             EpochsTrained = row.EpochsTrained,
             EpochsPlanned = row.EpochsPlanned,
+            TrialCount = row.TrialCount ?? 0,
+            TrialsCreated = row.TrialsCreated,
             Counts = new SweepCounts
             {
                 Queued = Count(Stored.JobState.Queued),

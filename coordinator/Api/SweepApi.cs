@@ -28,9 +28,12 @@ public sealed class SweepApi(
         ArgumentNullException.ThrowIfNull(context);
         var problems = Problems();
         ParsedSweep parsed;
+        SubmitOutcome outcome;
         try
         {
             parsed = SweepSpecParser.Parse(request.Spec, limits.Value.SpecLimits(options.Value.MaxJobsPerSweep));
+            // A tpe sweep whose first trial cannot be planned is refused here too, its transaction rolled back.
+            outcome = await sweeps.InsertAsync(parsed, request.CreateNew, context.CancellationToken);
         }
         catch (SpecValidationException exception)
         {
@@ -42,7 +45,6 @@ public sealed class SweepApi(
             throw problems.ToException($"the spec has {exception.Problems.Count} problem(s):");
         }
 
-        var outcome = await sweeps.InsertAsync(parsed, request.CreateNew, context.CancellationToken);
         if (outcome.AlreadyExisted)
         {
             throw new ExistingSweep(outcome.SweepId, parsed.Spec.Name).ToRefusal();

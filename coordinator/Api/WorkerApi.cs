@@ -49,6 +49,7 @@ public sealed class WorkerApi(
         if (request.PreviousWorkerId.Length > 0)
         {
             var lost = await jobs.LoseLeasesOfRestartedWorkerAsync(request.PreviousWorkerId, request.Name, request.Host, context.CancellationToken);
+            await jobs.TopUpAfterAsync(lost, context.CancellationToken);
             metrics.AttemptsEnded(FailureClasses.WorkerRestarted, lost.Select(l => l.State));
             if (lost.Count > 0)
             {

@@ -45,6 +45,7 @@ public static class CoordinatorRegistration
         services.AddSingleton(sp => sp.GetRequiredService<CoordinatorDatabase>().CreateDataSource());
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<JobStore>();
+        services.AddSingleton<TrialStore>();
         services.AddSingleton<SweepStore>();
         services.AddSingleton<WorkerStore>();
         services.AddSingleton<LeaseNotifier>();

@@ -4,8 +4,12 @@ using Orchestrator.Coordinator.Storage;
 
 namespace Orchestrator.Coordinator.Queue;
 
-/// <summary>The LeaseJob long poll: claim now, else sleep until a job is queued (or the wait ends) and claim again.</summary>
-public sealed class JobDispatcher(JobStore jobs, LeaseNotifier notifier, TimeProvider time, IOptions<QueueOptions> options)
+/// <summary>
+/// The LeaseJob long poll: claim now, else sleep until a job is queued (or the wait ends) and claim again. An empty
+/// queue first asks the tpe sweeps for their next trials: trials are created as earlier ones end, and this catches
+/// any whose creation was missed (a coordinator that died between ending a job and creating the next trial).
+/// </summary>
+public sealed class JobDispatcher(JobStore jobs, TrialStore trials, LeaseNotifier notifier, TimeProvider time, IOptions<QueueOptions> options)
 {
     private readonly QueueOptions queue = options.Value;
 
@@ -22,6 +26,11 @@ public sealed class JobDispatcher(JobStore jobs, LeaseNotifier notifier, TimePro
         {
             var wake = notifier.NextWake();
             var job = await jobs.ClaimAsync(workerId, cancellationToken);
+            if (job is null && await trials.TopUpAllAsync(cancellationToken) > 0)
+            {
+                job = await jobs.ClaimAsync(workerId, cancellationToken);
+            }
+
             if (job is not null)
             {
                 return job;

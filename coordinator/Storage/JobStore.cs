@@ -13,7 +13,7 @@ namespace Orchestrator.Coordinator.Storage;
 /// is one statement guarded by `state = expected AND attempt = @attempt`; zero rows means the caller's lease
 /// is no longer current and nothing changed.
 /// </summary>
-public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOptions<QueueOptions> options)
+public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOptions<QueueOptions> options, TrialStore trials)
 {
     private const string Fence = "id = @JobId AND attempt = @Attempt AND state = 'running' AND lease_owner = @WorkerId";
 
@@ -59,7 +59,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         WITH live AS (
             UPDATE jobs SET lease_expires_at = @now + @leaseDuration
             WHERE {Fence} AND @epoch <= coalesce((params->>'epochs')::int, @epoch)
-            RETURNING id, sweep_id, attempt, cancel_requested, (params->>'epochs')::int AS epochs
+            RETURNING id, sweep_id, attempt, cancel_requested, (params->>'epochs')::int AS epochs, trial IS NOT NULL AS in_trial
         ), recorded AS (
             INSERT INTO job_metrics (job_id, attempt, epoch, step, metrics, recorded_at)
             SELECT id, coalesce(nullif(@producedBy, 0), attempt), @epoch, @step, @metrics::jsonb, @now FROM live
@@ -68,7 +68,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
             WHERE job_metrics.attempt <= EXCLUDED.attempt
             RETURNING xmax = 0 AS inserted
         )
-        SELECT cancel_requested, sweep_id, coalesce(epochs, @epoch) AS epochs, coalesce((SELECT inserted FROM recorded), false) AS fresh FROM live
+        SELECT cancel_requested, sweep_id, coalesce(epochs, @epoch) AS epochs, coalesce((SELECT inserted FROM recorded), false) AS fresh, in_trial FROM live
         """;
 
     // started_at is the lease's start (the claim sets it), so the answer is how long this attempt held its lease.
@@ -76,7 +76,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         UPDATE jobs
         SET state = 'succeeded', result = @result::jsonb, finished_at = @now, lease_owner = NULL, lease_expires_at = NULL
         WHERE {Fence}
-        RETURNING @now - started_at AS held
+        RETURNING @now - started_at AS held, sweep_id, trial IS NOT NULL AS in_trial
         """;
 
     // Shared by FailJob and the rescuer: end a lease into `next_state` (queued = a new attempt after backoff). The
@@ -93,7 +93,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
             error = d.error
         FROM decided d
         WHERE j.id = d.id AND j.state = 'running'
-        RETURNING j.id, d.next_state::text AS state_label
+        RETURNING j.id, d.next_state::text AS state_label, j.sweep_id, j.trial IS NOT NULL AS in_trial
         """;
 
     private const string Fail = $"""
@@ -265,27 +265,60 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
                 recorded.SweepId, epoch, recorded.Epochs, now, cancellationToken)
             : null;
         await transaction.CommitAsync(cancellationToken);
+        if (stopped is not null && recorded.InTrial)
+        {
+            await trials.TopUpAsync(recorded.SweepId, cancellationToken);
+        }
+
         return new ProgressAnswer(recorded.CancelRequested, stopped);
     }
 
-    /// <summary>Stores the result; returns how long the attempt held its lease, or null when the lease is no longer current (nothing changed).</summary>
+    /// <summary>
+    /// Stores the result; returns how long the attempt held its lease, or null when the lease is no longer current
+    /// (nothing changed). A trial's job ending makes room for the sweep's next trial, created before this returns.
+    /// </summary>
     public async Task<TimeSpan?> CompleteAsync(JobLease lease, string resultJson, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<TimeSpan?>(new CommandDefinition(
-            Complete, new { lease.JobId, lease.Attempt, lease.WorkerId, result = resultJson, now = Now }, cancellationToken: cancellationToken));
+        CompletedJob? completed;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            completed = await connection.QuerySingleOrDefaultAsync<CompletedJob>(new CommandDefinition(
+                Complete, new { lease.JobId, lease.Attempt, lease.WorkerId, result = resultJson, now = Now }, cancellationToken: cancellationToken));
+        }
+
+        if (completed is { InTrial: true })
+        {
+            await trials.TopUpAsync(completed.SweepId, cancellationToken);
+        }
+
+        return completed?.Held;
     }
 
     /// <summary>Ends the attempt with an error; returns the job's new state, or null when the lease is no longer current.</summary>
     public async Task<JobState?> FailAsync(JobLease lease, string error, bool retryable, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<EndedLease>(new CommandDefinition(Fail,
-            new { lease.JobId, lease.Attempt, lease.WorkerId, error, retryable, now = Now, backoffBase = queue.RetryBackoffBase, backoffMax = queue.RetryBackoffMax },
-            cancellationToken: cancellationToken));
+        EndedLease? row;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            row = await connection.QuerySingleOrDefaultAsync<EndedLease>(new CommandDefinition(Fail,
+                new { lease.JobId, lease.Attempt, lease.WorkerId, error, retryable, now = Now, backoffBase = queue.RetryBackoffBase, backoffMax = queue.RetryBackoffMax },
+                cancellationToken: cancellationToken));
+        }
+
+        await TopUpAfterAsync(row is null ? [] : [row], cancellationToken);
         return row?.State;
+    }
+
+    /// <summary>Creates the next trials of the tpe sweeps whose trial's job just ended for good (not back to the queue).</summary>
+    public async Task TopUpAfterAsync(IEnumerable<EndedLease> ended, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ended);
+        foreach (var sweepId in ended.Where(e => e.InTrial && e.State != JobState.Queued).Select(e => e.SweepId).Distinct())
+        {
+            await trials.TopUpAsync(sweepId, cancellationToken);
+        }
     }
 
     /// <summary>Gives a running job back to the queue uncounted; returns its new state, or null when the lease is not current.</summary>
@@ -398,6 +431,17 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider time, IOp
         public int Epochs { get; init; }
 
         public bool Fresh { get; init; }
+
+        public bool InTrial { get; init; }
+    }
+
+    private sealed class CompletedJob
+    {
+        public TimeSpan Held { get; init; }
+
+        public long SweepId { get; init; }
+
+        public bool InTrial { get; init; }
     }
 
     private sealed class HeartbeatResult
@@ -420,6 +464,11 @@ public sealed class EndedLease
     public string StateLabel { get; init; } = "";
 
     public JobState State => StateLabels.ToJobState(StateLabel);
+
+    public long SweepId { get; init; }
+
+    /// <summary>The job is a trial's of a tpe sweep: its end may make room for the next trial.</summary>
+    public bool InTrial { get; init; }
 }
 
 public sealed class UnknownWorkerException : Exception

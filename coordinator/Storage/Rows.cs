@@ -182,6 +182,15 @@ public sealed class SweepRow
 
     public int JobCount { get; init; }
 
+    /// <summary>Method tpe: the trials it runs in all (null for grid and random sweeps).</summary>
+    public int? TrialCount { get; init; }
+
+    /// <summary>Method tpe: the trials that may be unfinished at once (null for grid and random sweeps).</summary>
+    public int? TrialParallel { get; init; }
+
+    /// <summary>Method tpe: the trials created so far (read for one sweep only; 0 in lists and for other methods).</summary>
+    public int TrialsCreated { get; init; }
+
     public DateTime CreatedAt { get; init; }
 
     public DateTime? FinishedAt { get; init; }

@@ -16,26 +16,28 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
     private const string FindIdentical = "SELECT id FROM sweeps WHERE name = @name AND spec_hash = @hash ORDER BY id LIMIT 1";
 
     private const string InsertSweep = """
-        INSERT INTO sweeps (name, spec, spec_hash, job_count, created_at)
-        VALUES (@name, @spec::jsonb, @hash, @jobCount, @now)
+        INSERT INTO sweeps (name, spec, spec_hash, job_count, trial_count, trial_parallel, created_at)
+        VALUES (@name, @spec::jsonb, @hash, @jobCount, @trialCount, @trialParallel, @now)
         RETURNING id
         """;
 
+    // Grid and random jobs have no trial (null); a tpe sweep's jobs carry theirs.
     private const string InsertJobs = """
-        INSERT INTO jobs (sweep_id, job_key, encoder, params, dataset, max_attempts, priority, created_at, available_at)
-        SELECT @sweepId, t.job_key, t.encoder, t.params::jsonb, t.dataset::jsonb, @maxAttempts, @priority, @now, @now
-        FROM unnest(@keys, @encoders, @params, @datasets) AS t(job_key, encoder, params, dataset)
+        INSERT INTO jobs (sweep_id, job_key, encoder, params, dataset, max_attempts, priority, created_at, available_at, trial)
+        SELECT @sweepId, t.job_key, t.encoder, t.params::jsonb, t.dataset::jsonb, @maxAttempts, @priority, @now, @now, t.trial
+        FROM unnest(@keys, @encoders, @params, @datasets, @trials::integer[]) AS t(job_key, encoder, params, dataset, trial)
         """;
 
     private const string SweepColumns =
-        "id, name, spec::text AS spec, state::text AS state_label, job_count, created_at, finished_at";
+        "id, name, spec::text AS spec, state::text AS state_label, job_count, trial_count, trial_parallel, created_at, finished_at";
 
     // One sweep also says how much it trained: epochs reported (one row per job and epoch) against the epochs of all
     // its jobs. Lists leave both out: they would read every job and epoch row of every sweep on the page.
     private const string SelectSweep = $"""
         SELECT {SweepColumns},
                (SELECT count(*) FROM job_metrics m WHERE m.sweep_id = sweeps.id) AS epochs_trained,
-               (SELECT coalesce(sum((j.params->>'epochs')::bigint), 0) FROM jobs j WHERE j.sweep_id = sweeps.id)::bigint AS epochs_planned
+               (SELECT coalesce(sum((j.params->>'epochs')::bigint), 0) FROM jobs j WHERE j.sweep_id = sweeps.id)::bigint AS epochs_planned,
+               (SELECT count(DISTINCT j.trial) FROM jobs j WHERE j.sweep_id = sweeps.id)::int AS trials_created
         FROM sweeps WHERE id = @id
         """;
 
@@ -62,16 +64,20 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
 
     private const string Unfinished = "SELECT 1 FROM jobs j WHERE j.sweep_id = s.id AND j.state IN ('queued', 'running')";
 
+    // A tpe sweep between trials has no job queued or running, yet is not done until its last trial exists. Trials
+    // are created under the sweep's row lock, which completion takes too, so this never reads a half-created trial.
+    private const string TrialsLeft = "s.trial_count IS NOT NULL AND (SELECT count(DISTINCT j.trial) FROM jobs j WHERE j.sweep_id = s.id) < s.trial_count";
+
     // Only a retry brings ended jobs back, and it re-queues them under the sweep's row lock. So: lock the candidates
     // (skipping a sweep a retry or cancel holds; the next round sees it), then look at their jobs again in a second
     // statement, whose newer snapshot holds every retry that committed before the lock was ours.
     private const string LockFinishable = $"""
-        SELECT id FROM sweeps s WHERE s.state = 'active' AND NOT EXISTS ({Unfinished}) FOR UPDATE SKIP LOCKED
+        SELECT id FROM sweeps s WHERE s.state = 'active' AND NOT EXISTS ({Unfinished}) AND NOT ({TrialsLeft}) FOR UPDATE SKIP LOCKED
         """;
 
     private const string FinishDone = $"""
         UPDATE sweeps s SET state = 'finished', finished_at = @now
-        WHERE s.id = ANY(@ids) AND s.state = 'active' AND NOT EXISTS ({Unfinished})
+        WHERE s.id = ANY(@ids) AND s.state = 'active' AND NOT EXISTS ({Unfinished}) AND NOT ({TrialsLeft})
         RETURNING id
         """;
 
@@ -123,7 +129,10 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(spec.ToCanonicalJson())));
     }
 
-    /// <summary>Stores the sweep and every job, or nothing; refuses an identical sweep of the same name unless <paramref name="createNew"/>.</summary>
+    /// <summary>
+    /// Stores the sweep and every job, or nothing; refuses an identical sweep of the same name unless <paramref name="createNew"/>.
+    /// A tpe sweep is stored with its first trials (<see cref="TrialStore"/>): as many as it may run at once.
+    /// </summary>
     public async Task<SubmitOutcome> InsertAsync(ParsedSweep sweep, bool createNew, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sweep);
@@ -143,21 +152,42 @@ public sealed class SweepStore(NpgsqlDataSource dataSource, TimeProvider time)
             }
         }
 
-        var sweepId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(InsertSweep,
-            new { name = spec.Name, spec = spec.ToCanonicalJson(), hash, jobCount = sweep.Jobs.Count, now }, transaction, cancellationToken: cancellationToken));
+        var modelBased = spec.Method == TpeSpecRules.Method;
+        var sweepId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(InsertSweep, new
+        {
+            name = spec.Name,
+            spec = spec.ToCanonicalJson(),
+            hash,
+            jobCount = modelBased ? spec.Count!.Value * spec.Seeds.Count : sweep.Jobs.Count,
+            trialCount = modelBased ? spec.Count : null,
+            trialParallel = modelBased ? spec.Parallel : null,
+            now,
+        }, transaction, cancellationToken: cancellationToken));
+        var queued = modelBased
+            ? await TrialStore.CreateTrialsAsync(connection, transaction, sweepId, now, cancellationToken)
+            : await InsertJobsAsync(connection, transaction, sweepId, spec, sweep.Jobs.Select(j => (j, (int?)null)).ToList(), now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new SubmitOutcome(sweepId, queued, AlreadyExisted: false);
+    }
+
+    /// <summary>Queues jobs of a sweep, each with its trial (null outside tpe sweeps); returns how many.</summary>
+    internal static async Task<int> InsertJobsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long sweepId, SweepSpec spec, IReadOnlyList<(JobDefinition Job, int? Trial)> jobs, DateTime now,
+        CancellationToken cancellationToken)
+    {
         await connection.ExecuteAsync(new CommandDefinition(InsertJobs, new
         {
             sweepId,
             maxAttempts = spec.MaxAttempts,
             priority = spec.Priority,
             now,
-            keys = sweep.Jobs.Select(j => j.JobKey).ToArray(),
-            encoders = sweep.Jobs.Select(j => j.Parameters.Encoder).ToArray(),
-            @params = sweep.Jobs.Select(j => j.CanonicalParameters).ToArray(),
-            datasets = sweep.Jobs.Select(j => CanonicalJson.Serialize(j.Dataset)).ToArray(),
+            keys = jobs.Select(j => j.Job.JobKey).ToArray(),
+            encoders = jobs.Select(j => j.Job.Parameters.Encoder).ToArray(),
+            @params = jobs.Select(j => j.Job.CanonicalParameters).ToArray(),
+            datasets = jobs.Select(j => CanonicalJson.Serialize(j.Job.Dataset)).ToArray(),
+            trials = jobs.Select(j => j.Trial).ToArray(),
         }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
-        return new SubmitOutcome(sweepId, sweep.Jobs.Count, AlreadyExisted: false);
+        return jobs.Count;
     }
 
     public async Task<SweepWithCounts?> GetAsync(long sweepId, CancellationToken cancellationToken = default)

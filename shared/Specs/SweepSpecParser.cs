@@ -24,21 +24,24 @@ public static partial class SweepSpecParser
     private static readonly string[] Methods = ["grid", "random", TpeSpecRules.Method];
     private static readonly string[] ResizeModes = ["squash", "center-crop"];
 
-    /// <summary>Parses, validates and expands; throws <see cref="SpecValidationException"/> listing every problem.</summary>
+    /// <summary>
+    /// Parses, validates and expands; throws <see cref="SpecValidationException"/> listing every problem. A `method: tpe`
+    /// spec expands to no jobs: the coordinator creates its trials one after another from the results so far.
+    /// </summary>
     public static ParsedSweep Parse(string text, SweepLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         limits ??= SweepLimits.Default;
         var problems = new List<SpecProblem>();
         var spec = Read(text, limits, problems);
-        if (spec?.Method == TpeSpecRules.Method)
-        {
-            problems.Add(new SpecProblem("method", TpeSpecRules.NotRunYet));
-        }
-
         if (spec is null || problems.Count > 0)
         {
             throw new SpecValidationException(problems);
+        }
+
+        if (spec.Method == TpeSpecRules.Method)
+        {
+            return new ParsedSweep(spec, []);
         }
 
         var jobs = SweepExpander.Expand(spec, limits, problems);
@@ -54,6 +57,15 @@ public static partial class SweepSpecParser
     public static JobDefinition ParseSingleJob(string text)
     {
         var parsed = Parse(text);
+        if (parsed.Spec.Method == TpeSpecRules.Method)
+        {
+            throw new SpecValidationException(
+            [
+                new SpecProblem("method", "a job file runs one job, but method tpe is a search the coordinator runs trial by trial; " +
+                    "submit it with `orch submit`, or give each parameter one value and drop method, count and parallel"),
+            ]);
+        }
+
         if (parsed.Jobs.Count != 1)
         {
             throw new SpecValidationException(

@@ -3,18 +3,14 @@ namespace Orchestrator.Shared.Specs;
 /// <summary>
 /// What `method: tpe` (model-based search, issue #19) asks of a spec beyond the common keys: `count` trials in all,
 /// `parallel` of them at once, over a space that holds something to search and more distinct combinations than
-/// trials. Every trial runs once per training seed. The coordinator does not create its jobs yet, so
-/// <see cref="SweepSpecParser.Parse"/> refuses such a spec after checking it, and
-/// <see cref="SweepSpecParser.ParseModelBased"/> returns it.
+/// trials. Every trial runs once per training seed. <see cref="SweepSpecParser.Parse"/> returns such a spec with no
+/// jobs: the coordinator creates each trial's jobs as earlier trials finish.
 /// </summary>
 public static class TpeSpecRules
 {
     public const string Method = "tpe";
 
     public const string ParallelKey = "parallel";
-
-    internal const string NotRunYet =
-        "method tpe is checked but the coordinator does not create its jobs yet (issue #19); use method random with count until it does";
 
     /// <summary>`parallel`: required for method tpe, refused for the others.</summary>
     internal static int? ReadParallel(Dictionary<string, SpecNode> keys, SpecNodeReader reader, string method, List<SpecProblem> problems)

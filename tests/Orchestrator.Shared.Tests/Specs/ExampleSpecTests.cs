@@ -1,3 +1,4 @@
+using Orchestrator.Shared.Search;
 using Orchestrator.Shared.Specs;
 using Orchestrator.Testing;
 
@@ -27,6 +28,17 @@ public sealed class ExampleSpecTests
 
         Assert.Equal((EarlyStoppingSpec.Asha, "val_loss", 9), (spec.Type, spec.Metric, spec.MaxEpochs!.Value));
         Assert.Equal([1, 3], spec.Rungs());
+    }
+
+    [Fact]
+    public void The_tpe_example_is_accepted_with_no_jobs_up_front_and_searches_three_ranges_two_trials_at_a_time()
+    {
+        var parsed = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), "tpe-synthetic.yaml")));
+
+        Assert.Empty(parsed.Jobs);
+        Assert.Equal(("tpe", 16, 2), (parsed.Spec.Method, parsed.Spec.Count!.Value, parsed.Spec.Parallel!.Value));
+        Assert.Equal(["dropout", "head_lr", "image_encoder_lr"],
+            SearchSpace.FromSpec(parsed.Spec).Dimensions.OfType<NumberDimension>().Select(d => d.Name));
     }
 
     [Fact]

@@ -33,13 +33,22 @@ public sealed class TpeSpecTests
     }
 
     [Fact]
-    public void Parse_refuses_a_tpe_spec_until_the_coordinator_creates_its_jobs()
+    public void Parse_accepts_a_tpe_spec_with_no_jobs_up_front_because_the_coordinator_creates_its_trials()
     {
-        var refused = Assert.Throws<SpecValidationException>(() => SweepSpecParser.Parse(Good));
+        var parsed = SweepSpecParser.Parse(Good);
+
+        Assert.Empty(parsed.Jobs);
+        Assert.Equal(SweepSpecParser.ParseModelBased(Good).ToCanonicalJson(), parsed.Spec.ToCanonicalJson());
+    }
+
+    [Fact]
+    public void A_tpe_spec_is_not_a_job_file()
+    {
+        var refused = Assert.Throws<SpecValidationException>(() => SweepSpecParser.ParseSingleJob(Good));
 
         var problem = Assert.Single(refused.Problems);
         Assert.Equal("method", problem.Path);
-        Assert.Contains("does not create its jobs yet", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("submit it with `orch submit`", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]
