@@ -18,6 +18,9 @@ public sealed record ResultsRequest
 
     public IReadOnlyList<string> CostAxes { get; init; } = [MetricCatalog.LatencyMs.Key, MetricCatalog.ParamsTotal.Key];
 
+    /// <summary>Summarise stopped jobs (at their last reported epoch) with the finished ones, and let them be a group's best.</summary>
+    public bool IncludeStopped { get; init; }
+
     /// <summary>"name (#id)": how a sweep is named in a table's title.</summary>
     public static string SweepLabel(string name, long id) => string.Create(CultureInfo.InvariantCulture, $"{name} (#{id})");
 
@@ -54,42 +57,67 @@ public sealed record ResultsRequest
 
 /// <summary>
 /// Builds a sweep's comparison table in one SQL statement and one pass over the jobs: per group, job counts by
-/// outcome, mean / sample std / min / max / n of every known final metric over the succeeded jobs, and the best
-/// job by the ranking metric. Groups with unfinished or failed jobs keep their counts, so they show as
-/// incomplete rather than averaged away.
+/// outcome, mean / sample std / min / max / n of every known final metric over the jobs that reached their final
+/// epoch, the best job by the ranking metric, and the epochs trained against the epochs planned. Groups with
+/// unfinished or failed jobs keep their counts, so they show as incomplete rather than averaged away.
+/// A job stopped early has no result, only the metrics of the last epoch it reported (with its time totals): those
+/// are summarised where a group has no finished job, or everywhere with <see cref="ResultsRequest.IncludeStopped"/>;
+/// only then can one be a group's best (an epoch-1 loss is no rival for a final one).
 /// </summary>
 public sealed class ResultsQuery(NpgsqlDataSource dataSource)
 {
-    // {0}: the group expression ARRAY[params->>@k0, …] (numbered parameters only). {1}: five aggregates per
+    // {0}: the group expression ARRAY[j.params->>@k0, …] (numbered parameters only). {1}: five aggregates per
     // metric. {2}: the record each result is read into once per row, every metric as jsonb. {3}: each metric as a
-    // float8 when it is a number within ±MagnitudeLimit, else null. A function call is evaluated once per row, and
-    // OFFSET 0 keeps the planner from inlining the guards into every aggregate that uses them (per-metric jsonb
-    // work repeated per aggregate was 5× slower when measured). Metric names come from MetricCatalog (code, not
-    // input) and are quoted as identifiers. The guards exist because the coordinator refuses bad values at the
-    // door, but a row written by an older version or by hand (1e300, whose square overflows float8 in stddev;
-    // 1e400, which no float8 holds; a string; a result that is not an object) must not break its sweep's table.
+    // float8 when it is a number within ±MagnitudeLimit, else null. {4}, {5}, {6}: an epoch's train and val seconds
+    // and a result's ranking metric, so guarded. A function call is evaluated once per row, and OFFSET 0 keeps the planner from inlining the guards
+    // into every aggregate that uses them (per-metric jsonb work repeated per aggregate was 5× slower when
+    // measured). Metric names come from MetricCatalog (code, not input) and are quoted as identifiers. The guards
+    // exist because the coordinator refuses bad values at the door, but a row written by an older version or by hand
+    // (1e300, whose square overflows float8 in stddev; 1e400, which no float8 holds; a string; a result that is not
+    // an object) must not break its sweep's table.
+    // j.outcome: a succeeded job's result, a stopped job's last reported epoch with the seconds of all its epochs.
+    // f.summarised: the job counts in its group's metrics; f.ranked: it may be its group's best.
     private static readonly CompositeFormat AggregateSql = CompositeFormat.Parse("""
-        SELECT {0} AS grp,
+        SELECT j.grp,
                count(*)::int AS jobs,
                count(*) FILTER (WHERE j.state = 'succeeded')::int AS succeeded,
                count(*) FILTER (WHERE j.state IN ('failed', 'lease_lost'))::int AS failed,
-               count(DISTINCT j.params->>'seed') FILTER (WHERE j.state = 'succeeded')::int AS seeds,
+               count(*) FILTER (WHERE j.state = 'stopped')::int AS stopped,
+               count(*) FILTER (WHERE j.state = 'stopped' AND f.summarised)::int AS stopped_in_metrics,
+               count(DISTINCT j.params->>'seed') FILTER (WHERE f.summarised)::int AS seeds,
                (array_agg(j.id ORDER BY r.rank_value * @direction DESC, j.id) FILTER (WHERE r.rank_value IS NOT NULL))[1] AS best_id,
                max(r.rank_value * @direction) * @direction AS best_value,
+               coalesce(least(sum(j.planned), @limit), 0)::bigint AS epochs_planned,
+               sum(j.epochs)::bigint AS epochs_trained,
+               sum(coalesce(j.train_s, 0) + coalesce(j.val_s, 0)) FILTER (WHERE j.train_s IS NOT NULL OR j.val_s IS NOT NULL) AS training_seconds,
                {1}
-        FROM jobs j
-        LEFT JOIN LATERAL jsonb_to_record(CASE WHEN j.state = 'succeeded' AND jsonb_typeof(j.result) = 'object' THEN j.result END) AS raw({2}) ON true
+        FROM (
+            SELECT j.id, j.params, j.state, {0} AS grp, spent.epochs, spent.train_s, spent.val_s,
+                   CASE WHEN jsonb_typeof(j.params->'epochs') = 'number' THEN (j.params->'epochs')::numeric END AS planned,
+                   bool_or(j.state = 'succeeded') OVER (PARTITION BY {0}) AS group_finished,
+                   CASE WHEN j.state = 'succeeded' THEN j.result
+                        WHEN j.state = 'stopped' THEN (SELECT m.metrics FROM job_metrics m WHERE m.job_id = j.id ORDER BY m.epoch DESC LIMIT 1)
+                             || jsonb_strip_nulls(jsonb_build_object('train_time_s', spent.train_s, 'val_time_s', spent.val_s)) END AS outcome
+            FROM jobs j
+            LEFT JOIN LATERAL (
+                SELECT count(*) AS epochs, sum(t.train) AS train_s, sum(t.val) AS val_s
+                FROM job_metrics m
+                CROSS JOIN LATERAL (SELECT {4} AS train, {5} AS val) t
+                WHERE m.job_id = j.id) spent ON true
+            WHERE j.sweep_id = ANY(@sweeps)) j
+        CROSS JOIN LATERAL (
+            SELECT j.state = 'succeeded' OR (j.state = 'stopped' AND (@include OR NOT j.group_finished)) AS summarised,
+                   j.state = 'succeeded' OR (j.state = 'stopped' AND @include) AS ranked) f
+        LEFT JOIN LATERAL jsonb_to_record(CASE WHEN f.summarised AND jsonb_typeof(j.outcome) = 'object' THEN j.outcome END) AS raw({2}) ON true
         LEFT JOIN LATERAL (
             SELECT {3},
-                   CASE WHEN j.state = 'succeeded' AND jsonb_typeof(j.result -> @rank) = 'number'
-                        THEN CASE WHEN abs((j.result -> @rank)::numeric) <= @limit THEN (j.result -> @rank)::float8 END END AS rank_value
+                   CASE WHEN f.ranked THEN {6} END AS rank_value
             OFFSET 0) AS r ON true
-        WHERE j.sweep_id = ANY(@sweeps)
         GROUP BY 1
         ORDER BY 1
         """);
 
-    private const int FixedColumns = 7;
+    private const int FixedColumns = 12;
 
     /// <summary>Largest magnitude aggregated: far above any real metric (parameter counts ~1e10), far below float8 overflow even squared and summed.</summary>
     public const double MagnitudeLimit = 1e15;
@@ -99,8 +127,11 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
 
     private static readonly string MetricRecord = string.Join(", ", MetricCatalog.ResultColumns.Select(m => $"\"{m.Key}\" jsonb"));
 
-    private static readonly string SaneMetrics = string.Join(",\n       ", MetricCatalog.ResultColumns.Select(m =>
-        $"CASE WHEN jsonb_typeof(raw.\"{m.Key}\") = 'number' THEN CASE WHEN abs(raw.\"{m.Key}\"::numeric) <= @limit THEN raw.\"{m.Key}\"::float8 END END AS \"{m.Key}\""));
+    private static readonly string SaneMetrics = string.Join(",\n       ", MetricCatalog.ResultColumns.Select(m => $"{Sane($"raw.\"{m.Key}\"")} AS \"{m.Key}\""));
+
+    /// <summary>A jsonb value as float8 when it is a number within ±<see cref="MagnitudeLimit"/>, else null.</summary>
+    private static string Sane(string jsonb) =>
+        $"CASE WHEN jsonb_typeof({jsonb}) = 'number' THEN CASE WHEN abs(({jsonb})::numeric) <= @limit THEN ({jsonb})::float8 END END";
 
     public async Task<ResultTable> AggregateAsync(ResultsRequest request, string title, CancellationToken cancellationToken = default)
     {
@@ -111,10 +142,12 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
             throw new ArgumentException(string.Join("; ", problems), nameof(request));
         }
 
-        var group = "ARRAY[" + string.Join(", ", request.GroupBy.Select((_, i) => $"params->>@k{i}")) + "]";
-        await using var command = dataSource.CreateCommand(string.Format(CultureInfo.InvariantCulture, AggregateSql, group, MetricAggregates, MetricRecord, SaneMetrics));
+        var group = "ARRAY[" + string.Join(", ", request.GroupBy.Select((_, i) => $"j.params->>@k{i}")) + "]";
+        await using var command = dataSource.CreateCommand(string.Format(CultureInfo.InvariantCulture, AggregateSql, group, MetricAggregates, MetricRecord, SaneMetrics,
+            Sane($"m.metrics->'{MetricCatalog.TrainTime.Key}'"), Sane($"m.metrics->'{MetricCatalog.ValTime.Key}'"), Sane("j.outcome->@rank")));
         command.Parameters.Add(new NpgsqlParameter("sweeps", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = request.SweepIds.ToArray() });
         command.Parameters.AddWithValue("rank", request.RankBy);
+        command.Parameters.AddWithValue("include", request.IncludeStopped);
         command.Parameters.AddWithValue("limit", (decimal)MagnitudeLimit);
         command.Parameters.AddWithValue("direction", MetricCatalog.FindColumn(request.RankBy).Better == Better.Higher ? 1.0 : -1.0);
         for (var i = 0; i < request.GroupBy.Count; i++)
@@ -133,8 +166,13 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
                 Jobs = reader.GetInt32(1),
                 Succeeded = reader.GetInt32(2),
                 Failed = reader.GetInt32(3),
-                Seeds = reader.GetInt32(4),
-                Best = reader.IsDBNull(5) ? null : new BestJob(reader.GetInt64(5), reader.GetDouble(6)),
+                Stopped = reader.GetInt32(4),
+                StoppedInMetrics = reader.GetInt32(5),
+                Seeds = reader.GetInt32(6),
+                Best = reader.IsDBNull(7) ? null : new BestJob(reader.GetInt64(7), reader.GetDouble(8)),
+                EpochsPlanned = reader.GetInt64(9),
+                EpochsTrained = reader.GetInt64(10),
+                TrainingSeconds = reader.IsDBNull(11) ? null : reader.GetDouble(11),
                 Metrics = ReadMetrics(reader),
             });
         }
@@ -145,6 +183,7 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
             GroupBy = request.GroupBy,
             RankBy = request.RankBy,
             CostAxes = request.CostAxes,
+            IncludeStopped = request.IncludeStopped,
             Rows = rows,
         });
     }

@@ -142,6 +142,10 @@ public static class SweepView
         }
 
         page.Append($"</tbody></table></div>");
+        foreach (var note in TableCells.StoppedNotes(results))
+        {
+            page.Append($"<p class=\"muted stopped-note\">{note}</p>");
+        }
     }
 
     /// <summary>The form the jobs table's checkboxes belong to (form="compare"): a GET of /compare?jobs=…, without script.</summary>
