@@ -56,10 +56,10 @@ public sealed record ResultsRequest
 }
 
 /// <summary>
-/// Builds a sweep's comparison table in one SQL statement and one pass over the jobs: per group, job counts by
-/// outcome, mean / sample std / min / max / n of every known final metric over the jobs that reached their final
-/// epoch, the best job by the ranking metric, and the epochs trained against the epochs planned. Groups with
-/// unfinished or failed jobs keep their counts, so they show as incomplete rather than averaged away.
+/// Builds a sweep's comparison table in one SQL statement, one pass over the jobs and one over their epochs: per
+/// group, job counts by outcome, mean / sample std / min / max / n of every known final metric over the jobs that
+/// reached their final epoch, the best job by the ranking metric, and the epochs trained against the epochs planned.
+/// Groups with unfinished or failed jobs keep their counts, so they show as incomplete rather than averaged away.
 /// A job stopped early has no result, only the metrics of the last epoch it reported (with its time totals): those
 /// are summarised where a group has no finished job, or everywhere with <see cref="ResultsRequest.IncludeStopped"/>;
 /// only then can one be a group's best (an epoch-1 loss is no rival for a final one).
@@ -69,19 +69,19 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
     // {0}: the group expression ARRAY[j.params->>@k0, …] (numbered parameters only). {1}: five aggregates per
     // metric. {2}: the record each result is read into once per row, every metric as jsonb. {3}: each metric as a
     // float8 when it is a number within ±MagnitudeLimit, else null, and rank_value: the ranking metric where the job
-    // may be its group's best (Ranked). {4}, {5}: an epoch's train and val seconds, so guarded. {6}: the job counts
-    // in its group's metrics (Summarised). {7}: its result or last epoch (Outcome). A function call is evaluated once per row, and
-    // OFFSET 0 keeps the planner from inlining the guards into every aggregate that uses them (per-metric jsonb work
-    // repeated per aggregate was 5× slower when measured). Metric names come from MetricCatalog (code, not input)
-    // and are quoted as identifiers. The guards exist because the coordinator refuses bad values at the door, but a
-    // row written by an older version or by hand (1e300, whose square overflows float8 in stddev; 1e400, which no
-    // float8 holds; a string; a result that is not an object) must not break its sweep's table.
-    // finished: the groups with a finished job, joined to stopped jobs only and empty for sweeps without any.
-    // spent: each job's epochs and their seconds, in one pass over the sweeps' epochs (per job it was 4× slower).
-    // Measured on 10,000 jobs (EXPLAIN ANALYZE): a window function over the groups sorted every job with its result,
-    // a NOT EXISTS per job cost 1.5×, and unless r names j.id (unique, so no cache can pay) the planner put a Memoize
-    // node over r keyed on the 20 metrics that missed every time; each made the query 2–3× slower than before stopped
-    // jobs were counted.
+    // may be its group's best (Ranked). {4}, {5}: an epoch's train and val seconds, so guarded. {6}: whether the job
+    // counts in its group's metrics (Summarised). {7}: its result or last epoch (Outcome). A function call is
+    // evaluated once per row, and OFFSET 0 keeps the planner from inlining the guards into every aggregate that uses
+    // them (per-metric jsonb work repeated per aggregate was 5× slower when measured). Metric names come from
+    // MetricCatalog (code, not input) and are quoted as identifiers. The guards exist because the coordinator refuses
+    // bad values at the door, but a row written by an older version or by hand (1e300, whose square overflows float8
+    // in stddev; 1e400, which no float8 holds; a string; a result that is not an object) must not break its table.
+    // finished: the groups with a finished job, joined to stopped jobs only, and empty for sweeps without any.
+    // spent: each job's epochs and their seconds, in one pass over the sweeps' epochs.
+    // Measured on 10,000 jobs, each of these made the query 1.6–3× slower, so none is used: a window function over
+    // the groups (it sorted every job with its result), a lateral count of each job's epochs, a NOT EXISTS per job,
+    // and the Memoize node the planner put over r keyed on the 20 metrics, which missed every time (r names j.id,
+    // unique, so the planner sees that no cache can pay).
     private static readonly CompositeFormat AggregateSql = CompositeFormat.Parse("""
         WITH finished AS (
             SELECT DISTINCT {0} AS grp FROM jobs j

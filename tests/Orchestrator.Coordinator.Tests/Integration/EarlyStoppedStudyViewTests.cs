@@ -123,6 +123,7 @@ public sealed class EarlyStoppedStudyViewTests(IsolatedDatabase database, ITestO
         var (page, html) = await browser.GetAsync($"/jobs/{stopped}");
         var (_, finishedHtml) = await browser.GetAsync($"/jobs/{run.JobIds[18]}");
         var (_, json) = await browser.GetAsync($"/api/jobs/{stopped}");
+        var (_, sweepHtml) = await browser.GetAsync($"/sweeps/{run.SweepId}");
 
         // Job 1 reported 11 at rung 1, behind the best 1 of 2 (job 0's 5.0).
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -133,6 +134,8 @@ public sealed class EarlyStoppedStudyViewTests(IsolatedDatabase database, ITestO
         Assert.Contains($"<tr><th>Reason</th><td>{WebUtility.HtmlEncode(reason)}</td></tr>", html, StringComparison.Ordinal);
         Assert.Contains("is not among the best 1 of the 2 jobs", reason, StringComparison.Ordinal);
         Assert.DoesNotContain("Stopped early", finishedHtml, StringComparison.Ordinal);
+        Assert.Contains($"<a href=\"/jobs/{stopped}\">#{stopped}</a></td><td>resnet18</td><td class=\"state-stopped\" data-field=\"state\">stopped</td>", sweepHtml, StringComparison.Ordinal);
+        Assert.Contains("Early stopping: 24 jobs stopped; epochs trained 63 of 243 (26 %)", sweepHtml, StringComparison.Ordinal);
         var stop = JsonDocument.Parse(json).RootElement.GetProperty("stop");
         Assert.Equal(("asha", 1, 11.0, 5.0, reason), (stop.GetProperty("rule").GetString(), stop.GetProperty("rung").GetInt32(),
             stop.GetProperty("value").GetDouble(), stop.GetProperty("cut").GetDouble(), stop.GetProperty("reason").GetString()));
