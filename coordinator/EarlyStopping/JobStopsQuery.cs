@@ -23,11 +23,14 @@ public sealed class JobStopsQuery(NpgsqlDataSource dataSource)
 
     // The epochs worth a line: ASHA's rungs (from the spec, even before anyone reached them), every epoch a job was
     // stopped at (median stopping judges every epoch, so only those), and the jobs' last epoch, where the survivors end.
+    // A job's epochs are read guarded, as the results query reads them: a row written by hand must not break `orch status`.
     private const string SelectRungs = """
         WITH judged AS (
             SELECT unnest(@rungs::int[]) AS epoch
             UNION SELECT rung FROM job_stops WHERE sweep_id = @sweepId
-            UNION SELECT max((params->>'epochs')::int) FROM jobs WHERE sweep_id = @sweepId AND jsonb_typeof(params->'epochs') = 'number')
+            UNION SELECT max(CASE WHEN jsonb_typeof(params->'epochs') = 'number'
+                                  THEN CASE WHEN (params->'epochs')::numeric BETWEEN 1 AND 1000000 THEN (params->'epochs')::numeric::int END END)
+                  FROM jobs WHERE sweep_id = @sweepId)
         SELECT e.epoch,
                (SELECT count(*) FROM job_metrics m WHERE m.sweep_id = @sweepId AND m.epoch = e.epoch)::int AS reached,
                s.stopped, s.min_cut, s.max_cut
