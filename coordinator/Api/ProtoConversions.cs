@@ -136,6 +136,18 @@ public static class ProtoConversions
         };
     }
 
+    public static Protos.SweepRung ToProto(EarlyStopping.SweepRung rung)
+    {
+        ArgumentNullException.ThrowIfNull(rung);
+        var message = new Protos.SweepRung { Epoch = rung.Epoch, Reached = rung.Reached, Stopped = rung.Stopped };
+        if (rung.MinCut is { } min && rung.MaxCut is { } max)
+        {
+            (message.MinCut, message.MaxCut) = (min, max);
+        }
+
+        return message;
+    }
+
     public static Worker ToProto(WorkerRow row)
     {
         ArgumentNullException.ThrowIfNull(row);

@@ -9,7 +9,7 @@ public static class ResultConversions
     public static ResultTable ToProto(Library.ResultTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var message = new ResultTable { Title = table.Title, RankBy = table.RankBy };
+        var message = new ResultTable { Title = table.Title, RankBy = table.RankBy, IncludeStopped = table.IncludeStopped };
         message.GroupBy.AddRange(table.GroupBy);
         message.CostAxes.AddRange(table.CostAxes);
         foreach (var row in table.Rows)
@@ -19,10 +19,19 @@ public static class ResultConversions
                 Jobs = row.Jobs,
                 Succeeded = row.Succeeded,
                 Failed = row.Failed,
+                Stopped = row.Stopped,
+                StoppedInMetrics = row.StoppedInMetrics,
                 Seeds = row.Seeds,
                 BestJobId = row.Best?.JobId ?? 0,
                 BestValue = row.Best?.Value ?? 0,
+                EpochsTrained = row.EpochsTrained,
+                EpochsPlanned = row.EpochsPlanned,
             };
+            if (row.TrainingSeconds is { } seconds)
+            {
+                proto.TrainingSeconds = seconds;
+            }
+
             proto.GroupValues.AddRange(table.GroupBy.Select(g => row.Group[g]));
             proto.ParetoOn.AddRange(row.ParetoOn);
             foreach (var (key, summary) in row.Metrics)
@@ -51,13 +60,19 @@ public static class ResultConversions
             GroupBy = message.GroupBy.ToList(),
             RankBy = message.RankBy,
             CostAxes = message.CostAxes.ToList(),
+            IncludeStopped = message.IncludeStopped,
             Rows = message.Rows.Select(row => new Library.ResultRow
             {
                 Group = message.GroupBy.Zip(row.GroupValues).ToDictionary(p => p.First, p => p.Second),
                 Jobs = row.Jobs,
                 Succeeded = row.Succeeded,
                 Failed = row.Failed,
+                Stopped = row.Stopped,
+                StoppedInMetrics = row.StoppedInMetrics,
                 Seeds = row.Seeds,
+                EpochsTrained = row.EpochsTrained,
+                EpochsPlanned = row.EpochsPlanned,
+                TrainingSeconds = row.HasTrainingSeconds ? row.TrainingSeconds : null,
                 Best = row.BestJobId == 0 ? null : new Library.BestJob(row.BestJobId, row.BestValue),
                 ParetoOn = row.ParetoOn.ToList(),
                 Metrics = row.Metrics.ToDictionary(

@@ -38,6 +38,7 @@ public sealed class ResultsApi(ResultsQuery results, LossCurvesQuery curves, Swe
             GroupBy = request.GroupBy.Count > 0 ? request.GroupBy : ["encoder"],
             RankBy = string.IsNullOrEmpty(request.RankBy) ? MetricCatalog.TextToImageR1.Key : request.RankBy,
             CostAxes = request.CostAxes.Count > 0 ? request.CostAxes : [MetricCatalog.LatencyMs.Key, MetricCatalog.ParamsTotal.Key],
+            IncludeStopped = request.IncludeStopped,
         };
         var left = query.Problems(); // the library's own checks; the boundary's above already cover them
         if (left.Count > 0)

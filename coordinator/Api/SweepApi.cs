@@ -2,6 +2,7 @@ using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Orchestrator.Coordinator.Api.Boundary;
+using Orchestrator.Coordinator.EarlyStopping;
 using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Storage;
 using Orchestrator.Protos;
@@ -16,7 +17,7 @@ namespace Orchestrator.Coordinator.Api;
 /// nothing is NOT_FOUND.
 /// </summary>
 public sealed class SweepApi(
-    SweepStore sweeps, JobStore jobs, WorkerStore workers, TimeProvider time, IOptions<QueueOptions> options, IOptions<LimitsOptions> limits)
+    SweepStore sweeps, JobStore jobs, WorkerStore workers, JobStopsQuery stops, TimeProvider time, IOptions<QueueOptions> options, IOptions<LimitsOptions> limits)
     : SweepService.SweepServiceBase
 {
     private const int DefaultPageSize = 100;
@@ -58,7 +59,10 @@ public sealed class SweepApi(
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         RequireSweepId(request.SweepId);
-        return ProtoConversions.ToProto(await GetExistingAsync(request.SweepId, context.CancellationToken));
+        var found = await GetExistingAsync(request.SweepId, context.CancellationToken);
+        var sweep = ProtoConversions.ToProto(found);
+        sweep.Rungs.AddRange((await stops.RungsAsync(found.Sweep.Id, found.Sweep.Spec, context.CancellationToken)).Select(ProtoConversions.ToProto));
+        return sweep;
     }
 
     public override async Task<ListSweepsResponse> ListSweeps(ListSweepsRequest request, ServerCallContext context)

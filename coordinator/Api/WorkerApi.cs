@@ -134,6 +134,7 @@ public sealed class WorkerApi(
         metrics.EpochReported();
         if (answer.Stopped is { } stop)
         {
+            metrics.JobStopped(stop.Rule);
             logger.LogInformation("Job {Job} attempt {Attempt} stopped early: {Reason}", lease.JobId, lease.Attempt, stop.Reason);
         }
 

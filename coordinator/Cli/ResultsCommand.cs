@@ -18,10 +18,11 @@ public static class ResultsCommand
         var layout = new Option<string?>("--layout") { Description = "columns: summary (default for table), full (default for files), study-table2 (loss and time), study-table3 (recall), efficiency" };
         var rankBy = new Option<string>("--rank-by") { Description = "metric that picks each group's best job and the Pareto benefit axis", DefaultValueFactory = _ => MetricCatalog.TextToImageR1.Key };
         var output = new Option<FileInfo?>("--out") { Description = "write the table to this file instead of the terminal" };
+        var includeStopped = new Option<bool>("--include-stopped") { Description = "summarise jobs stopped early (at their last reported epoch) with the finished ones, and let one be a group's best" };
         var plots = new Option<DirectoryInfo?>("--plots") { Description = "write loss curves (the sweep's, each encoder's; at most 10 jobs each) and retrieval-vs-cost plots (PNG and SVG) into this folder" };
         var command = new Command("results", "The comparison table: per group, mean ± std over seeds, best job, Pareto marks.\nExample: orch results 3 --by encoder,head_lr --format md --out results.md --plots plots/")
         {
-            sweeps, by, format, layout, rankBy, output, plots,
+            sweeps, by, format, layout, rankBy, includeStopped, output, plots,
         };
         command.SetAction((parse, cancellationToken) => CliContext.RunAsync(parse, common, async (cli, ct) =>
         {
@@ -37,7 +38,7 @@ public static class ResultsCommand
                 throw new UsageException(ex.Message);
             }
 
-            var request = new GetResultsRequest { RankBy = parse.GetValue(rankBy)! };
+            var request = new GetResultsRequest { RankBy = parse.GetValue(rankBy)!, IncludeStopped = parse.GetValue(includeStopped) };
             request.SweepIds.AddRange(parse.GetValue(sweeps)!);
             request.GroupBy.AddRange(parse.GetValue(by)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
             var table = ResultConversions.FromProto(await cli.Connection.Results.GetResultsAsync(request, cli.Connection.Call(ct)));

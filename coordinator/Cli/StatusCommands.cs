@@ -224,9 +224,20 @@ public static class StatusCommands
         output.AppendLine(CultureInfo.InvariantCulture, $"{Bar(finished, sweep.JobCount)} {finished}/{sweep.JobCount} finished · " +
             $"{c.Running} running · {c.Queued} queued · {c.Succeeded} succeeded · {c.Failed + c.LeaseLost} failed · {c.Cancelled} cancelled{StoppedEarly(sweep)}{Eta(jobs, c)}");
         output.AppendLine();
+        if (sweep.Rungs.Count > 0)
+        {
+            output.Append(RungTable(sweep.Rungs));
+            output.AppendLine();
+        }
+
         output.Append(JobTable(jobs, progress));
         return output.ToString();
     }
+
+    // Per judged epoch (ASHA's rungs, epochs where jobs were stopped, the last): how the sweep narrowed.
+    internal static string RungTable(IEnumerable<SweepRung> rungs) =>
+        TextTable.Render(["EPOCH", "REACHED", "STOPPED", "CUT"], rungs.Select(r => (IReadOnlyList<string>)[Number(r.Epoch), Number(r.Reached), Number(r.Stopped),
+            !r.HasMinCut ? "–" : r.MinCut == r.MaxCut ? Number(r.MinCut) : $"{Number(r.MinCut)}–{Number(r.MaxCut)}"]));
 
     // Said only for sweeps that stop jobs early, so every other sweep's line reads as before.
     private static string StoppedEarly(Sweep sweep) => sweep.Counts.Stopped > 0

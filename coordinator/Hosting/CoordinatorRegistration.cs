@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Coordinator.Api;
 using Orchestrator.Coordinator.Api.Boundary;
 using Orchestrator.Coordinator.Auth;
+using Orchestrator.Coordinator.EarlyStopping;
 using Orchestrator.Coordinator.Monitoring;
 using Orchestrator.Coordinator.Queue;
 using Orchestrator.Coordinator.Results;
@@ -55,6 +56,7 @@ public static class CoordinatorRegistration
         services.AddTransient<SweepCompletion>();
         services.AddSingleton<ResultsQuery>();
         services.AddSingleton<LossCurvesQuery>();
+        services.AddSingleton<JobStopsQuery>();
         services.AddCoordinatorMetrics(configuration);
         services.AddDashboard();
 

@@ -1,4 +1,5 @@
 using Orchestrator.Shared.Monitoring;
+using Orchestrator.Shared.Specs;
 using Orchestrator.Shared.States;
 using Prometheus;
 
@@ -22,6 +23,7 @@ public sealed class CoordinatorMetrics
     private readonly Counter heartbeats;
     private readonly Counter epochsReported;
     private readonly Counter failures;
+    private readonly Counter jobsStopped;
 
     public CoordinatorMetrics()
     {
@@ -42,6 +44,13 @@ public sealed class CoordinatorMetrics
             failures.WithLabels(failureClass).IncTo(0);
         }
 
+        jobsStopped = factory.CreateCounter(PrometheusNames.JobsStopped, "Jobs an early-stopping rule stopped, by rule; counted when the decision commits.",
+            new CounterConfiguration { LabelNames = [PrometheusNames.RuleLabel] });
+        foreach (var rule in EarlyStoppingSpec.Rules)
+        {
+            jobsStopped.WithLabels(rule).IncTo(0);
+        }
+
         Factory = factory;
     }
 
@@ -58,6 +67,18 @@ public sealed class CoordinatorMetrics
     public void Heartbeat() => heartbeats.Inc();
 
     public void EpochReported() => epochsReported.Inc();
+
+    /// <summary>Counts a job stopped early by <paramref name="rule"/>, once its decision committed.</summary>
+    /// <exception cref="ArgumentException">a rule not in <see cref="EarlyStoppingSpec.Rules"/>: the label set stays bounded</exception>
+    public void JobStopped(string rule)
+    {
+        if (!EarlyStoppingSpec.Rules.Contains(rule))
+        {
+            throw new ArgumentException($"'{rule}' is not an early-stopping rule; known: {string.Join(", ", EarlyStoppingSpec.Rules)}", nameof(rule));
+        }
+
+        jobsStopped.WithLabels(rule).Inc();
+    }
 
     /// <summary>
     /// Counts the attempts that ended into <paramref name="next"/> states as failures of <paramref name="failureClass"/>;

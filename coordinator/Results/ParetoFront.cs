@@ -4,7 +4,8 @@ namespace Orchestrator.Coordinator.Results;
 
 /// <summary>
 /// Marks the groups not dominated on (benefit ↑, cost ↓): no other group is at least as good on both and
-/// strictly better on one. Uses group means; groups missing either value take no part.
+/// strictly better on one. Uses group means; groups missing either value take no part, nor groups summarised from
+/// stopped jobs unless the table includes them (<see cref="ResultTable.RankedRows"/>).
 /// </summary>
 public static class ParetoFront
 {
@@ -15,7 +16,7 @@ public static class ParetoFront
         var marks = table.Rows.ToDictionary(r => r, _ => new List<string>());
         foreach (var cost in table.CostAxes.Select(MetricCatalog.FindColumn))
         {
-            foreach (var row in Optimal(table.Rows, benefit, cost))
+            foreach (var row in Optimal(table.RankedRows, benefit, cost))
             {
                 marks[row].Add(cost.Key);
             }

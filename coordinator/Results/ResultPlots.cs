@@ -59,7 +59,7 @@ public static partial class ResultPlots
         ArgumentNullException.ThrowIfNull(table);
         var benefit = MetricCatalog.FindColumn(table.RankBy);
         var cost = MetricCatalog.FindColumn(costKey);
-        var points = table.Rows
+        var points = table.RankedRows
             .Where(r => r.Mean(benefit.Key) is not null && r.Mean(cost.Key) is not null)
             .Select(r => (Row: r, X: r.Mean(cost.Key)!.Value, Y: r.Mean(benefit.Key)!.Value))
             .ToList();

@@ -18,6 +18,9 @@ public sealed record ResultsRequest
 
     public IReadOnlyList<string> CostAxes { get; init; } = [MetricCatalog.LatencyMs.Key, MetricCatalog.ParamsTotal.Key];
 
+    /// <summary>Summarise stopped jobs (at their last reported epoch) with the finished ones, and let them be a group's best.</summary>
+    public bool IncludeStopped { get; init; }
+
     /// <summary>"name (#id)": how a sweep is named in a table's title.</summary>
     public static string SweepLabel(string name, long id) => string.Create(CultureInfo.InvariantCulture, $"{name} (#{id})");
 
@@ -53,43 +56,77 @@ public sealed record ResultsRequest
 }
 
 /// <summary>
-/// Builds a sweep's comparison table in one SQL statement and one pass over the jobs: per group, job counts by
-/// outcome, mean / sample std / min / max / n of every known final metric over the succeeded jobs, and the best
-/// job by the ranking metric. Groups with unfinished or failed jobs keep their counts, so they show as
-/// incomplete rather than averaged away.
+/// Builds a sweep's comparison table in one SQL statement, one pass over the jobs and one over their epochs: per
+/// group, job counts by outcome, mean / sample std / min / max / n of every known final metric over the jobs that
+/// reached their final epoch, the best job by the ranking metric, and the epochs trained against the epochs planned.
+/// Groups with unfinished or failed jobs keep their counts, so they show as incomplete rather than averaged away.
+/// A job stopped early has no result, only the metrics of the last epoch it reported (with its time totals): those
+/// are summarised where a group has no finished job, or everywhere with <see cref="ResultsRequest.IncludeStopped"/>;
+/// only then can one be a group's best (an epoch-1 loss is no rival for a final one).
 /// </summary>
 public sealed class ResultsQuery(NpgsqlDataSource dataSource)
 {
-    // {0}: the group expression ARRAY[params->>@k0, …] (numbered parameters only). {1}: five aggregates per
+    // {0}: the group expression ARRAY[j.params->>@k0, …] (numbered parameters only). {1}: five aggregates per
     // metric. {2}: the record each result is read into once per row, every metric as jsonb. {3}: each metric as a
-    // float8 when it is a number within ±MagnitudeLimit, else null. A function call is evaluated once per row, and
-    // OFFSET 0 keeps the planner from inlining the guards into every aggregate that uses them (per-metric jsonb
-    // work repeated per aggregate was 5× slower when measured). Metric names come from MetricCatalog (code, not
-    // input) and are quoted as identifiers. The guards exist because the coordinator refuses bad values at the
-    // door, but a row written by an older version or by hand (1e300, whose square overflows float8 in stddev;
-    // 1e400, which no float8 holds; a string; a result that is not an object) must not break its sweep's table.
+    // float8 when it is a number within ±MagnitudeLimit, else null, and rank_value: the ranking metric where the job
+    // may be its group's best (Ranked). {4}, {5}: an epoch's train and val seconds, so guarded. {6}: whether the job
+    // counts in its group's metrics (Summarised). {7}: its result or last epoch (Outcome). A function call is
+    // evaluated once per row, and OFFSET 0 keeps the planner from inlining the guards into every aggregate that uses
+    // them (per-metric jsonb work repeated per aggregate was 5× slower when measured). Metric names come from
+    // MetricCatalog (code, not input) and are quoted as identifiers. The guards exist because the coordinator refuses
+    // bad values at the door, but a row written by an older version or by hand (1e300, whose square overflows float8
+    // in stddev; 1e400, which no float8 holds; a string; a result that is not an object) must not break its table.
+    // finished: the groups with a finished job, joined to stopped jobs only, and empty for sweeps without any.
+    // spent: each job's epochs and their seconds, in one pass over the sweeps' epochs.
+    // Measured on 10,000 jobs, each of these made the query 1.6–3× slower, so none is used: a window function over
+    // the groups (it sorted every job with its result), a lateral count of each job's epochs, a NOT EXISTS per job,
+    // and the Memoize node the planner put over r keyed on the 20 metrics, which missed every time (r names j.id,
+    // unique, so the planner sees that no cache can pay).
     private static readonly CompositeFormat AggregateSql = CompositeFormat.Parse("""
+        WITH finished AS (
+            SELECT DISTINCT {0} AS grp FROM jobs j
+            WHERE j.sweep_id = ANY(@sweeps) AND j.state = 'succeeded'
+              AND EXISTS (SELECT 1 FROM jobs s WHERE s.sweep_id = ANY(@sweeps) AND s.state = 'stopped')),
+        spent AS (
+            SELECT m.job_id, count(*) AS epochs, sum({4}) AS train_s, sum({5}) AS val_s
+            FROM job_metrics m WHERE m.sweep_id = ANY(@sweeps) GROUP BY m.job_id)
         SELECT {0} AS grp,
                count(*)::int AS jobs,
                count(*) FILTER (WHERE j.state = 'succeeded')::int AS succeeded,
                count(*) FILTER (WHERE j.state IN ('failed', 'lease_lost'))::int AS failed,
-               count(DISTINCT j.params->>'seed') FILTER (WHERE j.state = 'succeeded')::int AS seeds,
+               count(*) FILTER (WHERE j.state = 'stopped')::int AS stopped,
+               count(*) FILTER (WHERE j.state = 'stopped' AND {6})::int AS stopped_in_metrics,
+               count(DISTINCT j.params->>'seed') FILTER (WHERE {6})::int AS seeds,
                (array_agg(j.id ORDER BY r.rank_value * @direction DESC, j.id) FILTER (WHERE r.rank_value IS NOT NULL))[1] AS best_id,
                max(r.rank_value * @direction) * @direction AS best_value,
+               coalesce(least(sum(CASE WHEN jsonb_typeof(j.params->'epochs') = 'number' THEN (j.params->'epochs')::numeric END), @limit), 0)::bigint AS epochs_planned,
+               coalesce(sum(spent.epochs), 0)::bigint AS epochs_trained,
+               sum(coalesce(spent.train_s, 0) + coalesce(spent.val_s, 0)) FILTER (WHERE spent.train_s IS NOT NULL OR spent.val_s IS NOT NULL) AS training_seconds,
                {1}
         FROM jobs j
-        LEFT JOIN LATERAL jsonb_to_record(CASE WHEN j.state = 'succeeded' AND jsonb_typeof(j.result) = 'object' THEN j.result END) AS raw({2}) ON true
+        LEFT JOIN spent ON spent.job_id = j.id
+        LEFT JOIN finished ON j.state = 'stopped' AND finished.grp = {0}
+        LEFT JOIN LATERAL jsonb_to_record(CASE WHEN {6} AND jsonb_typeof({7}) = 'object' THEN {7} END) AS raw({2}) ON true
         LEFT JOIN LATERAL (
-            SELECT {3},
-                   CASE WHEN j.state = 'succeeded' AND jsonb_typeof(j.result -> @rank) = 'number'
-                        THEN CASE WHEN abs((j.result -> @rank)::numeric) <= @limit THEN (j.result -> @rank)::float8 END END AS rank_value
+            SELECT j.id AS job_id, {3}
             OFFSET 0) AS r ON true
         WHERE j.sweep_id = ANY(@sweeps)
         GROUP BY 1
         ORDER BY 1
         """);
 
-    private const int FixedColumns = 7;
+    // A stopped job's last reported epoch, with the seconds of all its epochs in place of that epoch's own.
+    private const string Outcome = """
+        CASE WHEN j.state = 'succeeded' THEN j.result
+             WHEN j.state = 'stopped' THEN (SELECT m.metrics FROM job_metrics m WHERE m.job_id = j.id ORDER BY m.epoch DESC LIMIT 1)
+                  || jsonb_strip_nulls(jsonb_build_object('train_time_s', spent.train_s, 'val_time_s', spent.val_s)) END
+        """;
+
+    private const string Summarised = "(j.state = 'succeeded' OR (j.state = 'stopped' AND (@include OR finished.grp IS NULL)))";
+
+    private const string Ranked = "(j.state = 'succeeded' OR (j.state = 'stopped' AND @include))";
+
+    private const int FixedColumns = 12;
 
     /// <summary>Largest magnitude aggregated: far above any real metric (parameter counts ~1e10), far below float8 overflow even squared and summed.</summary>
     public const double MagnitudeLimit = 1e15;
@@ -99,8 +136,11 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
 
     private static readonly string MetricRecord = string.Join(", ", MetricCatalog.ResultColumns.Select(m => $"\"{m.Key}\" jsonb"));
 
-    private static readonly string SaneMetrics = string.Join(",\n       ", MetricCatalog.ResultColumns.Select(m =>
-        $"CASE WHEN jsonb_typeof(raw.\"{m.Key}\") = 'number' THEN CASE WHEN abs(raw.\"{m.Key}\"::numeric) <= @limit THEN raw.\"{m.Key}\"::float8 END END AS \"{m.Key}\""));
+    private static readonly string SaneMetrics = string.Join(",\n       ", MetricCatalog.ResultColumns.Select(m => $"{Sane($"raw.\"{m.Key}\"")} AS \"{m.Key}\""));
+
+    /// <summary>A jsonb value as float8 when it is a number within ±<see cref="MagnitudeLimit"/>, else null.</summary>
+    private static string Sane(string jsonb) =>
+        $"CASE WHEN jsonb_typeof({jsonb}) = 'number' THEN CASE WHEN abs(({jsonb})::numeric) <= @limit THEN ({jsonb})::float8 END END";
 
     public async Task<ResultTable> AggregateAsync(ResultsRequest request, string title, CancellationToken cancellationToken = default)
     {
@@ -111,10 +151,13 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
             throw new ArgumentException(string.Join("; ", problems), nameof(request));
         }
 
-        var group = "ARRAY[" + string.Join(", ", request.GroupBy.Select((_, i) => $"params->>@k{i}")) + "]";
-        await using var command = dataSource.CreateCommand(string.Format(CultureInfo.InvariantCulture, AggregateSql, group, MetricAggregates, MetricRecord, SaneMetrics));
+        var group = "ARRAY[" + string.Join(", ", request.GroupBy.Select((_, i) => $"j.params->>@k{i}")) + "]";
+        var rankValue = $"CASE WHEN {Ranked} THEN {Sane($"raw.\"{request.RankBy}\"")} END AS rank_value"; // RankBy is a catalogue name (Problems)
+        await using var command = dataSource.CreateCommand(string.Format(CultureInfo.InvariantCulture, AggregateSql, group, MetricAggregates, MetricRecord,
+            SaneMetrics + ",\n       " + rankValue, Sane($"m.metrics->'{MetricCatalog.TrainTime.Key}'"), Sane($"m.metrics->'{MetricCatalog.ValTime.Key}'"),
+            Summarised, Outcome));
         command.Parameters.Add(new NpgsqlParameter("sweeps", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = request.SweepIds.ToArray() });
-        command.Parameters.AddWithValue("rank", request.RankBy);
+        command.Parameters.AddWithValue("include", request.IncludeStopped);
         command.Parameters.AddWithValue("limit", (decimal)MagnitudeLimit);
         command.Parameters.AddWithValue("direction", MetricCatalog.FindColumn(request.RankBy).Better == Better.Higher ? 1.0 : -1.0);
         for (var i = 0; i < request.GroupBy.Count; i++)
@@ -133,8 +176,13 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
                 Jobs = reader.GetInt32(1),
                 Succeeded = reader.GetInt32(2),
                 Failed = reader.GetInt32(3),
-                Seeds = reader.GetInt32(4),
-                Best = reader.IsDBNull(5) ? null : new BestJob(reader.GetInt64(5), reader.GetDouble(6)),
+                Stopped = reader.GetInt32(4),
+                StoppedInMetrics = reader.GetInt32(5),
+                Seeds = reader.GetInt32(6),
+                Best = reader.IsDBNull(7) ? null : new BestJob(reader.GetInt64(7), reader.GetDouble(8)),
+                EpochsPlanned = reader.GetInt64(9),
+                EpochsTrained = reader.GetInt64(10),
+                TrainingSeconds = reader.IsDBNull(11) ? null : reader.GetDouble(11),
                 Metrics = ReadMetrics(reader),
             });
         }
@@ -145,6 +193,7 @@ public sealed class ResultsQuery(NpgsqlDataSource dataSource)
             GroupBy = request.GroupBy,
             RankBy = request.RankBy,
             CostAxes = request.CostAxes,
+            IncludeStopped = request.IncludeStopped,
             Rows = rows,
         });
     }

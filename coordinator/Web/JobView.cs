@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Orchestrator.Coordinator.EarlyStopping;
 using Orchestrator.Shared.Metrics;
+using Orchestrator.Shared.Specs;
 
 namespace Orchestrator.Coordinator.Web;
 
@@ -19,12 +21,31 @@ public static class JobView
         }
 
         page.Append($" · <a href=\"/api/jobs/{job.Id}\">JSON</a></p>");
+        WriteStop(page, job.Stop);
         WriteParameters(page, job.Parameters);
         WriteHistory(page, job);
         WriteEpochs(page, job);
         WriteResult(page, job.Result);
         WriteLog(page, job.Error);
     });
+
+    // First after the header: for a stopped job, why is the question its page must answer.
+    private static void WriteStop(HtmlWriter page, JobStop? stop)
+    {
+        if (stop is null)
+        {
+            return;
+        }
+
+        page.Append($"<h2>Stopped early</h2><div class=\"scroll\"><table class=\"pairs stop\"><tbody>");
+        page.Append($"<tr><th>Rule</th><td>{stop.Rule}</td></tr>");
+        page.Append($"<tr><th>{(stop.Rule == EarlyStoppingSpec.Asha ? "Rung (epoch)" : "Epoch")}</th><td class=\"num\">{stop.Rung}</td></tr>");
+        page.Append($"<tr><th>{JsonCells.Heading(stop.Metric)}</th><td class=\"num\">{Format.Number(stop.Value)}</td></tr>");
+        page.Append($"<tr><th>Cut</th><td class=\"num\">{Format.Number(stop.Cut)}</td></tr>");
+        page.Append($"<tr><th>Reason</th><td>{stop.Reason}</td></tr>");
+        page.Append($"<tr><th>Decided</th><td>{Format.Time(stop.RecordedAt)}</td></tr>");
+        page.Append($"</tbody></table></div>");
+    }
 
     private static void WriteParameters(HtmlWriter page, JsonElement parameters)
     {

@@ -115,7 +115,7 @@ public static class SweepView
 
     private static void WriteResults(HtmlWriter page, SweepSummary sweep, ResultTable results)
     {
-        page.Append($"<h2>Results</h2><p class=\"muted\">{results.Title}: mean ± std over the succeeded jobs of each group; {TableCells.ParetoMark} marks the Pareto front of {results.RankBy} against each cost. Export: ");
+        page.Append($"<h2>Results</h2><p class=\"muted\">{results.Title}: mean ± std over the succeeded jobs of each group ({TableCells.StoppedMark}: over stopped jobs' last epochs); {TableCells.ParetoMark} marks the Pareto front of {results.RankBy} against each cost. Export: ");
         page.Append($"{new HtmlMarkup(string.Join(" · ", Exports.Select(e => Link(sweep.Id, e.Extension))))}</p>");
         if (results.Rows.Count == 0)
         {
@@ -142,6 +142,10 @@ public static class SweepView
         }
 
         page.Append($"</tbody></table></div>");
+        foreach (var note in TableCells.StoppedNotes(results))
+        {
+            page.Append($"<p class=\"muted stopped-note\">{note}</p>");
+        }
     }
 
     /// <summary>The form the jobs table's checkboxes belong to (form="compare"): a GET of /compare?jobs=…, without script.</summary>

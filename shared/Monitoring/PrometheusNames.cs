@@ -38,6 +38,12 @@ public static class PrometheusNames
     /// <summary>Counter: epoch reports accepted (ReportProgress that recorded an epoch row).</summary>
     public const string EpochsReported = "orch_epochs_reported_total";
 
+    /// <summary>Counter: jobs the sweeps' early-stopping rules stopped (label rule: asha, median), counted when the decision commits.</summary>
+    public const string JobsStopped = "orch_jobs_stopped_total";
+
+    /// <summary>The early-stopping rule that stopped a job (asha, median).</summary>
+    public const string RuleLabel = "rule";
+
     /// <summary>Counter: attempts that ended badly, by class (label class, see <see cref="FailureClasses"/>).</summary>
     public const string Failures = "orch_failures_total";
 

@@ -14,6 +14,9 @@ public sealed record EarlyStoppingSpec
     public const string Together = "together";
     public const string Separately = "separately";
 
+    /// <summary>The rules that stop jobs, as job_stops.rule and the stop counter's label spell them.</summary>
+    public static readonly IReadOnlyList<string> Rules = [Asha, Median];
+
     /// <summary><see cref="Asha"/> or <see cref="Median"/>.</summary>
     [JsonPropertyName("type")]
     public required string Type { get; init; }

@@ -28,6 +28,11 @@ public sealed class ConsoleTableRenderer : ITableRenderer
         }
 
         output.AppendLine(CultureInfo.InvariantCulture, $"* Pareto-optimal: best {table.RankBy} for its cost ({string.Join(", ", table.CostAxes)}); values are mean ± sample std over seeds.");
+        foreach (var note in TableCells.StoppedNotes(table))
+        {
+            output.AppendLine(note);
+        }
+
         return output.ToString();
     }
 

@@ -30,7 +30,7 @@ public sealed class LatexTableRenderer : ITableRenderer
                 label[^1] += "$^*$";
             }
 
-            var cells = label.Concat([Escape(row.Done)]).Concat(layout.Metrics.Select(m =>
+            var cells = label.Concat([Escape(TableCells.Done(row))]).Concat(layout.Metrics.Select(m =>
             {
                 var text = Escape(TableCells.Value(row, m)).Replace("±", "$\\pm$", StringComparison.Ordinal);
                 return best[m].Contains(row) ? $"\\textbf{{{text}}}" : text;
@@ -40,6 +40,11 @@ public sealed class LatexTableRenderer : ITableRenderer
 
         output.AppendLine("\\bottomrule");
         output.AppendLine("\\end{tabular}");
+        foreach (var note in TableCells.StoppedNotes(table))
+        {
+            output.AppendLine("% " + note); // a comment: the caption is the paper's to write
+        }
+
         return output.ToString();
     }
 
@@ -56,6 +61,7 @@ public sealed class LatexTableRenderer : ITableRenderer
                 '^' => "\\textasciicircum{}",
                 '→' => "$\\rightarrow$",
                 '–' => "--",
+                '†' => "\\dag{}",
                 _ => c.ToString(),
             });
         }

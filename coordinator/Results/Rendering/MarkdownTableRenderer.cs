@@ -33,6 +33,13 @@ public sealed class MarkdownTableRenderer : ITableRenderer
             output.AppendLine("| " + string.Join(" | ", cells.Select(Escape)) + " |");
         }
 
+        var notes = TableCells.StoppedNotes(table);
+        if (notes.Count > 0)
+        {
+            output.AppendLine();
+            output.AppendLine(string.Join("<br>" + Environment.NewLine, notes.Select(Escape)));
+        }
+
         return output.ToString();
     }
 

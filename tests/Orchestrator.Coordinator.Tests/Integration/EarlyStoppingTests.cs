@@ -16,17 +16,6 @@ namespace Orchestrator.Coordinator.Tests.Integration;
 /// </summary>
 public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixture<IsolatedDatabase>, IAsyncLifetime
 {
-    private const string AshaSpec = """
-        name: asha-27
-        dataset: {format: synthetic}
-        encoders: [resnet18]
-        parameters:
-          epochs: 9
-          head_lr: [1e-4, 2e-4, 3e-4, 4e-4, 5e-4, 6e-4, 7e-4, 8e-4, 9e-4]
-          temperature: [0.5, 1.0, 2.0]
-        early_stopping: {type: asha, grace: 1, eta: 3, max_epochs: 9}
-        """;
-
     private const string MedianSpec = """
         name: median-6
         dataset: {format: synthetic}
@@ -71,43 +60,19 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
     [Fact]
     public async Task Asha_with_eta_3_over_27_configurations_trains_the_rung_counts_stops_the_expected_jobs_and_keeps_the_best_curve()
     {
-        var sweepId = await SubmitAsync(host, AshaSpec);
-        var workers = host.Workers();
-        var worker = await workers.RegisterAsync();
-        var leases = new List<LeasedJob>();
-        for (var i = 0; i < 27; i++)
-        {
-            leases.Add((await workers.LeaseNowAsync(worker))!);
-        }
+        var (sweepId, jobIds, stoppedAt) = await ScriptedTrainer.RunAshaAsync(host);
 
-        var stoppedAt = new Dictionary<int, int>();
-        for (var epoch = 1; epoch <= 9; epoch++)
-        {
-            for (var i = 0; i < 27; i++)
-            {
-                if (!stoppedAt.ContainsKey(i) && (await ReportAsync(workers, leases[i].Token(worker), epoch, AshaCurve(i)[epoch - 1])).Stopped)
-                {
-                    stoppedAt[i] = epoch;
-                }
-            }
-        }
-
-        foreach (var i in Enumerable.Range(0, 27).Where(i => !stoppedAt.ContainsKey(i)))
-        {
-            await CompleteAsync(workers, leases[i].Token(worker), AshaCurve(i)[^1]);
-        }
-
-        var index = leases.Select((lease, i) => (lease.JobId, i)).ToDictionary(p => p.JobId, p => p.i);
+        var index = jobIds.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
         var stops = await TestCoordinator.QueryAsync<(long JobId, string Rule, int Rung, string Metric, double Value, double Cut)>(database.ConnectionString,
             "SELECT job_id, rule, rung, metric, value, cut FROM job_stops WHERE sweep_id = @sweepId", new { sweepId });
         var reachedEpoch = await TestCoordinator.QueryAsync<(int Epoch, long Jobs)>(database.ConnectionString,
             "SELECT epoch, count(*) FROM job_metrics WHERE sweep_id = @sweepId GROUP BY epoch ORDER BY epoch", new { sweepId });
         var states = await StatesAsync(sweepId, index);
-        var bestFinal = Enumerable.Range(0, 27).MinBy(i => AshaCurve(i)[^1]);
+        var bestFinal = Enumerable.Range(0, 27).MinBy(i => ScriptedTrainer.AshaCurve(i)[^1]);
         var sweep = await host.Sweeps().GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
 
         Assert.Equal(StoppedAtRungOne.Select(i => (i, 1)).Concat(StoppedAtRungThree.Select(i => (i, 3))).Order(), stoppedAt.Select(p => (p.Key, p.Value)).Order());
-        Assert.Equal(ExpectedCuts.OrderBy(p => p.Key).Select(p => (p.Key, "asha", p.Value.Rung, "val_loss", AshaCurve(p.Key)[p.Value.Rung - 1], p.Value.Cut)),
+        Assert.Equal(ExpectedCuts.OrderBy(p => p.Key).Select(p => (p.Key, "asha", p.Value.Rung, "val_loss", ScriptedTrainer.AshaCurve(p.Key)[p.Value.Rung - 1], p.Value.Cut)),
             stops.Select(s => (index[s.JobId], s.Rule, s.Rung, s.Metric, s.Value, s.Cut)).OrderBy(s => s.Item1));
         Assert.Equal([(1, 27L), (2, 9L), (3, 9L), (4, 3L), (5, 3L), (6, 3L), (7, 3L), (8, 3L), (9, 3L)], reachedEpoch);
         Assert.Equal(63, reachedEpoch.Sum(r => r.Jobs)); // of the grid's 27 × 9 = 243
@@ -131,7 +96,7 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
         // stopped; b's mean (2.5 + 1.5) / 2 = 2.0 ties the cut: goes on. Separately: 3.0 is behind 1.0 (best 1 of 2),
         // 2.5 behind 1.0 (best 1 of 3), 1.5 ties the cut 1.5 (best 2 of 4): jobs 1 and 2 stop.
         double[] atRungOne = [1.0, 3.0, 2.5, 1.5];
-        await SubmitAsync(host, $$"""
+        await ScriptedTrainer.SubmitAsync(host, $$"""
             name: seeds-{{judgeSeeds}}
             dataset: {format: synthetic}
             encoders: [resnet18]
@@ -152,7 +117,7 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
 
         for (var i = 0; i < atRungOne.Length; i++)
         {
-            if ((await ReportAsync(workers, leases[i].Token(worker), 1, atRungOne[i])).Stopped)
+            if ((await ScriptedTrainer.ReportAsync(workers, leases[i].Token(worker), 1, atRungOne[i])).Stopped)
             {
                 stopped.Add(i);
             }
@@ -165,7 +130,7 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
     [Fact]
     public async Task The_database_lets_only_a_running_job_stop()
     {
-        var sweepId = await SubmitAsync(host, MedianSpec);
+        var sweepId = await ScriptedTrainer.SubmitAsync(host, MedianSpec);
 
         var refusal = await Assert.ThrowsAsync<PostgresException>(() => TestCoordinator.ScalarAsync<long>(database.ConnectionString,
             "UPDATE jobs SET state = 'stopped', finished_at = now() WHERE sweep_id = @sweepId RETURNING id", new { sweepId }));
@@ -177,16 +142,16 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
     [Fact]
     public async Task A_stopped_job_refuses_its_lease_afterwards_like_any_fenced_attempt()
     {
-        await SubmitAsync(host, AshaSpec);
+        await ScriptedTrainer.SubmitAsync(host, ScriptedTrainer.AshaSpec);
         var workers = host.Workers();
         var worker = await workers.RegisterAsync();
         var first = (await workers.LeaseNowAsync(worker))!;
         var second = (await workers.LeaseNowAsync(worker))!;
-        await ReportAsync(workers, first.Token(worker), 1, 1.0);
+        await ScriptedTrainer.ReportAsync(workers, first.Token(worker), 1, 1.0);
 
-        var answer = await ReportAsync(workers, second.Token(worker), 1, 2.0);
-        var complete = await TestCoordinator.CodeOfAsync(() => CompleteAsync(workers, second.Token(worker), 2.0));
-        var report = await TestCoordinator.CodeOfAsync(() => ReportAsync(workers, second.Token(worker), 2, 1.5));
+        var answer = await ScriptedTrainer.ReportAsync(workers, second.Token(worker), 1, 2.0);
+        var complete = await TestCoordinator.CodeOfAsync(() => ScriptedTrainer.CompleteAsync(workers, second.Token(worker), 2.0));
+        var report = await TestCoordinator.CodeOfAsync(() => ScriptedTrainer.ReportAsync(workers, second.Token(worker), 2, 1.5));
         var beat = await TestCoordinator.CodeOfAsync(async () => await workers.HeartbeatAsync(new HeartbeatRequest { Lease = second.Token(worker) }));
         var job = await host.Sweeps().GetJobAsync(new GetJobRequest { JobId = second.JobId });
 
@@ -215,7 +180,7 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
             [3.5, 2.9, 2.4, 0.8],
             [3.2, 2.95, 2.9, 2.0],
         ];
-        var sweepId = await SubmitAsync(host, MedianSpec);
+        var sweepId = await ScriptedTrainer.SubmitAsync(host, MedianSpec);
         var workers = host.Workers();
         var worker = await workers.RegisterAsync();
         var ids = new List<long>();
@@ -226,12 +191,12 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
             var stopped = false;
             for (var epoch = 1; epoch <= curve.Length && !stopped; epoch++)
             {
-                stopped = (await ReportAsync(workers, lease.Token(worker), epoch, curve[epoch - 1])).Stopped;
+                stopped = (await ScriptedTrainer.ReportAsync(workers, lease.Token(worker), epoch, curve[epoch - 1])).Stopped;
             }
 
             if (!stopped)
             {
-                await CompleteAsync(workers, lease.Token(worker), curve[^1]);
+                await ScriptedTrainer.CompleteAsync(workers, lease.Token(worker), curve[^1]);
             }
         }
 
@@ -250,7 +215,7 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
     public async Task Two_coordinators_on_one_database_receiving_reports_concurrently_stop_each_job_exactly_once()
     {
         await using var second = await TestCoordinator.StartAsync(database.ConnectionString);
-        var sweepId = await SubmitAsync(host, AshaSpec);
+        var sweepId = await ScriptedTrainer.SubmitAsync(host, ScriptedTrainer.AshaSpec);
         CoordinatorHost[] coordinators = [host, second];
 
         // 27 workers, alternately on each coordinator, each with its job, all reporting at once.
@@ -261,13 +226,13 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
             var lease = (await workers.LeaseNowAsync(worker))!;
             for (var epoch = 1; epoch <= 9; epoch++)
             {
-                if ((await ReportAsync(workers, lease.Token(worker), epoch, AshaCurve((int)(lease.JobId % 27))[epoch - 1])).Stopped)
+                if ((await ScriptedTrainer.ReportAsync(workers, lease.Token(worker), epoch, ScriptedTrainer.AshaCurve((int)(lease.JobId % 27))[epoch - 1])).Stopped)
                 {
                     return (lease.JobId, Stopped: true);
                 }
             }
 
-            await CompleteAsync(workers, lease.Token(worker), 1.0);
+            await ScriptedTrainer.CompleteAsync(workers, lease.Token(worker), 1.0);
             return (lease.JobId, Stopped: false);
         })).ToList();
         var ends = await Task.WhenAll(runs);
@@ -287,37 +252,10 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
             "SELECT count(*) FROM jobs WHERE sweep_id = @sweepId AND state = 'stopped'", new { sweepId }));
     }
 
-    /// <summary>Job <paramref name="i"/>'s val_loss at epochs 1–9, as the comments above the expected sets describe.</summary>
-    private static double[] AshaCurve(int i)
-    {
-        var atOne = i % 3 == 0 ? 5.0 - (0.1 * (i / 3)) : 10.0 + i;
-        var survivor = i / 3;
-        var atThree = i % 3 != 0 ? atOne : survivor % 3 == 0 ? 3.0 - (0.1 * (survivor / 3)) : 20.0 + survivor;
-        var final = i switch { 0 => 2.0, 9 => 1.5, 18 => 1.0, _ => atThree };
-        return [atOne, (atOne + atThree) / 2, atThree, .. Enumerable.Range(1, 6).Select(k => atThree + ((final - atThree) * k / 6))];
-    }
-
     private static (double HeadLr, int Seed) Parameters(LeasedJob job)
     {
         var parameters = CanonicalJson.Deserialize<JobParameters>(job.ParametersJson);
         return (parameters.HeadLr, parameters.Seed);
-    }
-
-    private static async Task<long> SubmitAsync(CoordinatorHost coordinator, string yaml) =>
-        (await coordinator.Services.GetRequiredService<SweepStore>().InsertAsync(SweepSpecParser.Parse(yaml), createNew: true)).SweepId;
-
-    private static async Task<ReportProgressResponse> ReportAsync(WorkerService.WorkerServiceClient workers, LeaseToken lease, int epoch, double valLoss)
-    {
-        var report = new ReportProgressRequest { Lease = lease, Epoch = epoch, Step = epoch * 10 };
-        report.Metrics.Add("val_loss", valLoss);
-        return await workers.ReportProgressAsync(report);
-    }
-
-    private static async Task CompleteAsync(WorkerService.WorkerServiceClient workers, LeaseToken lease, double valLoss)
-    {
-        var complete = new CompleteJobRequest { Lease = lease };
-        complete.Metrics.Add("val_loss", valLoss);
-        await workers.CompleteJobAsync(complete);
     }
 
     private async Task<Dictionary<int, string>> StatesAsync(long sweepId, Dictionary<long, int> index) =>

@@ -35,6 +35,22 @@ internal static class StoredRows
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>A job its sweep's early-stopping rule stopped: no result, only the epochs it reported (<see cref="InsertProgressAsync"/>).</summary>
+    public static async Task<long> InsertStoppedJobAsync(NpgsqlConnection connection, long sweepId, string key, string encoder, string parametersJson)
+    {
+        const string sql = """
+            INSERT INTO jobs (sweep_id, job_key, encoder, params, dataset, state, attempt, max_attempts, created_at, available_at, started_at, finished_at)
+            VALUES (@sweep, @key, @encoder, @params::jsonb, '{}', 'stopped', 1, 3, now(), now(), now(), now())
+            RETURNING id
+            """;
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("sweep", sweepId);
+        command.Parameters.AddWithValue("key", key);
+        command.Parameters.AddWithValue("encoder", encoder);
+        command.Parameters.AddWithValue("params", parametersJson);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     public static async Task InsertProgressAsync(NpgsqlConnection connection, long jobId, int epoch, string metricsJson)
     {
         await using var command = new NpgsqlCommand(
