@@ -39,9 +39,10 @@ public static class StatusCommands
                 }
                 else
                 {
-                    Console.Write(TextTable.Render(["SWEEP", "NAME", "STATE", "DONE", "RUNNING", "QUEUED", "FAILED", "CREATED"],
+                    Console.Write(TextTable.Render(["SWEEP", "NAME", "STATE", "DONE", "STOPPED", "RUNNING", "QUEUED", "FAILED", "CREATED"],
                         list.Sweeps.Select(s => (IReadOnlyList<string>)[$"#{s.Id}", s.Name, Name(s.State), $"{s.Counts.Succeeded}/{s.JobCount}",
-                            Number(s.Counts.Running), Number(s.Counts.Queued), Number(s.Counts.Failed + s.Counts.LeaseLost), Time(s.CreatedAt)])));
+                            Number(s.Counts.Stopped), Number(s.Counts.Running), Number(s.Counts.Queued), Number(s.Counts.Failed + s.Counts.LeaseLost),
+                            Time(s.CreatedAt)])));
                 }
 
                 return ExitCode.Ok;

@@ -26,6 +26,9 @@ public sealed class OrchCommandLineTests
         Assert.Equal(2, status.GetProperty("counts").GetProperty("queued").GetInt32());
         var list = await Json(bed, "status");
         Assert.Equal(sweepId, list.GetProperty("sweeps")[0].GetProperty("id").Long());
+        var table = await Orch(bed, ["status"], withToken: true);
+        var header = table.Output.Split('\n')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["SWEEP", "NAME", "STATE", "DONE", "STOPPED", "RUNNING", "QUEUED", "FAILED", "CREATED"], header);
 
         var jobs = await Json(bed, "jobs", Id(sweepId));
         Assert.Equal(2, jobs.GetProperty("jobs").GetArrayLength());
