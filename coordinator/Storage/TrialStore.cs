@@ -23,7 +23,9 @@ namespace Orchestrator.Coordinator.Storage;
 /// each job's final result, or for a stopped job its last reported epoch. A job that failed for good (failed,
 /// lease_lost) or ended without the metric counts as not a number, which the sampler ranks below every result, so a
 /// region that crashes is avoided rather than suggested again. A trial with a cancelled job (a person's decision,
-/// not the configuration's fault) is left out.
+/// not the configuration's fault) is left out. The points of unfinished trials, those created earlier in the same
+/// top-up included, go to the sampler as pending: it counts them among the bad results (constant liar), so trials
+/// that run side by side are not suggested on top of each other.
 /// </para>
 /// </summary>
 public sealed class TrialStore(NpgsqlDataSource dataSource, TimeProvider time, ILogger<TrialStore> logger)
@@ -135,6 +137,8 @@ public sealed class TrialStore(NpgsqlDataSource dataSource, TimeProvider time, I
 
         var planner = new TpeTrialPlanner(spec, objective.Better);
         var observations = trials.Select(t => Observe(planner.Space, [.. t])).OfType<Observation>().ToList();
+        var pending = trials.Where(t => t.Any(j => j.State is JobState.Queued or JobState.Running))
+            .Select(t => planner.Space.PointOf(JsonNode.Parse(t.First().Params)!.AsObject())).ToList();
         var keys = jobs.Select(j => j.JobKey).ToHashSet(StringComparer.Ordinal);
         var planned = new List<(JobDefinition Job, int? Trial)>();
         var next = trials.Count == 0 ? 0 : trials[^1].Key + 1;
@@ -143,7 +147,7 @@ public sealed class TrialStore(NpgsqlDataSource dataSource, TimeProvider time, I
             TpeTrial suggested;
             try
             {
-                suggested = planner.Plan(observations, trial, keys);
+                suggested = planner.Plan(observations, pending, trial, keys);
             }
             catch (InvalidOperationException exception)
             {
@@ -158,6 +162,7 @@ public sealed class TrialStore(NpgsqlDataSource dataSource, TimeProvider time, I
             }
 
             keys.UnionWith(suggested.Jobs.Select(j => j.JobKey));
+            pending.Add(suggested.Point);
             planned.AddRange(suggested.Jobs.Select(j => (j, (int?)trial)));
         }
 

@@ -39,13 +39,17 @@ public sealed class TpeTrialPlanner
     public SearchSpace Space { get; }
 
     /// <summary>The next trial, given the results so far (one observation per finished trial) and the sweep's job keys.</summary>
-    public TpeTrial Plan(IReadOnlyList<Observation> observations, int trialNumber, IReadOnlySet<string> existingJobKeys)
+    public TpeTrial Plan(IReadOnlyList<Observation> observations, int trialNumber, IReadOnlySet<string> existingJobKeys) =>
+        Plan(observations, [], trialNumber, existingJobKeys);
+
+    /// <summary>The next trial, given the results so far, the points of the trials still unfinished and the sweep's job keys.</summary>
+    public TpeTrial Plan(IReadOnlyList<Observation> observations, IReadOnlyList<SearchPoint> pending, int trialNumber, IReadOnlySet<string> existingJobKeys)
     {
         ArgumentNullException.ThrowIfNull(existingJobKeys);
         var lastPassedOver = string.Empty;
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
-            var point = attempt < ModelAttempts ? sampler.Suggest(observations, trialNumber, attempt) : sampler.SuggestUniform(trialNumber, attempt);
+            var point = attempt < ModelAttempts ? sampler.Suggest(observations, pending, trialNumber, attempt) : sampler.SuggestUniform(trialNumber, attempt);
             var values = point.ToJson();
             var encoder = values[SearchSpace.EncoderDimension]!.GetValue<string>();
             values.Remove(SearchSpace.EncoderDimension);

@@ -72,12 +72,17 @@ internal sealed class TruncatedGaussianMixture
     public double Draw(Random random)
     {
         var k = ChoiceFrequencies.DrawIndex(weights, random);
+        return DrawKernel(means[k], sigmas[k], low, high, random);
+    }
 
+    /// <summary>A draw from one Gaussian kernel truncated to [low, high].</summary>
+    internal static double DrawKernel(double mean, double sigma, double low, double high, Random random)
+    {
         // A kernel's centre lies within the interval and its width is at most the interval's, so at least a third of
         // its mass falls inside and rejection ends after a few draws.
         while (true)
         {
-            var x = means[k] + (sigmas[k] * StandardNormal.Draw(random));
+            var x = mean + (sigma * StandardNormal.Draw(random));
             if (x >= low && x <= high)
             {
                 return x;
