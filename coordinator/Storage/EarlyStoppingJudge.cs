@@ -10,7 +10,8 @@ namespace Orchestrator.Coordinator.Storage;
 /// Applies a sweep's early-stopping rule to one freshly recorded epoch, inside the transaction that recorded it and
 /// under the sweep's row lock (<see cref="LockSweep"/>), so reports of one sweep are judged one at a time in the
 /// order they commit, and each epoch of a job once, whichever coordinator receives it. A job the rule finds behind
-/// ends `stopped` with its decision in job_stops, fenced like every worker transition.
+/// ends `stopped` with its decision in job_stops, fenced like every worker transition. Hyperband is ASHA judged
+/// among the units of the judged unit's bracket only (<see cref="HyperbandBrackets"/>).
 /// </summary>
 internal static class EarlyStoppingJudge
 {
@@ -26,11 +27,15 @@ internal static class EarlyStoppingJudge
     // The unit judged: a configuration (the parameters but the seed) when seeds are judged together, else the job.
     private const string Unit = "CASE WHEN @together THEN (j.params - 'seed')::text ELSE j.id::text END";
 
-    private const string UnitOfJob = $"SELECT {Unit} FROM jobs j WHERE j.id = @JobId";
+    // What Hyperband's bracket draw hashes: the unit's parameters (a job's with its seed), the same on every
+    // database and coordinator, where a job id would depend on the order rows were inserted.
+    private const string BracketKey = "CASE WHEN @together THEN (j.params - 'seed')::text ELSE j.params::text END";
+
+    private const string UnitOfJob = $"SELECT {Unit} AS unit, {BracketKey} AS key FROM jobs j WHERE j.id = @JobId";
 
     // Each unit's value at the epoch: the mean of its jobs' values (one job's when judged separately).
     private const string ValuesAtEpoch = $"""
-        SELECT {Unit} AS unit, avg((m.metrics->>@metric)::float8) AS value
+        SELECT {Unit} AS unit, min({BracketKey}) AS key, avg((m.metrics->>@metric)::float8) AS value
         FROM job_metrics m JOIN jobs j ON j.id = m.job_id
         WHERE m.sweep_id = @sweep AND m.epoch = @epoch AND m.metrics->>@metric IS NOT NULL
           AND (NOT @completedOnly OR j.state = 'succeeded')
@@ -64,10 +69,13 @@ internal static class EarlyStoppingJudge
     {
         var better = MetricCatalog.Find(spec.Metric)?.Better ?? Better.Lower;
         var together = spec.JudgeSeeds == EarlyStoppingSpec.Together;
-        var unit = await connection.ExecuteScalarAsync<string>(new CommandDefinition(UnitOfJob, new { lease.JobId, together }, transaction, cancellationToken: cancellationToken));
-        var decision = spec.Type == EarlyStoppingSpec.Median
-            ? await JudgeMedianAsync(connection, transaction, spec, better, together, unit!, sweepId, epoch, jobEpochs, cancellationToken)
-            : await JudgeAshaAsync(connection, transaction, spec, better, together, unit!, sweepId, epoch, cancellationToken);
+        var unit = await connection.QuerySingleAsync<(string Unit, string Key)>(new CommandDefinition(UnitOfJob, new { lease.JobId, together }, transaction, cancellationToken: cancellationToken));
+        var decision = spec.Type switch
+        {
+            EarlyStoppingSpec.Median => await JudgeMedianAsync(connection, transaction, spec, better, together, unit.Unit, sweepId, epoch, jobEpochs, cancellationToken),
+            EarlyStoppingSpec.Hyperband => await JudgeHyperbandAsync(connection, transaction, spec, better, together, unit, sweepId, epoch, cancellationToken),
+            _ => await JudgeAshaAsync(connection, transaction, spec, better, together, unit.Unit, sweepId, epoch, cancellationToken),
+        };
         if (decision is null)
         {
             return null;
@@ -89,7 +97,23 @@ internal static class EarlyStoppingJudge
         }
 
         var values = await ValuesAsync(connection, transaction, spec, together, sweepId, epoch, completedOnly: false, cancellationToken);
-        return values.TryGetValue(unit, out var value) ? AshaRule.Judge(spec, better, epoch, value, values.Values) : null;
+        return values.TryGetValue(unit, out var value) ? AshaRule.Judge(spec, better, epoch, value.Value, [.. values.Values.Select(v => v.Value)]) : null;
+    }
+
+    private static async Task<StopDecision?> JudgeHyperbandAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, EarlyStoppingSpec spec, Better better, bool together, (string Unit, string Key) unit,
+        long sweepId, int epoch, CancellationToken cancellationToken)
+    {
+        var brackets = new HyperbandBrackets(spec);
+        var bracket = brackets.Of(unit.Key);
+        if (!brackets.Asha(bracket).Rungs().Contains(epoch))
+        {
+            return null;
+        }
+
+        var values = await ValuesAsync(connection, transaction, spec, together, sweepId, epoch, completedOnly: false, cancellationToken);
+        var bracketValues = values.Values.Where(v => brackets.Of(v.Key) == bracket).Select(v => v.Value).ToList();
+        return values.TryGetValue(unit.Unit, out var value) ? brackets.Judge(bracket, better, epoch, value.Value, bracketValues) : null;
     }
 
     private static async Task<StopDecision?> JudgeMedianAsync(
@@ -105,15 +129,15 @@ internal static class EarlyStoppingJudge
         completed.Remove(unit); // another seed of this configuration may have completed; it is judged, not judging
         var best = await connection.ExecuteScalarAsync<double?>(new CommandDefinition(BestSoFar,
             new { together, higher = better == Better.Higher, metric = spec.Metric, sweep = sweepId, unit, epoch }, transaction, cancellationToken: cancellationToken));
-        return best is { } bestSoFar ? MedianStoppingRule.Judge(spec, better, epoch, jobEpochs, bestSoFar, completed.Values) : null;
+        return best is { } bestSoFar ? MedianStoppingRule.Judge(spec, better, epoch, jobEpochs, bestSoFar, [.. completed.Values.Select(v => v.Value)]) : null;
     }
 
-    private static async Task<Dictionary<string, double>> ValuesAsync(
+    private static async Task<Dictionary<string, (string Key, double Value)>> ValuesAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, EarlyStoppingSpec spec, bool together, long sweepId, int epoch, bool completedOnly,
         CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<(string Unit, double Value)>(new CommandDefinition(ValuesAtEpoch,
+        var rows = await connection.QueryAsync<(string Unit, string Key, double Value)>(new CommandDefinition(ValuesAtEpoch,
             new { together, metric = spec.Metric, sweep = sweepId, epoch, completedOnly }, transaction, cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.Unit, r => r.Value, StringComparer.Ordinal);
+        return rows.ToDictionary(r => r.Unit, r => (r.Key, r.Value), StringComparer.Ordinal);
     }
 }

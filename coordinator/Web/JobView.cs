@@ -39,7 +39,7 @@ public static class JobView
 
         page.Append($"<h2>Stopped early</h2><div class=\"scroll\"><table class=\"pairs stop\"><tbody>");
         page.Append($"<tr><th>Rule</th><td>{stop.Rule}</td></tr>");
-        page.Append($"<tr><th>{(stop.Rule == EarlyStoppingSpec.Asha ? "Rung (epoch)" : "Epoch")}</th><td class=\"num\">{stop.Rung}</td></tr>");
+        page.Append($"<tr><th>{(stop.Rule is EarlyStoppingSpec.Asha or EarlyStoppingSpec.Hyperband ? "Rung (epoch)" : "Epoch")}</th><td class=\"num\">{stop.Rung}</td></tr>");
         page.Append($"<tr><th>{JsonCells.Heading(stop.Metric)}</th><td class=\"num\">{Format.Number(stop.Value)}</td></tr>");
         page.Append($"<tr><th>Cut</th><td class=\"num\">{Format.Number(stop.Cut)}</td></tr>");
         page.Append($"<tr><th>Reason</th><td>{stop.Reason}</td></tr>");

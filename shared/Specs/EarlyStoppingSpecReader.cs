@@ -8,16 +8,16 @@ namespace Orchestrator.Shared.Specs;
 /// <summary>
 /// Reads a spec's `early_stopping:` block, recording every problem with its path. A key of the other type is
 /// refused rather than ignored (a `grace` under median would silently do nothing), and the epoch counts are
-/// checked against the epochs the jobs train, so a block that could never stop anything is refused too.
+/// checked against the epochs the jobs train, so a block that could never stop anything is refused too. Hyperband
+/// reads ASHA's keys (its brackets are ASHA runs) and a seed for its bracket draw, which only it draws.
 /// </summary>
 internal static class EarlyStoppingSpecReader
 {
     public const string Key = "early_stopping";
 
-    private const string Hyperband = "hyperband";
     private const string DefaultMetric = "val_loss";
 
-    private static readonly string[] Types = [EarlyStoppingSpec.Asha, EarlyStoppingSpec.Median, Hyperband];
+    private static readonly string[] Types = [EarlyStoppingSpec.Asha, EarlyStoppingSpec.Median, EarlyStoppingSpec.Hyperband];
     private static readonly string[] AshaKeys = ["grace", "eta", "max_epochs"];
     private static readonly string[] MedianKeys = ["min_epochs", "min_completed"];
     private static readonly string[] Modes = ["min", "max"];
@@ -37,28 +37,23 @@ internal static class EarlyStoppingSpecReader
 
         if (node is not SpecMapping mapping)
         {
-            problems.Add(new SpecProblem(Key, $"must be a mapping with at least `type` ({string.Join(" or ", Types[..2])})"));
+            problems.Add(new SpecProblem(Key, $"must be a mapping with at least `type` ({string.Join(", ", Types)})"));
             return null;
         }
 
         var before = problems.Count;
         var fields = reader.Keys(mapping, Key, Keys);
         var type = reader.Text(fields, "type", Path("type"), TextKind.Word, required: true);
-        if (type == Hyperband)
+        if (type is not null && !Types.Contains(type, StringComparer.Ordinal))
         {
-            problems.Add(new SpecProblem(Path("type"),
-                "hyperband is not supported yet; use type asha (asynchronous successive halving, Hyperband's single-bracket form) with grace and eta"));
-        }
-        else if (type is not null && !Types.Contains(type, StringComparer.Ordinal))
-        {
-            problems.Add(new SpecProblem(Path("type"), $"unknown type {SpecText.Quote(type)}; use one of: {EarlyStoppingSpec.Asha}, {EarlyStoppingSpec.Median}"));
+            problems.Add(new SpecProblem(Path("type"), $"unknown type {SpecText.Quote(type)}; use one of: {string.Join(", ", Types)}"));
         }
 
         RefuseKeysOfTheOtherType(fields, type, problems);
-        if (fields.ContainsKey("seed"))
+        if (fields.ContainsKey("seed") && type != EarlyStoppingSpec.Hyperband)
         {
             problems.Add(new SpecProblem(Path("seed"),
-                "applies to hyperband's bracket draw, which is not supported yet; asha and median decide from the order of reports and draw nothing"));
+                $"applies to type {EarlyStoppingSpec.Hyperband} only (its bracket draw); {type ?? "this type"} decides from the order of reports and draws nothing: leave it out"));
         }
 
         var metric = ReadMetric(fields, reader, problems);
@@ -69,9 +64,16 @@ internal static class EarlyStoppingSpecReader
         }
 
         var epochs = JobEpochs(parameters);
-        var spec = type == EarlyStoppingSpec.Median
-            ? ReadMedian(fields, reader, problems, epochs) with { Metric = metric, JudgeSeeds = judgeSeeds }
-            : ReadAsha(fields, reader, problems, epochs) with { Metric = metric, JudgeSeeds = judgeSeeds };
+        var spec = type switch
+        {
+            EarlyStoppingSpec.Median => ReadMedian(fields, reader, problems, epochs),
+            EarlyStoppingSpec.Hyperband => ReadAsha(fields, reader, problems, epochs) with
+            {
+                Type = EarlyStoppingSpec.Hyperband,
+                Seed = reader.Integer(fields, "seed", Path("seed"), SpecFieldBounds.Seed) ?? 0,
+            },
+            _ => ReadAsha(fields, reader, problems, epochs),
+        } with { Metric = metric, JudgeSeeds = judgeSeeds };
         return problems.Count > before ? null : spec;
     }
 
@@ -82,7 +84,8 @@ internal static class EarlyStoppingSpecReader
         var (foreign, owner) = type switch
         {
             EarlyStoppingSpec.Asha => (MedianKeys, EarlyStoppingSpec.Median),
-            EarlyStoppingSpec.Median => (AshaKeys, EarlyStoppingSpec.Asha),
+            EarlyStoppingSpec.Median => (AshaKeys, $"{EarlyStoppingSpec.Asha} or {EarlyStoppingSpec.Hyperband}"),
+            EarlyStoppingSpec.Hyperband => (MedianKeys, EarlyStoppingSpec.Median),
             _ => (Array.Empty<string>(), string.Empty),
         };
         foreach (var key in foreign.Where(fields.ContainsKey))
@@ -139,7 +142,7 @@ internal static class EarlyStoppingSpecReader
         if (grace >= maxEpochs)
         {
             problems.Add(new SpecProblem(Path("grace"),
-                $"{grace} leaves no rung below max_epochs {maxEpochs}: ASHA judges jobs at grace·eta^k epochs below max_epochs; lower grace or train more epochs"));
+                $"{grace} leaves no rung below max_epochs {maxEpochs}: ASHA and Hyperband judge jobs at grace·eta^k epochs below max_epochs; lower grace or train more epochs"));
         }
 
         return new EarlyStoppingSpec { Type = EarlyStoppingSpec.Asha, Grace = grace, Eta = eta, MaxEpochs = maxEpochs };

@@ -152,6 +152,7 @@ public sealed class EarlyStoppedStudyViewTests(IsolatedDatabase database, ITestO
         Assert.Equal([("asha", 24L)], rows);
         Assert.Equal(24, page.Value(PrometheusNames.JobsStopped, (PrometheusNames.RuleLabel, "asha")));
         Assert.Equal(0, page.Value(PrometheusNames.JobsStopped, (PrometheusNames.RuleLabel, "median")));
+        Assert.Equal(0, page.Value(PrometheusNames.JobsStopped, (PrometheusNames.RuleLabel, "hyperband")));
     }
 
     /// <summary>The value job <paramref name="i"/> (lease order) last reported: where it stopped, or its final one.</summary>

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Orchestrator.Coordinator.EarlyStopping;
 using Orchestrator.Coordinator.Hosting;
 using Orchestrator.Coordinator.Storage;
 using Orchestrator.Protos;
@@ -84,6 +85,43 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
         Assert.Equal(24L, await TestCoordinator.ScalarAsync<long>(database.ConnectionString,
             "SELECT count(*) FROM job_events WHERE sweep_id = @sweepId AND state = 'stopped'", new { sweepId }));
         Assert.Equal([sweepId], await host.Services.GetRequiredService<SweepStore>().FinishCompletedAsync(DateTime.UtcNow));
+    }
+
+    [Fact]
+    public async Task Hyperband_with_eta_3_over_27_configurations_runs_asha_within_each_bracket_stops_the_expected_jobs_and_keeps_the_best_curve()
+    {
+        var spec = SweepSpecParser.Parse(ScriptedTrainer.HyperbandSpec).Spec.EarlyStopping!;
+        var brackets = new HyperbandBrackets(spec);
+        var (sweepId, jobIds, stoppedAt) = await ScriptedTrainer.RunAsync(host, ScriptedTrainer.HyperbandSpec);
+
+        var index = jobIds.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
+        var keys = (await TestCoordinator.QueryAsync<(long Id, string Key)>(database.ConnectionString,
+            "SELECT id, (params - 'seed')::text FROM jobs WHERE sweep_id = @sweepId", new { sweepId })).ToDictionary(r => index[r.Id], r => r.Key);
+        var bracketOf = Enumerable.Range(0, 27).Select(i => brackets.Of(keys[i])).ToArray();
+        var expected = AshaWithinBrackets(bracketOf);
+        var stops = await TestCoordinator.QueryAsync<(long JobId, string Rule, int Rung, double Value, double Cut, string Reason)>(database.ConnectionString,
+            "SELECT job_id, rule, rung, value, cut, reason FROM job_stops WHERE sweep_id = @sweepId", new { sweepId });
+        var states = await StatesAsync(sweepId, index);
+        var sweep = await host.Sweeps().GetSweepAsync(new GetSweepRequest { SweepId = sweepId });
+
+        // The draw: Hyperband's weights for S = 2 (9, 5 and 3 configurations), the same bracket from a fresh draw,
+        // every bracket holding some of the 27 under seed 0, and another seed drawing otherwise.
+        Assert.Equal([9L, 5L, 3L], brackets.Weights);
+        Assert.Equal(bracketOf, Enumerable.Range(0, 27).Select(i => new HyperbandBrackets(spec).Of(keys[i])));
+        Assert.Equal([13, 6, 8], Enumerable.Range(0, 3).Select(b => bracketOf.Count(x => x == b))); // seed 0's draw, pinned: a changed hash shows here
+        Assert.NotEqual(bracketOf, Enumerable.Range(0, 27).Select(i => new HyperbandBrackets(spec with { Seed = 1 }).Of(keys[i])));
+
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Select(p => (p.Key, p.Value.Rung)).Order(), stoppedAt.Select(p => (p.Key, p.Value)).Order());
+        Assert.Equal(expected.OrderBy(p => p.Key).Select(p => (p.Key, "hyperband", p.Value.Rung, ScriptedTrainer.AshaCurve(p.Key)[p.Value.Rung - 1], p.Value.Cut)),
+            stops.Select(s => (index[s.JobId], s.Rule, s.Rung, s.Value, s.Cut)).OrderBy(s => s.Item1));
+        Assert.All(stops, s => Assert.StartsWith($"Hyperband bracket {bracketOf[index[s.JobId]]} of 0–2", s.Reason, StringComparison.Ordinal));
+        Assert.DoesNotContain(stops, s => bracketOf[index[s.JobId]] == 2); // the last bracket has no rung below 9
+        Assert.Equal(Enumerable.Range(0, 27).Where(i => !expected.ContainsKey(i)), states.Where(s => s.Value == "succeeded").Select(s => s.Key).Order());
+        Assert.Equal("succeeded", states[18]); // the best curve (1.0 at epoch 9)
+        Assert.Equal([1, 3, 9], sweep.Rungs.Select(r => r.Epoch)); // status: the union of the brackets' rungs, and the last epoch
+        Assert.Equal(expected.Count, sweep.Rungs.Sum(r => r.Stopped));
+        Assert.Equal((16, 129L, 243L), (expected.Count, sweep.EpochsTrained, sweep.EpochsPlanned)); // ASHA alone: 24 stopped, 63 epochs
     }
 
     [Theory]
@@ -211,11 +249,13 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
         Assert.Equal(4, Enumerable.Range(0, curves.Length).MinBy(i => curves[i][^1]));
     }
 
-    [Fact]
-    public async Task Two_coordinators_on_one_database_receiving_reports_concurrently_stop_each_job_exactly_once()
+    [Theory]
+    [InlineData(ScriptedTrainer.AshaSpec)]
+    [InlineData(ScriptedTrainer.HyperbandSpec)]
+    public async Task Two_coordinators_on_one_database_receiving_reports_concurrently_stop_each_job_exactly_once(string spec)
     {
         await using var second = await TestCoordinator.StartAsync(database.ConnectionString);
-        var sweepId = await ScriptedTrainer.SubmitAsync(host, ScriptedTrainer.AshaSpec);
+        var sweepId = await ScriptedTrainer.SubmitAsync(host, spec);
         CoordinatorHost[] coordinators = [host, second];
 
         // 27 workers, alternately on each coordinator, each with its job, all reporting at once.
@@ -250,6 +290,40 @@ public sealed class EarlyStoppingTests(IsolatedDatabase database) : IClassFixtur
         Assert.Equal(stoppedJobs, stopRows.Order());
         Assert.Equal(stoppedJobs.Count, await TestCoordinator.ScalarAsync<long>(database.ConnectionString,
             "SELECT count(*) FROM jobs WHERE sweep_id = @sweepId AND state = 'stopped'", new { sweepId }));
+    }
+
+    /// <summary>
+    /// The stops ASHA defines within each bracket, worked from the curves in the scripted report order (every running
+    /// job's epoch 1 in lease order, then epoch 2, …): with grace 1, eta 3 and max 9, bracket 0 judges at epochs 1 and
+    /// 3, bracket 1 at 3, bracket 2 never. A job at its bracket's rung goes on if its value is among the best
+    /// max(1, ⌊n/3⌋) of the n values its bracket recorded there so far, its own included (a tie goes on).
+    /// </summary>
+    private static Dictionary<int, (int Rung, double Cut)> AshaWithinBrackets(int[] bracketOf)
+    {
+        int[][] rungs = [[1, 3], [3], []];
+        var recorded = new Dictionary<(int Bracket, int Rung), List<double>>();
+        var stops = new Dictionary<int, (int Rung, double Cut)>();
+        for (var epoch = 1; epoch <= 9; epoch++)
+        {
+            for (var i = 0; i < bracketOf.Length; i++)
+            {
+                if (stops.ContainsKey(i) || !rungs[bracketOf[i]].Contains(epoch))
+                {
+                    continue;
+                }
+
+                var value = ScriptedTrainer.AshaCurve(i)[epoch - 1];
+                var atRung = recorded.TryGetValue((bracketOf[i], epoch), out var list) ? list : recorded[(bracketOf[i], epoch)] = [];
+                atRung.Add(value);
+                var cut = atRung.Order().ElementAt(Math.Max(1, atRung.Count / 3) - 1);
+                if (value > cut)
+                {
+                    stops[i] = (epoch, cut);
+                }
+            }
+        }
+
+        return stops;
     }
 
     private static (double HeadLr, int Seed) Parameters(LeasedJob job)

@@ -27,6 +27,18 @@ internal static class ScriptedTrainer
         early_stopping: {type: asha, grace: 1, eta: 3, max_epochs: 9}
         """;
 
+    /// <summary>The same study under Hyperband with ASHA's numbers (seed 0): brackets starting at epochs 1, 3 and 9.</summary>
+    public const string HyperbandSpec = """
+        name: hyperband-27
+        dataset: {format: synthetic}
+        encoders: [resnet18]
+        parameters:
+          epochs: 9
+          head_lr: [1e-4, 2e-4, 3e-4, 4e-4, 5e-4, 6e-4, 7e-4, 8e-4, 9e-4]
+          temperature: [0.5, 1.0, 2.0]
+        early_stopping: {type: hyperband, grace: 1, eta: 3, max_epochs: 9}
+        """;
+
     /// <summary>
     /// Job <paramref name="i"/>'s (in lease order) val_loss at epochs 1–9: every third job (0, 3, …, 24) better at
     /// epoch 1 than all before it, the others worse; of those, every third (0, 9, 18) the best so far at epoch 3, the
@@ -45,9 +57,12 @@ internal static class ScriptedTrainer
     /// The ASHA study on one worker: all 27 jobs leased, then reports rung by rung (every running job's epoch 1 in
     /// lease order, then epoch 2, …), and the jobs left running completed with their last value.
     /// </summary>
-    public static async Task<ScriptedAshaRun> RunAshaAsync(CoordinatorHost host)
+    public static Task<ScriptedAshaRun> RunAshaAsync(CoordinatorHost host) => RunAsync(host, AshaSpec);
+
+    /// <summary>A 27-job, 9-epoch study of <paramref name="spec"/> (<see cref="AshaSpec"/>'s grid) reported as <see cref="RunAshaAsync"/> reports it.</summary>
+    public static async Task<ScriptedAshaRun> RunAsync(CoordinatorHost host, string spec)
     {
-        var sweepId = await SubmitAsync(host, AshaSpec);
+        var sweepId = await SubmitAsync(host, spec);
         var workers = host.Workers();
         var worker = await workers.RegisterAsync();
         var leases = new List<LeasedJob>();

@@ -3,7 +3,7 @@ using Orchestrator.Shared.Specs;
 namespace Orchestrator.Shared.Tests.Specs;
 
 /// <summary>
-/// `early_stopping:` — ASHA or median stopping on a catalogue metric, its defaults filled in and written to the
+/// `early_stopping:` — ASHA, Hyperband or median stopping on a catalogue metric, its defaults filled in and written to the
 /// canonical JSON; every bad block refused with each problem's path, and nothing parsed from a bad spec.
 /// </summary>
 public sealed class EarlyStoppingSpecTests
@@ -16,7 +16,6 @@ public sealed class EarlyStoppingSpecTests
         { "a list", "early_stopping: [asha]\n", "early_stopping", "must be a mapping" },
         { "no type", "early_stopping: {eta: 3}\n", "early_stopping.type", "missing" },
         { "unknown type", "early_stopping: {type: pbt}\n", "early_stopping.type", "unknown type 'pbt'" },
-        { "hyperband not yet", "early_stopping: {type: hyperband}\n", "early_stopping.type", "hyperband is not supported yet" },
         { "unknown key with a suggestion", "early_stopping: {type: asha, grase: 1}\n", "early_stopping.grase", "did you mean 'grace'" },
         { "eta 1", "early_stopping: {type: asha, eta: 1}\n", "early_stopping.eta", "must be between 2 and 100" },
         { "eta as text", "early_stopping: {type: asha, eta: three}\n", "early_stopping.eta", "expected a whole number" },
@@ -31,10 +30,17 @@ public sealed class EarlyStoppingSpecTests
         { "unknown mode", "early_stopping: {type: asha, mode: lowest}\n", "early_stopping.mode", "unknown mode 'lowest'" },
         { "unknown judge_seeds", "early_stopping: {type: asha, judge_seeds: mean}\n", "early_stopping.judge_seeds", "unknown value 'mean'" },
         { "median key under asha", "early_stopping: {type: asha, min_epochs: 2}\n", "early_stopping.min_epochs", "applies to type median only" },
-        { "asha key under median", "early_stopping: {type: median, eta: 3}\n", "early_stopping.eta", "applies to type asha only" },
+        { "asha key under median", "early_stopping: {type: median, eta: 3}\n", "early_stopping.eta", "applies to type asha or hyperband only" },
         { "median min_epochs at the last epoch", "early_stopping: {type: median, min_epochs: 9}\n", "early_stopping.min_epochs", "leaves no epoch to judge" },
         { "zero min_completed", "early_stopping: {type: median, min_completed: 0}\n", "early_stopping.min_completed", "must be between 1 and 10000" },
-        { "seed without hyperband", "early_stopping: {type: asha, seed: 7}\n", "early_stopping.seed", "hyperband's bracket draw" },
+        { "seed under asha", "early_stopping: {type: asha, seed: 7}\n", "early_stopping.seed", "applies to type hyperband only (its bracket draw)" },
+        { "seed under median", "early_stopping: {type: median, seed: 7}\n", "early_stopping.seed", "applies to type hyperband only (its bracket draw)" },
+        { "hyperband eta 1", "early_stopping: {type: hyperband, eta: 1}\n", "early_stopping.eta", "must be between 2 and 100" },
+        { "hyperband grace at max_epochs", "early_stopping: {type: hyperband, grace: 4, max_epochs: 4}\n", "early_stopping.grace", "leaves no rung below max_epochs 4" },
+        { "hyperband max_epochs beyond the jobs' epochs", "early_stopping: {type: hyperband, max_epochs: 10}\n", "early_stopping.max_epochs", "beyond the 9 epochs the jobs train" },
+        { "hyperband negative seed", "early_stopping: {type: hyperband, seed: -1}\n", "early_stopping.seed", "must be between 0 and" },
+        { "hyperband seed as text", "early_stopping: {type: hyperband, seed: lucky}\n", "early_stopping.seed", "expected a whole number" },
+        { "median key under hyperband", "early_stopping: {type: hyperband, min_completed: 2}\n", "early_stopping.min_completed", "applies to type median only" },
         { "key given twice", "early_stopping:\n  type: asha\n  eta: 3\n  eta: 4\n", "early_stopping.eta", "given twice" },
     };
 
@@ -78,6 +84,20 @@ public sealed class EarlyStoppingSpecTests
 
         Assert.Equal(12, spec.MaxEpochs);
         Assert.Equal([2, 4, 8], spec.Rungs());
+    }
+
+    [Fact]
+    public void Hyperband_reads_ashas_keys_and_a_seed_that_defaults_to_0_and_writes_it_to_the_canonical_json()
+    {
+        var spec = SweepSpecParser.Parse(Head + "early_stopping: {type: hyperband, grace: 1, eta: 3}\n").Spec;
+        var seeded = SweepSpecParser.Parse(Head + "early_stopping: {type: hyperband, seed: 42}\n").Spec.EarlyStopping!;
+
+        Assert.Equal((EarlyStoppingSpec.Hyperband, 1, 3, 9, 0), (spec.EarlyStopping!.Type, spec.EarlyStopping.Grace, spec.EarlyStopping.Eta, spec.EarlyStopping.MaxEpochs, spec.EarlyStopping.Seed));
+        Assert.Equal([1, 3], spec.EarlyStopping.Rungs());
+        Assert.Equal(42, seeded.Seed);
+        Assert.Contains("\"early_stopping\":{\"eta\":3,\"grace\":1,\"judge_seeds\":\"together\",\"max_epochs\":9,\"metric\":\"val_loss\",\"seed\":0,\"type\":\"hyperband\"}",
+            spec.ToCanonicalJson(), StringComparison.Ordinal);
+        Assert.Equal(spec.EarlyStopping, SweepSpecParser.Parse(spec.ToCanonicalJson()).Spec.EarlyStopping);
     }
 
     [Fact]

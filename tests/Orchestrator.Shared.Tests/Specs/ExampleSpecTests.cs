@@ -14,6 +14,7 @@ public sealed class ExampleSpecTests
     [InlineData("pretrained-flickr8k.yaml", 2)]
     [InlineData("pretrained-frozen-flickr8k.yaml", 3)]
     [InlineData("asha-synthetic.yaml", 27)]
+    [InlineData("hyperband-synthetic.yaml", 27)]
     public void Example_parses_to_its_documented_job_count(string file, int jobs)
     {
         var parsed = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), file)));
@@ -27,6 +28,15 @@ public sealed class ExampleSpecTests
         var spec = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), "asha-synthetic.yaml"))).Spec.EarlyStopping!;
 
         Assert.Equal((EarlyStoppingSpec.Asha, "val_loss", 9), (spec.Type, spec.Metric, spec.MaxEpochs!.Value));
+        Assert.Equal([1, 3], spec.Rungs());
+    }
+
+    [Fact]
+    public void The_hyperband_example_has_ashas_numbers_and_seed_0()
+    {
+        var spec = SweepSpecParser.Parse(File.ReadAllText(Path.Combine(ExamplesDirectory(), "hyperband-synthetic.yaml"))).Spec.EarlyStopping!;
+
+        Assert.Equal((EarlyStoppingSpec.Hyperband, "val_loss", 1, 3, 9, 0), (spec.Type, spec.Metric, spec.Grace!.Value, spec.Eta!.Value, spec.MaxEpochs!.Value, spec.Seed!.Value));
         Assert.Equal([1, 3], spec.Rungs());
     }
 
