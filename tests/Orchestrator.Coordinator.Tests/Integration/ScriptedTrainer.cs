@@ -16,27 +16,20 @@ internal sealed record ScriptedAshaRun(long SweepId, IReadOnlyList<long> JobIds,
 /// </summary>
 internal static class ScriptedTrainer
 {
-    public const string AshaSpec = """
-        name: asha-27
-        dataset: {format: synthetic}
-        encoders: [resnet18]
-        parameters:
-          epochs: 9
-          head_lr: [1e-4, 2e-4, 3e-4, 4e-4, 5e-4, 6e-4, 7e-4, 8e-4, 9e-4]
-          temperature: [0.5, 1.0, 2.0]
-        early_stopping: {type: asha, grace: 1, eta: 3, max_epochs: 9}
-        """;
+    public const string AshaSpec = "name: asha-27\n" + Study + "early_stopping: {type: asha, grace: 1, eta: 3, max_epochs: 9}\n";
 
     /// <summary>The same study under Hyperband with ASHA's numbers (seed 0): brackets starting at epochs 1, 3 and 9.</summary>
-    public const string HyperbandSpec = """
-        name: hyperband-27
+    public const string HyperbandSpec = "name: hyperband-27\n" + Study + "early_stopping: {type: hyperband, grace: 1, eta: 3, max_epochs: 9}\n";
+
+    // 9 head learning rates x 3 temperatures, 9 epochs: the grid both rules judge.
+    private const string Study = """
         dataset: {format: synthetic}
         encoders: [resnet18]
         parameters:
           epochs: 9
           head_lr: [1e-4, 2e-4, 3e-4, 4e-4, 5e-4, 6e-4, 7e-4, 8e-4, 9e-4]
           temperature: [0.5, 1.0, 2.0]
-        early_stopping: {type: hyperband, grace: 1, eta: 3, max_epochs: 9}
+
         """;
 
     /// <summary>

@@ -16,7 +16,16 @@ internal static class StoredRows
     }
 
     /// <summary>A finished job: succeeded with <paramref name="result"/> (JSON text), or failed when it is null.</summary>
-    public static async Task<long> InsertJobAsync(NpgsqlConnection connection, long sweepId, string key, string encoder, string parametersJson, string? result)
+    public static Task<long> InsertJobAsync(NpgsqlConnection connection, long sweepId, string key, string encoder, string parametersJson, string? result) =>
+        InsertEndedJobAsync(connection, sweepId, key, encoder, parametersJson, result is null ? JobState.Failed : JobState.Succeeded,
+            result is null ? "CUDA out of memory" : null, result);
+
+    /// <summary>A job its sweep's early-stopping rule stopped: no result, only the epochs it reported (<see cref="InsertProgressAsync"/>).</summary>
+    public static Task<long> InsertStoppedJobAsync(NpgsqlConnection connection, long sweepId, string key, string encoder, string parametersJson) =>
+        InsertEndedJobAsync(connection, sweepId, key, encoder, parametersJson, JobState.Stopped, error: null, result: null);
+
+    private static async Task<long> InsertEndedJobAsync(
+        NpgsqlConnection connection, long sweepId, string key, string encoder, string parametersJson, JobState state, string? error, string? result)
     {
         const string sql = """
             INSERT INTO jobs (sweep_id, job_key, encoder, params, dataset, state, attempt, max_attempts, created_at, available_at,
@@ -29,25 +38,9 @@ internal static class StoredRows
         command.Parameters.AddWithValue("key", key);
         command.Parameters.AddWithValue("encoder", encoder);
         command.Parameters.AddWithValue("params", parametersJson);
-        command.Parameters.AddWithValue("state", StateLabels.Label(result is null ? JobState.Failed : JobState.Succeeded));
-        command.Parameters.AddWithValue("error", result is null ? "CUDA out of memory" : DBNull.Value);
+        command.Parameters.AddWithValue("state", StateLabels.Label(state));
+        command.Parameters.AddWithValue("error", (object?)error ?? DBNull.Value);
         command.Parameters.AddWithValue("result", (object?)result ?? DBNull.Value);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    /// <summary>A job its sweep's early-stopping rule stopped: no result, only the epochs it reported (<see cref="InsertProgressAsync"/>).</summary>
-    public static async Task<long> InsertStoppedJobAsync(NpgsqlConnection connection, long sweepId, string key, string encoder, string parametersJson)
-    {
-        const string sql = """
-            INSERT INTO jobs (sweep_id, job_key, encoder, params, dataset, state, attempt, max_attempts, created_at, available_at, started_at, finished_at)
-            VALUES (@sweep, @key, @encoder, @params::jsonb, '{}', 'stopped', 1, 3, now(), now(), now(), now())
-            RETURNING id
-            """;
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("sweep", sweepId);
-        command.Parameters.AddWithValue("key", key);
-        command.Parameters.AddWithValue("encoder", encoder);
-        command.Parameters.AddWithValue("params", parametersJson);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
