@@ -37,8 +37,15 @@ public static partial class ResultPlots
             {
                 var val = plot.Add.Scatter(curve.Epochs.ToArray(), curve.Val.ToArray(), colour);
                 val.LegendText = $"{curve.Label} val";
-                val.LinePattern = LinePattern.Dashed;
-                val.LineWidth = 2;
+                if (format == PlotFormat.Svg)
+                {
+                    val.LineWidth = ValidationSvgMarkWidth; // solid here, dashed by DashValidationLines
+                }
+                else
+                {
+                    val.LinePattern = LinePattern.Dashed;
+                    val.LineWidth = 2;
+                }
             }
         }
 
@@ -47,7 +54,8 @@ public static partial class ResultPlots
         plot.XLabel("epoch");
         plot.YLabel("loss");
         plot.ShowLegend(Alignment.UpperRight);
-        return Render(plot, format, size ?? PlotSize.Default);
+        var bytes = Render(plot, format, size ?? PlotSize.Default);
+        return format == PlotFormat.Svg ? Encoding.UTF8.GetBytes(DashValidationLines(Encoding.UTF8.GetString(bytes))) : bytes;
     }
 
     /// <summary>
@@ -125,6 +133,18 @@ public static partial class ResultPlots
             return string.Create(CultureInfo.InvariantCulture, $"{match.Groups["before"].Value}cl_{number}{match.Groups["after"].Value}");
         });
     }
+
+    /// <summary>
+    /// Skia's SVG backend supports no path effects: a dashed line is left out of the file altogether (with "Unsupported
+    /// path effect in addPaint." on stdout), so an SVG loss figure had no validation curves. They are drawn solid at a
+    /// width no other line of the figure has, and that width is turned into a dashed stroke of the usual width here
+    /// (the legend's sample line included).
+    /// </summary>
+    private static string DashValidationLines(string svg) =>
+        svg.Replace(ValidationSvgMarkAttribute, "stroke-width=\"2\" stroke-dasharray=\"8 4\"", StringComparison.Ordinal);
+
+    private const float ValidationSvgMarkWidth = 2.5f;
+    private const string ValidationSvgMarkAttribute = "stroke-width=\"2.5\"";
 
     [GeneratedRegex(@"(?<before>id=""|url\(#)cl_(?<id>[0-9a-f]+)(?<after>""|\))")]
     private static partial Regex ClipReference();

@@ -3,7 +3,7 @@ using Orchestrator.Coordinator.Results;
 namespace Orchestrator.Coordinator.Tests.Rendering;
 
 /// <summary>Which curves a sweep's loss figures draw when the sweep is larger than a legend can hold.</summary>
-public sealed class SweepPlotsTests
+public sealed partial class SweepPlotsTests
 {
     [Fact]
     public void A_large_sweep_draws_ten_curves_taking_each_encoder_in_turn_and_its_titles_say_how_many()
@@ -28,6 +28,23 @@ public sealed class SweepPlotsTests
         Assert.Contains("(job 16)", svg, StringComparison.Ordinal);
         Assert.Contains("10 of the 16 jobs", SweepPlots.LossCaption(16), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_svg_draws_validation_curves_dashed_as_the_title_says()
+    {
+        var plot = SweepPlots.LossPlots([Curve("resnet18", 1)])[0];
+
+        var svg = System.Text.Encoding.UTF8.GetString(plot.Render(PlotFormat.Svg));
+
+        // The train line and its legend sample solid, the validation line and its legend sample dashed, in its colour.
+        var lines = StrokedPath().Matches(svg).Select(m => (m.Groups["colour"].Value, Dashed: m.Value.Contains("stroke-dasharray", StringComparison.Ordinal))).ToList();
+        Assert.Equal(2, lines.Count(l => l == ("#1F77B4", false)));
+        Assert.Equal(2, lines.Count(l => l == ("#1F77B4", true)));
+        Assert.DoesNotContain("stroke-width=\"2.5\"", svg, StringComparison.Ordinal);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"<path fill=""none"" stroke=""(?<colour>#[0-9A-F]{6})"" stroke-width=""2""[^>]*>")]
+    private static partial System.Text.RegularExpressions.Regex StrokedPath();
 
     private static LossCurve Curve(string encoder, int job) => new($"{encoder} seed 0 (job {job})", [1, 2], [2.0, 1.5], [2.1, 1.8]);
 }
