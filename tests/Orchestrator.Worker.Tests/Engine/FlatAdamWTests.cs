@@ -1,5 +1,6 @@
 using Orchestrator.Worker.Engine.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Orchestrator.Worker.Tests.Engine;
@@ -79,6 +80,59 @@ public sealed class FlatAdamWTests : IDisposable
         Assert.True((initial.parameters().Last() - flat.parameters().Last()).abs().max().item<float>() > 1e-2);
         // The same operations in the same order: equal to the last bit (the conv's bias before BatchNorm would show any difference).
         AssertSameParameters(reference, flat, 0);
+    }
+
+    /// <summary>
+    /// An embedding table of which the inputs use rows 0–2 only (the other rows' gradients and second moments stay
+    /// zero, as for words no caption used) and a weight of values near 1e-8 seen through a factor of 1e-20 (its squared
+    /// gradients underflow to zero or to denormals while its first moments do not, and its updates of ~1e-14 show): the cases of the square root's clamp.
+    /// </summary>
+    private static List<Parameter> VanishingGradientParameters() =>
+    [
+        new Parameter(randn([10, 4], generator: new Generator(5))),
+        new Parameter(randn([4, 4], generator: new Generator(6)) * 1e-8),
+    ];
+
+    private static Tensor VanishingGradientLoss(List<Parameter> parameters, int step)
+    {
+        var generator = new Generator((ulong)(200 + step));
+        var ids = randint(0, 3, [6], generator: generator);
+        var rows = parameters[0].index_select(0, ids);
+        var target = randn([6, 4], generator: generator);
+        var faint = (parameters[1] * randn([4, 4], generator: generator)).sum() * 1e-20;
+        return nn.functional.mse_loss(rows, target) + faint;
+    }
+
+    [Fact]
+    public void Zero_and_vanishing_gradients_give_exactly_the_parameters_of_torchsharp_s_adamw()
+    {
+        var reference = VanishingGradientParameters();
+        var flat = VanishingGradientParameters();
+        using var torchSharp = optim.AdamW([new ParameterGroup("p", reference, 1e-2, 0).ToTorchSharp()]);
+        using var optimizer = new FlatAdamW([new ParameterGroup("p", flat, 1e-2, 0)]);
+        for (var step = 0; step < 10; step++)
+        {
+            using var scope = NewDisposeScope();
+            torchSharp.zero_grad();
+            VanishingGradientLoss(reference, step).backward();
+            torchSharp.step();
+            optimizer.ZeroGrad();
+            VanishingGradientLoss(flat, step).backward();
+            optimizer.Step();
+        }
+
+        var group = optimizer.ParamGroups[0];
+        using var zeroMoments = group.ExpAvgSq.eq(0).sum();
+        using var tinyFirstMoments = group.ExpAvg.abs().lt(1e-18).logical_and(group.ExpAvg.ne(0)).sum();
+        Assert.True(zeroMoments.item<long>() >= 28, $"{zeroMoments.item<long>()} zero second moments: the unused rows should have kept theirs at zero");
+        Assert.True(tinyFirstMoments.item<long>() > 0, "the faint weight should have first moments under 1e-18");
+        using var unused = VanishingGradientParameters()[0];
+        Assert.True(flat[0][TensorIndex.Slice(3)].equal(unused[TensorIndex.Slice(3)]).all().item<bool>(), "rows no input used moved");
+        Assert.True((flat[0][TensorIndex.Slice(null, 3)] - unused[TensorIndex.Slice(null, 3)]).abs().max().item<float>() > 1e-2, "the used rows did not train");
+        for (var i = 0; i < flat.Count; i++)
+        {
+            Assert.True(reference[i].equal(flat[i]).all().item<bool>(), $"parameter {i} differs by {(reference[i] - flat[i]).abs().max().item<float>():E2}");
+        }
     }
 
     [Fact]
