@@ -28,9 +28,11 @@ def rows(command, env=None):
 
 def ours(worker, encoder, common):
     # encoder | px | batch | tensors (image tower) | ms/step | ms/optimizer step | calls | the same three with TorchSharp's AdamW
+    # | threads: forward+backward · optimizer (the trainer's measured split)
     row = rows(shlex.split(worker) + ["bench", "--overhead", "--encoders", encoder, "--overhead-rounds", "1"] + common)[0]
     return {"px": row[1], "tensors": row[3], "step": float(row[4]), "optimizer": float(row[5]), "calls": row[6],
-            "before": {"step": float(row[7]), "optimizer": float(row[8]), "calls": row[9]}}
+            "before": {"step": float(row[7]), "optimizer": float(row[8]), "calls": row[9]},
+            "threads": row[10] if len(row) > 10 else "?"}
 
 
 def theirs(encoder, common, tuned):
@@ -79,8 +81,8 @@ def main():
         print()
         print(f"| encoder | px | tensors ours · PyTorch | {label}, ms: ours | ours with TorchSharp's AdamW (before) | PyTorch foreach | PyTorch for-loop | "
               "ours/foreach time | ours/for-loop time | speed vs foreach | before: speed vs foreach | "
-              "calls/optimizer step: ours · before (analytic) · PyTorch foreach · for-loop (ATen, profiled) |")
-        print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+              "calls/optimizer step: ours · before (analytic) · PyTorch foreach · for-loop (ATen, profiled) | our threads: forward+backward · optimizer |")
+        print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
         for encoder, (mine, reference) in runs.items():
             o = median(mine, what)
             f = median([r["foreach"] for r in reference], what)
@@ -88,7 +90,8 @@ def main():
             b = median([m["before"] for m in mine], what)
             print(f"| {encoder} | {mine[0]['px']} | {mine[0]['tensors']} · {reference[0]['foreach']['tensors']} | {o:.2f} | {b:.2f} | {f:.2f} | {loop:.2f} | "
                   f"{o / f:.2f} | {o / loop:.2f} | {f / o:.2f}× | {f / b:.2f}× | "
-                  f"{mine[0]['calls']} · {mine[0]['before']['calls']} · {reference[0]['foreach']['calls']} · {reference[0]['for-loop']['calls']} |")
+                  f"{mine[0]['calls']} · {mine[0]['before']['calls']} · {reference[0]['foreach']['calls']} · {reference[0]['for-loop']['calls']} | "
+                  f"{' / '.join(sorted({m['threads'] for m in mine}))} |")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,15 @@ public static class EnvironmentVariables
     /// <summary>Turns LibTorch's oneDNN (mkldnn) kernels on or off.</summary>
     public const string OneDnn = "ORCH_ONEDNN";
 
+    /// <summary>
+    /// How a CPU trainer splits its LibTorch threads between forward/backward and the optimizer: auto (default:
+    /// measured once per model shape and machine, then cached) or all (every thread throughout, never measured).
+    /// </summary>
+    public const string StepThreads = "ORCH_STEP_THREADS";
+
+    /// <summary>Where the measured thread splits are cached (default: the user cache folder's step-threads).</summary>
+    public const string StepThreadsCacheDirectory = "ORCH_STEP_THREADS_DIR";
+
     /// <summary>Test hook: a trainer that finds no file at this path creates it and crashes once.</summary>
     public const string TrainerCrashOnce = "ORCH_TRAINER_CRASH_ONCE";
 

@@ -54,15 +54,15 @@ public sealed class OverheadBenchCommand
             Invariant($"device {device}, {torch.get_num_threads()} threads; overhead-bound CLIP step (forward, {sample.Loss} loss, backward, AdamW over the trainer's parameter groups), ") +
             Invariant($"{settings.Size} px, batch {settings.Batch}, {sample.TextEncoder} text tower ({sample.TextLayers} layer, width {sample.TextWidth}, {sample.TextHeads} heads, {sample.MaxLength} tokens, ") +
             Invariant($"{OverheadBenchmark.VocabularyWords} words); medians of {roundCount} rounds of {settings.Steps} steps"));
-        output.WriteLine("| encoder | px | batch | parameter tensors (image tower) | ms/step | ms/optimizer step | LibTorch calls/optimizer step | before: ms/step with TorchSharp's AdamW | before: ms/optimizer step | before: calls/optimizer step (from AdamW's source) |");
-        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        output.WriteLine("| encoder | px | batch | parameter tensors (image tower) | ms/step | ms/optimizer step | LibTorch calls/optimizer step | before: ms/step with TorchSharp's AdamW | before: ms/optimizer step | before: calls/optimizer step (from AdamW's source) | threads: forward+backward · optimizer |");
+        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var encoder in encoders)
         {
             using var oneDnn = Engine.TorchRuntime.OneDnnAsFor(encoder);
-            var r = OverheadBenchmark.Measure(OverheadBenchmark.Parameters(encoder, settings.Size, settings.Batch), settings.Steps, roundCount, device);
+            var r = OverheadBenchmark.Measure(OverheadBenchmark.Parameters(encoder, settings.Size, settings.Batch), settings.Steps, roundCount, device, parse.InvocationConfiguration.Error.WriteLine);
             output.WriteLine(Invariant(
                 $"| {r.Encoder} | {r.ImageSize} | {r.Batch} | {r.ParameterTensors} ({r.ImageTowerTensors}) | {r.StepSeconds * 1000:0.00} | {r.OptimizerStepSeconds * 1000:0.000} | {r.OptimizerCallsPerStep} | ") +
-                Invariant($"{r.TorchSharpStepSeconds * 1000:0.00} | {r.TorchSharpOptimizerStepSeconds * 1000:0.000} | {r.TorchSharpCallsPerStep} |"));
+                Invariant($"{r.TorchSharpStepSeconds * 1000:0.00} | {r.TorchSharpOptimizerStepSeconds * 1000:0.000} | {r.TorchSharpCallsPerStep} | {r.Threads.ForwardBackward} · {r.Threads.Optimizer} |"));
         }
 
         return 0;

@@ -35,6 +35,10 @@ public sealed class OverheadBenchTests
         Assert.True(double.Parse(cells[7], CultureInfo.InvariantCulture) > 0, row);
         Assert.True(double.Parse(cells[8], CultureInfo.InvariantCulture) > 0, row);
         Assert.Equal(OverheadBenchmarkResult.AdamWCallsPerTensor * tensors, int.Parse(cells[9], CultureInfo.InvariantCulture));
+        // The trainer's thread split, as it measured or cached it: forward and backward on one thread or on all, the optimizer on all.
+        var all = Environment.ProcessorCount;
+        Assert.Contains(cells[10], new[] { $"{all} · {all}", $"1 · {all}" });
+        Assert.Contains(error.ToString().Split('\n'), l => l.StartsWith("LibTorch threads: ", StringComparison.Ordinal) || all == 1);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace Orchestrator.Worker.Engine.Benchmark;
 public sealed record OverheadBenchmarkResult(
     string Encoder, int ImageSize, int Batch, int Rounds, int ParameterTensors, int ImageTowerTensors,
     double StepSeconds, double OptimizerStepSeconds, int OptimizerCallsPerStep,
-    double TorchSharpStepSeconds, double TorchSharpOptimizerStepSeconds)
+    double TorchSharpStepSeconds, double TorchSharpOptimizerStepSeconds, StepThreads Threads)
 {
     /// <summary>
     /// LibTorch calls of one TorchSharp AdamW step, derived from its source (TorchSharp has no profiler to count them):
@@ -52,7 +52,7 @@ public static class OverheadBenchmark
         MaxLength = 16,
     };
 
-    public static OverheadBenchmarkResult Measure(JobParameters parameters, int stepsPerRound, int rounds, Device device)
+    public static OverheadBenchmarkResult Measure(JobParameters parameters, int stepsPerRound, int rounds, Device device, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
@@ -73,11 +73,14 @@ public static class OverheadBenchmark
             randint(0, tokenizer.VocabularySize, [parameters.BatchSize, length]),
             ones(parameters.BatchSize, length, dtype: ScalarType.Int64));
 
+        // The trainer's own thread split, measured (or read from the cache) as it would before training.
+        var threads = StepThreadCalibration.Choose(parameters, model, optimizer, batch, device, get_num_threads(), log);
+
         // SecondsPerStep synchronises on the tensor a step returns; a parameter is on the step's device and outlives it.
         var onDevice = model.parameters().First();
         Func<Tensor> trainingStep = () =>
         {
-            TrainingStep.Run(model, optimizer, batch, device);
+            TrainingStep.Run(model, optimizer, batch, device, threads);
             return onDevice;
         };
         Func<Tensor> trainingStepBefore = () =>
@@ -103,7 +106,7 @@ public static class OverheadBenchmark
         var tensors = groups.Sum(g => g.Parameters.Count);
         return new OverheadBenchmarkResult(
             parameters.Encoder, size, parameters.BatchSize, rounds, tensors, model.ImageTower.parameters().Count(),
-            Median.Of(stepTimes), Median.Of(optimizerTimes), optimizer.CallsPerStep, Median.Of(stepTimesBefore), Median.Of(optimizerTimesBefore));
+            Median.Of(stepTimes), Median.Of(optimizerTimes), optimizer.CallsPerStep, Median.Of(stepTimesBefore), Median.Of(optimizerTimesBefore), threads);
     }
 
     private static Tensor Step(Action step, Tensor onDevice)

@@ -75,10 +75,11 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         var lastEpoch = Math.Min(parameters.Epochs, options.StopAfterEpochs ?? parameters.Epochs);
         using var frozen = parameters.Trainable || !options.CacheFrozenFeatures || history.Count >= lastEpoch ? null : FrozenTowerFeatures.Compute(model, data, device, options.Log);
         var extractionSeconds = frozen?.Elapsed.TotalSeconds ?? 0;
+        var threads = frozen is null && history.Count < lastEpoch ? ChooseStepThreads(model, optimizer, data, history.Count + 1, device) : null;
         for (var epoch = history.Count + 1; epoch <= lastEpoch; epoch++)
         {
             // The features are part of the training work: their time counts in the first epoch that used them.
-            var summary = RunEpoch(epoch, model, optimizer, data, frozen, extractionSeconds, device, cancellationToken);
+            var summary = RunEpoch(epoch, model, optimizer, data, frozen, threads, extractionSeconds, device, cancellationToken);
             extractionSeconds = 0;
 
             scheduler.Step(summary.ValLoss, optimizer);
@@ -234,11 +235,24 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         return groups;
     }
 
+    /// <summary>The thread split of this model's steps, timed on the first batch the run will train on (<see cref="StepThreadCalibration"/>).</summary>
+    private StepThreads ChooseStepThreads(ClipModel model, FlatAdamW optimizer, JobData data, int firstEpoch, Device device)
+    {
+        var first = EpochBatches.Of(data.TrainSamples, parameters.Seed, firstEpoch, parameters.BatchSize).FirstOrDefault();
+        if (first is null)
+        {
+            return StepThreads.All(get_num_threads());
+        }
+
+        using var sample = data.Assembler.Assemble(first);
+        return StepThreadCalibration.Choose(parameters, model, optimizer, sample, device, get_num_threads(), options.Log);
+    }
+
     private long StepsPerEpoch(JobData data) => data.TrainSamples.Count / parameters.BatchSize;
 
     // earlierSeconds: training work done for this epoch before it started (the frozen towers' features).
     private EpochSummary RunEpoch(
-        int epoch, ClipModel model, FlatAdamW optimizer, JobData data, FrozenTowerFeatures? frozen, double earlierSeconds, Device device, CancellationToken cancellationToken)
+        int epoch, ClipModel model, FlatAdamW optimizer, JobData data, FrozenTowerFeatures? frozen, StepThreads? threads, double earlierSeconds, Device device, CancellationToken cancellationToken)
     {
         model.train();
         if (!parameters.Trainable)
@@ -253,7 +267,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         var windowStarted = started;
         long images = 0, windowImages = 0, step = 0;
         var lossSum = 0.0;
-        foreach (var (value, pairs) in TrainingSteps(model, optimizer, data, frozen, batches, device, cancellationToken))
+        foreach (var (value, pairs) in TrainingSteps(model, optimizer, data, frozen, threads, batches, device, cancellationToken))
         {
             step++;
             if (!float.IsFinite(value))
@@ -290,7 +304,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
 
     /// <summary>The epoch's steps, each with its loss and pair count: on batches assembled in the background, or on frozen features.</summary>
     private IEnumerable<(float Loss, long Pairs)> TrainingSteps(
-        ClipModel model, FlatAdamW optimizer, JobData data, FrozenTowerFeatures? frozen, List<int[]> batches, Device device, CancellationToken cancellationToken)
+        ClipModel model, FlatAdamW optimizer, JobData data, FrozenTowerFeatures? frozen, StepThreads? threads, List<int[]> batches, Device device, CancellationToken cancellationToken)
     {
         if (frozen is not null)
         {
@@ -307,7 +321,7 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         {
             using (batch)
             {
-                yield return (TrainingStep.Run(model, optimizer, batch, device), batch.Count);
+                yield return (TrainingStep.Run(model, optimizer, batch, device, threads), batch.Count);
             }
         }
     }

@@ -128,11 +128,44 @@ public sealed class FlatAdamW : IDisposable
         }
     }
 
+    /// <summary>
+    /// Copies the parameters, moments and step counts, and puts them back when disposed: steps taken inside leave no
+    /// trace (trial steps that time the trainer's settings on its own model).
+    /// </summary>
+    internal IDisposable TrialScope() => new Trial(groups);
+
     public void Dispose()
     {
         foreach (var group in groups)
         {
             group.Dispose();
+        }
+    }
+
+    private sealed class Trial : IDisposable
+    {
+        private readonly List<(FlatGroup Group, long Steps, Tensor Values, Tensor ExpAvg, Tensor ExpAvgSq)> saved;
+
+        public Trial(List<FlatGroup> groups)
+        {
+            using var noGrad = no_grad();
+            saved = [.. groups.Select(g => (g, g.Steps, g.Values.clone(), g.ExpAvg.clone(), g.ExpAvgSq.clone()))];
+        }
+
+        public void Dispose()
+        {
+            using var noGrad = no_grad();
+            foreach (var (group, steps, values, expAvg, expAvgSq) in saved)
+            {
+                group.Steps = steps;
+                group.Values.copy_(values);
+                group.ExpAvg.copy_(expAvg);
+                group.ExpAvgSq.copy_(expAvgSq);
+                group.Gradients.zero_();
+                values.Dispose();
+                expAvg.Dispose();
+                expAvgSq.Dispose();
+            }
         }
     }
 
