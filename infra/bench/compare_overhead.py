@@ -26,18 +26,18 @@ def rows(command, env=None):
     return found
 
 
-def ours(worker, encoder, common):
+def ours(worker, encoder, common, warmup):
     # encoder | px | batch | tensors (image tower) | ms/step | ms/optimizer step | calls | the same three with TorchSharp's AdamW
     # | threads: forward+backward · optimizer (the trainer's measured split)
-    row = rows(shlex.split(worker) + ["bench", "--overhead", "--encoders", encoder, "--overhead-rounds", "1"] + common)[0]
+    row = rows(shlex.split(worker) + ["bench", "--overhead", "--encoders", encoder, "--overhead-rounds", "1", "--warmup-steps", str(warmup)] + common)[0]
     return {"px": row[1], "tensors": row[3], "step": float(row[4]), "optimizer": float(row[5]), "calls": row[6],
             "before": {"step": float(row[7]), "optimizer": float(row[8]), "calls": row[9]},
             "threads": row[10] if len(row) > 10 else "?"}
 
 
-def theirs(encoder, common, tuned):
+def theirs(encoder, common, tuned, warmup):
     # encoder | px | batch | AdamW | tensors (image tower) | ms/step | ms/optimizer step | ATen calls
-    command = [sys.executable, os.path.join(HERE, "pytorch_overhead.py"), "--encoders", encoder, "--rounds", "1"] + common
+    command = [sys.executable, os.path.join(HERE, "pytorch_overhead.py"), "--encoders", encoder, "--rounds", "1", "--warmup", str(warmup)] + common
     # orch-worker keeps freed heap memory in the process (GlibcHeap) and flushes denormals; tuned, PyTorch does alike.
     env = dict(os.environ, MALLOC_MMAP_MAX_="0", MALLOC_TRIM_THRESHOLD_="2147483647") if tuned else None
     found = rows(command + (["--flush-denormal"] if tuned else []), env)
@@ -52,7 +52,10 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--size", type=int, default=32)
     parser.add_argument("--batch", type=int, default=2)
-    parser.add_argument("--steps", type=int, default=10, help="timed steps per process, after three warm-up steps")
+    parser.add_argument("--steps", type=int, default=10, help="timed steps per process, after --warmup untimed ones")
+    parser.add_argument("--warmup", type=int, default=3,
+                        help="untimed steps per process before the timed ones, for both; 10 or more measure orch-worker after .NET "
+                             "has compiled its per-step code optimised, as it runs for the rest of a training job")
     parser.add_argument(
         "--tuned-reference", action="store_true",
         help="run PyTorch with the process settings orch-worker applies to itself: denormals flushed, freed heap memory kept")
@@ -63,11 +66,11 @@ def main():
         for encoder, (mine, reference) in runs.items():
             # Which goes first alternates too: a warming or cooling machine then favours neither.
             if round_ % 2:
-                mine.append(ours(args.worker, encoder, common))
-                reference.append(theirs(encoder, common, args.tuned_reference))
+                mine.append(ours(args.worker, encoder, common, args.warmup))
+                reference.append(theirs(encoder, common, args.tuned_reference, args.warmup))
             else:
-                reference.append(theirs(encoder, common, args.tuned_reference))
-                mine.append(ours(args.worker, encoder, common))
+                reference.append(theirs(encoder, common, args.tuned_reference, args.warmup))
+                mine.append(ours(args.worker, encoder, common, args.warmup))
             print(f"round {round_}/{args.rounds} {encoder}: ours {mine[-1]['step']:.2f} ms/step, {mine[-1]['optimizer']:.3f} ms/optimizer step; "
                   f"PyTorch foreach {reference[-1]['foreach']['step']:.2f}, {reference[-1]['foreach']['optimizer']:.3f}", file=sys.stderr, flush=True)
 
@@ -75,7 +78,7 @@ def main():
         return statistics.median(v[key] for v in values)
 
     print(f"torch {subprocess.run([sys.executable, '-c', 'import torch; print(torch.__version__)'], capture_output=True, text=True).stdout.strip()}; "
-          f"{'PyTorch tuned alike (freed heap kept, denormals flushed); ' if args.tuned_reference else ''}{args.threads} threads, {args.size} px, batch {args.batch}, medians of {args.rounds} rounds of {args.steps} steps; "
+          f"{'PyTorch tuned alike (freed heap kept, denormals flushed); ' if args.tuned_reference else ''}{args.threads} threads, {args.size} px, batch {args.batch}, medians of {args.rounds} rounds of {args.steps} steps after {args.warmup} warm-up steps; "
           "time ratios are ours/PyTorch (> 1: ours slower); speed is PyTorch foreach time / ours (≥ 1.0×: ours as fast)")
     for what, label in (("step", "training step"), ("optimizer", "optimizer step alone")):
         print()

@@ -141,6 +141,7 @@ def main():
     parser.add_argument("--steps", type=int, default=20, help="timed steps per round")
     parser.add_argument("--rounds", type=int, default=5, help="rounds, alternating which AdamW goes first; medians are printed")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=3, help="untimed steps before the first round (orch-worker's --warmup-steps)")
     parser.add_argument("--flush-denormal", action="store_true", help="as orch-worker's trainer does (FTZ/DAZ)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -172,12 +173,12 @@ def main():
         order = list(optimizers)
         for round_ in range(args.rounds):
             for name in order if round_ % 2 == 0 else order[::-1]:
-                step_times[name].append(seconds_per_step(lambda: train_step(optimizers[name]), args.steps, 3 if round_ == 0 else 0))
+                step_times[name].append(seconds_per_step(lambda: train_step(optimizers[name]), args.steps, args.warmup if round_ == 0 else 0))
         for p in model.parameters():  # gradients filled once; then only optimizer.step() is timed
             p.grad = torch.randn_like(p)
         for round_ in range(args.rounds):
             for name in order if round_ % 2 == 0 else order[::-1]:
-                optimizer_times[name].append(seconds_per_step(optimizers[name].step, args.steps, 3 if round_ == 0 else 0))
+                optimizer_times[name].append(seconds_per_step(optimizers[name].step, args.steps, args.warmup if round_ == 0 else 0))
         tensors = sum(1 for _ in model.parameters())
         image_tensors = sum(1 for _ in model.image_tower.parameters())
         for name, optimizer in optimizers.items():

@@ -16,13 +16,14 @@ public sealed class OverheadBenchTests
 
         var oneDnnDisabled = Orchestrator.Worker.Engine.TorchRuntime.OneDnnDisabled;
 
-        var code = BenchCommand.Run(["--overhead", "--encoders", "mobilenet_v3_small", "--overhead-rounds", "1", "--steps", "2"], output, error);
+        var code = BenchCommand.Run(["--overhead", "--encoders", "mobilenet_v3_small", "--overhead-rounds", "1", "--steps", "2", "--warmup-steps", "1"], output, error);
 
         Assert.True(code == 0, error.ToString());
         // The tower's oneDNN setting held for its measurement only: later tests' towers get the process's own again.
         Assert.Equal(oneDnnDisabled, Orchestrator.Worker.Engine.TorchRuntime.OneDnnDisabled);
         var lines = output.ToString().Split('\n');
         Assert.Contains(lines, l => l.Contains("32 px, batch 2, small-transformer text tower", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("medians of 1 rounds of 2 steps after 1 warm-up steps", StringComparison.Ordinal));
         var row = Assert.Single(lines, l => l.StartsWith("| mobilenet_v3_small | 32 | 2 |", StringComparison.Ordinal));
         var cells = row.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
         var tensors = int.Parse(cells[3].Split(' ')[0], CultureInfo.InvariantCulture);
@@ -57,6 +58,19 @@ public sealed class OverheadBenchTests
         var error = new StringWriter();
 
         var code = BenchCommand.Run(["--overhead", option, value], new StringWriter(), error);
+
+        Assert.Equal(TrainerExitCode.Usage, code);
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--overhead", "--warmup-steps", "-1" }, "--overhead needs --overhead-rounds ≥ 1, --steps ≥ 1, --warmup-steps ≥ 0 and --batch ≥ 2")]
+    [InlineData(new[] { "--warmup-steps", "10" }, "--warmup-steps is not an option of `orch-worker bench`")]
+    public void Warm_up_steps_belong_to_the_overhead_mode_and_cannot_be_negative(string[] arguments, string message)
+    {
+        var error = new StringWriter();
+
+        var code = BenchCommand.Run(arguments, new StringWriter(), error);
 
         Assert.Equal(TrainerExitCode.Usage, code);
         Assert.Contains(message, error.ToString(), StringComparison.Ordinal);

@@ -9,12 +9,12 @@ namespace Orchestrator.Worker.Engine.Benchmark;
 internal static class AlternatingRounds
 {
     public static (List<double> First, List<double> Second) SecondsPerStep(
-        int rounds, int stepsPerRound, Func<Tensor> first, Func<Tensor> second, Action<int, double, double>? afterRound = null)
+        int rounds, int stepsPerRound, Func<Tensor> first, Func<Tensor> second, Action<int, double, double>? afterRound = null, int warmupSteps = 3)
     {
         var (firstTimes, secondTimes) = (new List<double>(), new List<double>());
         for (var round = 0; round < rounds; round++)
         {
-            var warmup = round == 0 ? 3 : 0;
+            var warmup = round == 0 ? warmupSteps : 0;
             if (round % 2 == 0)
             {
                 firstTimes.Add(EncoderBenchmark.SecondsPerStep(stepsPerRound, first, warmup));

@@ -52,7 +52,7 @@ public static class OverheadBenchmark
         MaxLength = 16,
     };
 
-    public static OverheadBenchmarkResult Measure(JobParameters parameters, int stepsPerRound, int rounds, Device device, Action<string>? log = null)
+    public static OverheadBenchmarkResult Measure(JobParameters parameters, int stepsPerRound, int rounds, Device device, Action<string>? log = null, int warmupSteps = 3)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
@@ -99,9 +99,9 @@ public static class OverheadBenchmark
             return onDevice;
         };
 
-        var (stepTimes, stepTimesBefore) = AlternatingRounds.SecondsPerStep(rounds, stepsPerRound, trainingStep, trainingStepBefore);
+        var (stepTimes, stepTimesBefore) = AlternatingRounds.SecondsPerStep(rounds, stepsPerRound, trainingStep, trainingStepBefore, warmupSteps: warmupSteps);
         FillGradients(model, optimizer);
-        var (optimizerTimes, optimizerTimesBefore) = AlternatingRounds.SecondsPerStep(rounds, stepsPerRound, () => Step(optimizer.Step, onDevice), () => Step(() => before.step(), onDevice));
+        var (optimizerTimes, optimizerTimesBefore) = AlternatingRounds.SecondsPerStep(rounds, stepsPerRound, () => Step(optimizer.Step, onDevice), () => Step(() => before.step(), onDevice), warmupSteps: warmupSteps);
 
         var tensors = groups.Sum(g => g.Parameters.Count);
         return new OverheadBenchmarkResult(
