@@ -245,7 +245,8 @@ public sealed class FlatAdamWTests : IDisposable
         var (_, groups) = Model(seed: 4);
         using var optimizer = new FlatAdamW(groups);
 
-        Assert.Equal(8 + 9, optimizer.CallsPerStep);
+        // Eight operations per group, nine where it decays, and on the CPU one more each: the second moments' clamp before the square root.
+        Assert.Equal(9 + 10, optimizer.CallsPerStep);
         Assert.Equal(10, groups.Sum(g => g.Parameters.Count)); // TorchSharp's AdamW: 100 calls
     }
 }

@@ -13,7 +13,7 @@ public sealed record ParameterGroup(string Name, IReadOnlyList<Parameter> Parame
 
 /// <summary>
 /// AdamW (decoupled weight decay, PyTorch's defaults β 0.9/0.999, ε 1e-8) whose parameters and gradients live in one
-/// contiguous buffer per group, so a step is eight whole-buffer operations per group (nine where it decays) instead of ten per tensor.
+/// contiguous buffer per group, so a step is eight whole-buffer operations per group (nine where it decays, one more on the CPU) instead of ten per tensor.
 /// TorchSharp's AdamW updates tensor by tensor: ResNet-50's 161 image-tower tensors cost some 1,600 LibTorch calls,
 /// two temporaries per tensor and a decay pass even at weight decay 0, which at small batches (and on GPUs, where
 /// each call is a kernel launch) outweighs the arithmetic. Here each parameter's storage is re-pointed at its slice
@@ -42,7 +42,7 @@ public sealed class FlatAdamW : IDisposable
     public IReadOnlyList<FlatGroup> ParamGroups => groups;
 
     /// <summary>LibTorch calls of one <see cref="Step"/>: one per group and operation, none per tensor.</summary>
-    public int CallsPerStep => groups.Sum(g => g.WeightDecay == 0 ? 8 : 9);
+    public int CallsPerStep => groups.Sum(g => (g.WeightDecay == 0 ? 8 : 9) + (FlatGroup.ClampsSecondMoments(g.ExpAvgSq) ? 1 : 0));
 
     /// <summary>Sets every gradient to zero in place; autograd then accumulates the next backward pass into them.</summary>
     public void ZeroGrad()
@@ -272,13 +272,7 @@ public sealed class FlatAdamW : IDisposable
         /// </summary>
         private static Tensor SquareRoot(Tensor secondMoment)
         {
-            double? smallestNormal = secondMoment.device_type != DeviceType.CPU ? null : secondMoment.dtype switch
-            {
-                ScalarType.Float32 => BitConverter.Int32BitsToSingle(0x0080_0000), // 1.18e-38
-                ScalarType.Float64 => BitConverter.Int64BitsToDouble(0x0010_0000_0000_0000), // 2.2e-308
-                _ => null,
-            };
-            if (smallestNormal is not { } floor)
+            if (SmallestNormal(secondMoment) is not { } floor)
             {
                 return secondMoment.sqrt();
             }
@@ -286,6 +280,15 @@ public sealed class FlatAdamW : IDisposable
             using var floorScalar = floor.ToScalar();
             return secondMoment.clamp_min(floorScalar).sqrt_();
         }
+
+        internal static bool ClampsSecondMoments(Tensor secondMoment) => SmallestNormal(secondMoment) is not null;
+
+        private static double? SmallestNormal(Tensor secondMoment) => secondMoment.device_type != DeviceType.CPU ? null : secondMoment.dtype switch
+        {
+            ScalarType.Float32 => BitConverter.Int32BitsToSingle(0x0080_0000), // 1.18e-38
+            ScalarType.Float64 => BitConverter.Int64BitsToDouble(0x0010_0000_0000_0000), // 2.2e-308
+            _ => null,
+        };
 
         public void Dispose()
         {
