@@ -132,6 +132,26 @@ public sealed class StepThreadCalibrationTests : IDisposable
     }
 
     [Fact]
+    public void A_short_job_measures_nothing_but_reads_a_choice_cached_by_a_longer_one()
+    {
+        using var setup = TinyModel();
+        var log = new List<string>();
+
+        var shortJob = StepThreadCalibration.Choose(
+            setup.Parameters, setup.Model, setup.Optimizer, setup.Batch, CPU, 2, log.Add, cache, plannedSteps: StepThreadCalibration.MinimumStepsToMeasure - 1);
+
+        Assert.Equal(StepThreads.All(2), shortJob);
+        Assert.Empty(log);
+        Assert.Empty(Directory.GetFiles(cache));
+
+        File.WriteAllText(StepThreadCalibration.CacheFile(setup.Parameters, 2, cache), System.Text.Json.JsonSerializer.Serialize(new StepThreads(1, 2)));
+        var afterALongJob = StepThreadCalibration.Choose(setup.Parameters, setup.Model, setup.Optimizer, setup.Batch, CPU, 2, log.Add, cache, plannedSteps: 10);
+
+        Assert.Equal(new StepThreads(1, 2), afterALongJob);
+        Assert.Contains("measured earlier", Assert.Single(log), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Each_model_shape_and_thread_count_has_its_own_cache_file_named_safely()
     {
         var parameters = OverheadBenchmark.Parameters("tiny_cnn", 32, 4);

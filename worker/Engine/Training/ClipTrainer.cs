@@ -245,7 +245,9 @@ public sealed class ClipTrainer(JobDefinition job, TrainingOptions options, IMet
         }
 
         using var sample = data.Assembler.Assemble(first);
-        return StepThreadCalibration.Choose(parameters, model, optimizer, sample, device, get_num_threads(), options.Log);
+        // The whole job's steps, not what remains after a resume: an interrupted run must choose as the uninterrupted one did.
+        var plannedSteps = StepsPerEpoch(data) * parameters.Epochs;
+        return StepThreadCalibration.Choose(parameters, model, optimizer, sample, device, get_num_threads(), options.Log, plannedSteps: plannedSteps);
     }
 
     private long StepsPerEpoch(JobData data) => data.TrainSamples.Count / parameters.BatchSize;

@@ -26,9 +26,15 @@ public static class StepThreadCalibration
     /// work on the machine only ever adds time, so the fastest round is the least disturbed estimate of each, where a
     /// median of three was swayed by a busy spell into choosing one thread for ResNet-50.
     /// </summary>
-    public const int Rounds = 5;
+    public const int Rounds = 4;
 
-    public const int StepsPerRound = 3;
+    public const int StepsPerRound = 2;
+
+    /// <summary>
+    /// Jobs planned for fewer training steps than this read a cached choice but measure none: the trial steps (two
+    /// warm-ups and <see cref="Rounds"/> × <see cref="StepsPerRound"/> × 2) could cost more than a split would save.
+    /// </summary>
+    public const int MinimumStepsToMeasure = 200;
 
     /// <summary>A step with all threads slower than this is compute-bound: every thread stays, nothing more is timed.</summary>
     public static readonly TimeSpan ComputeBound = TimeSpan.FromMilliseconds(250);
@@ -57,10 +63,12 @@ public static class StepThreadCalibration
     /// <summary>
     /// The split for <paramref name="parameters"/>' model on <paramref name="device"/> with <paramref name="threads"/>
     /// threads: all threads on a GPU, with one thread, or with <see cref="EnvironmentVariables.StepThreads"/>=all; else
-    /// the cached choice, else one measured on <paramref name="sample"/> now.
+    /// the cached choice, else one measured on <paramref name="sample"/> now, unless the job is planned for fewer than
+    /// <see cref="MinimumStepsToMeasure"/> steps (then all threads, nothing cached).
     /// </summary>
     public static StepThreads Choose(
-        JobParameters parameters, ClipModel model, FlatAdamW optimizer, ClipBatch sample, Device device, int threads, Action<string>? log = null, string? cacheDirectory = null)
+        JobParameters parameters, ClipModel model, FlatAdamW optimizer, ClipBatch sample, Device device, int threads, Action<string>? log = null, string? cacheDirectory = null,
+        long plannedSteps = long.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(model);
@@ -78,6 +86,11 @@ public static class StepThreadCalibration
         {
             log?.Invoke($"LibTorch threads: {cached} (measured earlier for this model on this machine: {file})");
             return cached;
+        }
+
+        if (plannedSteps < MinimumStepsToMeasure)
+        {
+            return StepThreads.All(threads);
         }
 
         var (all, one) = Measure(model, optimizer, sample, device, threads);
