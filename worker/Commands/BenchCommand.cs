@@ -1,9 +1,9 @@
 using System.CommandLine;
-using System.Globalization;
 using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Engine.Benchmark;
 using TorchSharp;
 using static TorchSharp.torch;
+using static System.FormattableString;
 
 namespace Orchestrator.Worker.Commands;
 
@@ -183,8 +183,6 @@ public static class BenchCommand
             return TrainerExitCode.Usage;
         }
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The parsed command line of an ONNX-against-built-in benchmark.</summary>
     private sealed record OnnxBenchArguments(string File, string Reference, int Size, int Batch, int Steps, int Rounds, int Threads, string Device);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Orchestrator.Worker.Agent;
 using Orchestrator.Worker.Engine.Data.Images;
 using Orchestrator.Worker.Engine.Benchmark;
+using static System.FormattableString;
 
 namespace Orchestrator.Worker.Commands;
 
@@ -122,6 +123,4 @@ public sealed class DecodeBenchCommand
         output.WriteLine(Invariant(
             $"| {size} | {round} | {rate.Decoder} | {rate.Threads} | {rate.Images} | {rate.Failed} | {rate.WallSeconds:0.000} | {rate.ImagesPerSecond:0} | {rate.CpuSeconds:0.000} | {rate.ImagesPerCoreSecond:0} | {ratio} |"));
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

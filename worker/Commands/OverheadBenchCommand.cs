@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
 using Orchestrator.Worker.Engine.Benchmark;
 using TorchSharp;
 using static TorchSharp.torch;
+using static System.FormattableString;
 
 namespace Orchestrator.Worker.Commands;
 
@@ -73,8 +73,6 @@ public sealed class OverheadBenchCommand
 
         return 0;
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>The tower benchmark's options as the overhead mode reads them, its own defaults applied.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -9,6 +8,7 @@ using Orchestrator.Worker.Engine.Clip;
 using Orchestrator.Worker.Engine.Data;
 using TorchSharp;
 using static TorchSharp.torch;
+using static System.FormattableString;
 
 namespace Orchestrator.Worker.Engine.Training;
 
@@ -203,6 +203,4 @@ public static class StepThreadCalibration
             // A read-only home: the choice holds for this run and is measured again by the next.
         }
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
