@@ -44,9 +44,9 @@ public sealed class FlatAdamWTests : IDisposable
         }
     }
 
-    private static void AssertSameParameters(nn.Module<Tensor, Tensor> expected, nn.Module<Tensor, Tensor> actual, double tolerance)
+    private static void AssertSameParameters(nn.Module<Tensor, Tensor> expected, nn.Module<Tensor, Tensor> actual, double tolerance, params string[] except)
     {
-        foreach (var ((name, e), (_, a)) in expected.named_parameters().Zip(actual.named_parameters()))
+        foreach (var ((name, e), (_, a)) in expected.named_parameters().Zip(actual.named_parameters()).Where(p => !except.Contains(p.First.name)))
         {
             var difference = (e - a).abs().max().item<float>();
             Assert.True(difference <= tolerance, $"{name}: differs by {difference:E2}");
@@ -64,13 +64,51 @@ public sealed class FlatAdamWTests : IDisposable
         return resumed;
     }
 
+    /// <summary>Rounding of one fused pass against separate operations: measured 3e-8 after these ten steps.</summary>
+    private const double FusedRounding = 1e-6;
+
+    /// <summary>
+    /// The convolution's bias, which a BatchNorm follows: its true gradient is zero, so what it gets is rounding noise,
+    /// which Adam scales up to whole steps of ±lr; any difference in rounding moves it differently (7.7e-3 apart after
+    /// ten fused steps, while every other parameter is within 3e-8). Exact comparisons keep it: there it shows any change.
+    /// </summary>
+    private const string NoiseOnlyBias = "0.0.bias";
+
     [Fact]
-    public void Ten_steps_give_exactly_the_parameters_of_torchsharp_s_adamw()
+    public void The_bias_before_batch_norm_gets_only_rounding_noise()
+    {
+        var (model, _) = Model(seed: 7);
+        Loss(model, 0).backward();
+        var (bias, weight) = (model.get_parameter(NoiseOnlyBias)!.grad!, model.get_parameter("0.0.weight")!.grad!);
+        Assert.True(bias.abs().max().item<float>() < 1e-6 * weight.abs().max().item<float>(), $"bias gradient {bias.abs().max().item<float>():E2}, weight gradient {weight.abs().max().item<float>():E2}");
+    }
+
+    [Fact]
+    public void Ten_fused_steps_give_the_parameters_of_torchsharp_s_adamw_within_rounding()
     {
         var (reference, referenceGroups) = Model(seed: 7);
         var (flat, flatGroups) = Model(seed: 7);
         using var torchSharp = optim.AdamW(referenceGroups.Select(g => g.ToTorchSharp()));
         using var optimizer = new FlatAdamW(flatGroups);
+        Assert.All(optimizer.ParamGroups, g => Assert.True(g.Fused));
+
+        Train(reference, torchSharp.zero_grad, () => torchSharp.step(), 0, 10);
+        Train(flat, optimizer.ZeroGrad, optimizer.Step, 0, 10);
+
+        // Ten steps of lr 1e-2 moved the head's weights by ~0.1 (the decaying group): a no-op or a missed decay would show.
+        using var initial = Model(seed: 7).Model;
+        Assert.True((initial.parameters().Last() - flat.parameters().Last()).abs().max().item<float>() > 1e-2);
+        AssertSameParameters(reference, flat, FusedRounding, except: NoiseOnlyBias);
+    }
+
+    [Fact]
+    public void Ten_steps_of_separate_operations_give_exactly_the_parameters_of_torchsharp_s_adamw()
+    {
+        var (reference, referenceGroups) = Model(seed: 7);
+        var (flat, flatGroups) = Model(seed: 7);
+        using var torchSharp = optim.AdamW(referenceGroups.Select(g => g.ToTorchSharp()));
+        using var optimizer = new FlatAdamW(flatGroups, fusedOnCpu: false);
+        Assert.All(optimizer.ParamGroups, g => Assert.False(g.Fused));
 
         Train(reference, torchSharp.zero_grad, () => torchSharp.step(), 0, 10);
         Train(flat, optimizer.ZeroGrad, optimizer.Step, 0, 10);
@@ -85,7 +123,7 @@ public sealed class FlatAdamWTests : IDisposable
     /// <summary>
     /// An embedding table of which the inputs use rows 0–2 only (the other rows' gradients and second moments stay
     /// zero, as for words no caption used) and a weight of values near 1e-8 seen through a factor of 1e-20 (its squared
-    /// gradients underflow to zero or to denormals while its first moments do not, and its updates of ~1e-14 show): the cases of the square root's clamp.
+    /// gradients underflow to zero or to denormals while its first moments do not, and its updates of ~1e-14 show).
     /// </summary>
     private static List<Parameter> VanishingGradientParameters() =>
     [
@@ -103,13 +141,15 @@ public sealed class FlatAdamWTests : IDisposable
         return nn.functional.mse_loss(rows, target) + faint;
     }
 
-    [Fact]
-    public void Zero_and_vanishing_gradients_give_exactly_the_parameters_of_torchsharp_s_adamw()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Zero_and_vanishing_gradients_give_the_parameters_of_torchsharp_s_adamw(bool fused)
     {
         var reference = VanishingGradientParameters();
         var flat = VanishingGradientParameters();
         using var torchSharp = optim.AdamW([new ParameterGroup("p", reference, 1e-2, 0).ToTorchSharp()]);
-        using var optimizer = new FlatAdamW([new ParameterGroup("p", flat, 1e-2, 0)]);
+        using var optimizer = new FlatAdamW([new ParameterGroup("p", flat, 1e-2, 0)], fused);
         for (var step = 0; step < 10; step++)
         {
             using var scope = NewDisposeScope();
@@ -131,7 +171,10 @@ public sealed class FlatAdamWTests : IDisposable
         Assert.True((flat[0][TensorIndex.Slice(null, 3)] - unused[TensorIndex.Slice(null, 3)]).abs().max().item<float>() > 1e-2, "the used rows did not train");
         for (var i = 0; i < flat.Count; i++)
         {
-            Assert.True(reference[i].equal(flat[i]).all().item<bool>(), $"parameter {i} differs by {(reference[i] - flat[i]).abs().max().item<float>():E2}");
+            // Relative: the faint weight's values are ~1e-8, where an absolute tolerance would pass anything.
+            using var scale = reference[i].abs().clamp_min(1e-30);
+            var relative = ((reference[i] - flat[i]).abs() / scale).max().item<float>();
+            Assert.True(relative <= (fused ? FusedRounding : 0), $"parameter {i} differs by {relative:E2} of its size");
         }
     }
 
@@ -203,7 +246,7 @@ public sealed class FlatAdamWTests : IDisposable
         reference.save(modelPath);
         Train(reference, torchSharp.zero_grad, () => torchSharp.step(), 4, 8);
 
-        AssertSameParameters(reference, ResumedAndTrainedOn(modelPath, optimizer => optimizer.LoadTorchSharpState(path)), 0);
+        AssertSameParameters(reference, ResumedAndTrainedOn(modelPath, optimizer => optimizer.LoadTorchSharpState(path)), FusedRounding, except: NoiseOnlyBias);
     }
 
     [Fact]
@@ -243,10 +286,12 @@ public sealed class FlatAdamWTests : IDisposable
     public void Calls_per_step_are_per_group_not_per_tensor()
     {
         var (_, groups) = Model(seed: 4);
-        using var optimizer = new FlatAdamW(groups);
+        using var fused = new FlatAdamW(groups);
+        using var separate = new FlatAdamW(Model(seed: 4).Groups, fusedOnCpu: false);
 
-        // Eight operations per group, nine where it decays, and on the CPU one more each: the second moments' clamp before the square root.
-        Assert.Equal(9 + 10, optimizer.CallsPerStep);
+        // Fused: the step count's fill and the kernel per group. Separate: eight operations per group, nine where it decays.
+        Assert.Equal(2 + 2, fused.CallsPerStep);
+        Assert.Equal(8 + 9, separate.CallsPerStep);
         Assert.Equal(10, groups.Sum(g => g.Parameters.Count)); // TorchSharp's AdamW: 100 calls
     }
 }
