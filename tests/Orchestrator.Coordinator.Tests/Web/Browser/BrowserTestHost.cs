@@ -48,9 +48,10 @@ internal sealed class BrowserTestHost : IAsyncDisposable
         await page.GotoAsync(new Uri(Web, "/login").ToString());
         await page.FillAsync("input[name=token]", token);
         await page.ClickAsync("button[type=submit]");
-        // Signed in once the redirect lands; the tests wait for what they need on each page. Waiting for the whole
-        // page's load event as well timed out once at 30 s on a CI machine busy with trainers.
-        await page.WaitForURLAsync(new Uri(Web, "/").ToString(), new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
+        // Signed in once the redirect's response arrives (the session cookie comes with the 303 before it); the tests
+        // wait for what they need on each page. Waiting for the page's load event, and later for its DOMContentLoaded,
+        // each timed out once at 30 s on a CI machine busy with trainers.
+        await page.WaitForURLAsync(new Uri(Web, "/").ToString(), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         return page;
     }
 
