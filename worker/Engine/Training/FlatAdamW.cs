@@ -203,8 +203,7 @@ public sealed class FlatAdamW : IDisposable
             ExpAvg = zeros(Length, dtype: dtype, device: device);
             ExpAvgSq = zeros(Length, dtype: dtype, device: device);
             // On GPUs the separate operations stay: the fused kernel's CUDA path is untried here (no GPU to test it on).
-            Fused = fusedOnCpu && device.type == DeviceType.CPU;
-            StepCount = Fused ? zeros(1, dtype: float64) : null;
+            StepCount = fusedOnCpu && device.type == DeviceType.CPU ? zeros(1, dtype: float64) : null;
             using var noGrad = no_grad();
             long offset = 0;
             foreach (var parameter in group.Parameters)
@@ -240,7 +239,7 @@ public sealed class FlatAdamW : IDisposable
         internal Tensor ExpAvgSq { get; }
 
         /// <summary>True where a step is <see cref="FusedAdamWKernel"/>: CPU buffers.</summary>
-        internal bool Fused { get; }
+        internal bool Fused => StepCount is not null;
 
         // The fused kernel reads the step number from a tensor; float64 holds every count exactly.
         private Tensor? StepCount { get; }
